@@ -1,0 +1,211 @@
+"""The event vocabulary: everything the UI and the headless demo learn about a sandbox session.
+
+Producers (server, client, wire tap, scenarios) emit these frozen dataclasses; consumers only read
+them. Every `str` field that can hold bytes from the network is already terminal-safe (see
+`sandbox.safetext`), so a consumer may print it as is.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from dataclasses import dataclass, field
+
+
+class Side(enum.Enum):
+    """Who sent something: the mail client or the mail server."""
+
+    CLIENT = "client"
+    SERVER = "server"
+
+
+def _now() -> float:
+    return time.monotonic()
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Base of every event; `ts` is `time.monotonic()` when it happened."""
+
+    ts: float = field(default_factory=_now, kw_only=True)
+
+
+# --- The conversation, as the client lives it --------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationLine(Event):
+    """One SMTP line said by `sender`, as the client sent or received it.
+
+    `tls` tells whether it travelled inside TLS; together with `sender` it gives the swaks marker
+    (`->`/`<-` in plaintext, `~>`/`<~` inside TLS).
+    """
+
+    sender: Side
+    text: str
+    tls: bool
+
+    @property
+    def marker(self) -> str:
+        if self.sender is Side.CLIENT:
+            return "~>" if self.tls else "->"
+        return "<~" if self.tls else "<-"
+
+
+class Level(enum.Enum):
+    INFO = "info"  # swaks `===`
+    WARNING = "warning"  # shown highlighted: e.g. "AUTH is about to go in the clear, on purpose"
+    ERROR = "error"  # swaks `***`
+    ATTACK = "attack"  # an attack mode is on (security.md I7): always shown
+
+
+@dataclass(frozen=True, slots=True)
+class Notice(Event):
+    """A sentence for the learner: progress, warnings, errors, attack announcements."""
+
+    level: Level
+    text: str
+
+    @property
+    def marker(self) -> str:
+        return "***" if self.level in (Level.ERROR, Level.ATTACK) else "==="
+
+
+# --- The eavesdropper's view, from the wire tap ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WireChunk(Event):
+    """Raw bytes that crossed the tap in one read, from `sender`; `offset` counts that direction."""
+
+    sender: Side
+    offset: int
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class WireLine(Event):
+    """A readable plaintext line an eavesdropper sees (CRLF removed, escaped).
+
+    `injected` marks plaintext that followed `STARTTLS\\r\\n` in the same write (security.md I6):
+    a correct server discards it.
+    """
+
+    sender: Side
+    offset: int
+    text: str
+    injected: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class WireSwitch(Event):
+    """Plaintext ends here in this direction: the byte at `offset` starts TLS."""
+
+    sender: Side
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class HandshakeInfo:
+    """What an eavesdropper can decode of one TLS handshake message."""
+
+    msg_type: int
+    name: str  # "ClientHello", "ServerHello", "Certificate", ...
+    sni: str | None = None  # ClientHello server_name
+    versions: tuple[str, ...] = ()  # offered (ClientHello) or chosen (ServerHello), e.g. "TLS 1.3"
+    cipher_suites: tuple[str, ...] = ()  # offered or chosen, IANA names where known
+    certificates: tuple[str, ...] = ()  # TLS 1.2 Certificate: subject of each cert, readable
+    alpn: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class WireRecord(Event):
+    """One TLS record seen on the wire.
+
+    `content_type_name` is "handshake", "change_cipher_spec", "alert", "application_data" or
+    "unknown(N)". `handshake` is empty when the record is encrypted or not a handshake.
+    `preview_hex` shows the first bytes of the fragment.
+    """
+
+    sender: Side
+    offset: int
+    content_type: int
+    content_type_name: str
+    version: str  # legacy record version, e.g. "TLS 1.2"
+    length: int
+    preview_hex: str
+    handshake: tuple[HandshakeInfo, ...] = ()
+    encrypted: bool = False
+
+
+# --- Facts about the session -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CertSummary:
+    subject: str
+    issuer: str
+    not_before: str  # ISO 8601, UTC
+    not_after: str
+    san: tuple[str, ...]
+    sha256: str  # hex fingerprint, colon-separated
+
+
+@dataclass(frozen=True, slots=True)
+class TlsEstablished(Event):
+    """The client finished a TLS handshake (STARTTLS or implicit)."""
+
+    version: str  # "TLSv1.3"
+    cipher: str
+    peer_cert: CertSummary | None
+    verified: bool  # chain and hostname checked by the client
+    server_hostname: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TlsFailed(Event):
+    """A handshake failed; `reason` is the plain cause (e.g. certificate verify failed)."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class MessageDelivered(Event):
+    """The sandbox server accepted a message into its mailbox."""
+
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+    size: int
+    tls: bool
+    authenticated_as: str | None
+    stored_at: str | None = None  # path of the Maildir file, when kept on disk
+
+
+@dataclass(frozen=True, slots=True)
+class SessionStarted(Event):
+    scenario: str
+    server: str  # "127.0.0.1:2525"
+    via_tap: str | None  # tap address, when the session goes through the tap
+
+
+@dataclass(frozen=True, slots=True)
+class SessionClosed(Event):
+    """The client's connection ended; `clean` is True after a 221 or a deliberate stop."""
+
+    clean: bool
+    reason: str = ""
+
+
+SandboxEvent = (
+    ConversationLine
+    | Notice
+    | WireChunk
+    | WireLine
+    | WireSwitch
+    | WireRecord
+    | TlsEstablished
+    | TlsFailed
+    | MessageDelivered
+    | SessionStarted
+    | SessionClosed
+)
