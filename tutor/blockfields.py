@@ -6,6 +6,8 @@
       - item              ...(an indented line continues the item above it)
     other:
       a long value        ...or a scalar written on the indented lines below it
+    more: >-              (YAML's `>`, `>-`, `|`... after a key are accepted and ignored)
+      a long value
 
 Blank lines are ignored. Values lose one pair of surrounding double quotes. Every problem is
 reported with its line; parsing goes on after one, so an author sees them all at once.
@@ -14,11 +16,13 @@ reported with its line; parsing goes on after one, so an author sees them all at
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tutor.lessonmodel import LessonError
 
+_YAML_BLOCK = {">", ">-", ">+", "|", "|-", "|+"}
 _KEY_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:(.*)$")
 
 
@@ -53,6 +57,23 @@ def unquote(value: str) -> str:
     if len(value) >= 2 and value[0] == value[-1] == '"' and value.count('"') == 2:
         return value[1:-1]
     return value
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def join(text: str, more: str) -> str:
+    """Join a continuation line: with a space, except between Japanese (wide) characters."""
+    if not text or not more:
+        return text or more
+    sep = "" if _wide(text[-1]) or _wide(more[0]) else " "
+    return f"{text}{sep}{more}"
+
+
+def count(n: int, noun: str) -> str:
+    """`1 choice`, `3 choices`."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def shorten(text: str, width: int = 40) -> str:
@@ -92,9 +113,9 @@ def parse_fields(lines: Sequence[str], first_line: int, file: str, what: str) ->
                 error(n, f"indented line {shorten(stripped)!r} continues nothing")
             elif current.items:
                 last = current.items[-1]
-                last.text = f"{last.text} {stripped}".strip()
+                last.text = join(last.text, stripped)
             elif current.value is not None:
-                current.value = f"{current.value} {stripped}".strip()
+                current.value = join(current.value, stripped)
             else:  # first indented line under a bare key: a scalar written below its key
                 current.value = stripped
             continue
@@ -104,6 +125,8 @@ def parse_fields(lines: Sequence[str], first_line: int, file: str, what: str) ->
             current = None
             continue
         key, value = m.group(1), m.group(2).strip()
+        if value in _YAML_BLOCK:  # `key: >-` out of YAML habit: the text follows, indented
+            value = ""
         new = Field(key, n, value or None)
         if key in out.by_key:
             error(n, f"'{key}' given twice (first on line {out.by_key[key].line})")

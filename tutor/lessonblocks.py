@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import cast
 
 from sandbox.catalog import SCENARIOS
-from tutor.blockfields import Field, Fields, parse_fields, shorten
+from tutor.blockfields import Field, Fields, count, parse_fields, shorten
 from tutor.goals import GOALS
 from tutor.lessonmodel import (
     CLIENT_POLICIES,
@@ -107,7 +107,7 @@ def build_quiz(
         if choices is not None:
             items, cline = choices
             if len(items) < 2:
-                r.error(cline, f"'choices' has {len(items)} item; a quiz needs 2 or more")
+                r.error(cline, f"'choices' has {count(len(items), 'item')}; a quiz needs 2 or more")
             for i, text in enumerate(items):
                 if text and text in items[:i]:
                     r.error(cline, f"choice {i + 1} repeats choice {items.index(text) + 1}")
@@ -121,13 +121,14 @@ def build_quiz(
             elif choices is not None:
                 n = int(value)
                 if not 1 <= n <= len(choices[0]):
-                    r.error(aline, f"'answer' is {n} but there are {len(choices[0])} choices")
+                    r.error(
+                        aline, f"'answer' is {n} but there are {count(len(choices[0]), 'choice')}"
+                    )
                 else:
                     answer_number = n
         if why is not None and choices is not None and len(why[0]) != len(choices[0]):
-            r.error(
-                why[1], f"'why' has {len(why[0])} lines but there are {len(choices[0])} choices"
-            )
+            have, want = count(len(why[0]), "item"), count(len(choices[0]), "choice")
+            r.error(why[1], f"'why' has {have} but there are {want}")
     elif "accept" in has:
         for key in ("answer", "why"):
             if key in has:

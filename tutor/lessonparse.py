@@ -298,6 +298,8 @@ def parse_lesson(text: str, file: str = "<string>", *, lang: str = "", number: i
 def read_lesson(path: Path, file: str | None = None, *, lang: str = "", number: int = 0) -> Parsed:
     """Read and parse a lesson file; `file` is the name used in messages (default: `path`)."""
     name = str(path) if file is None else file
+    if path.is_dir():
+        return Parsed(name, None, (LessonError(name, 0, "a folder, not a lesson file"),))
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

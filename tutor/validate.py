@@ -14,6 +14,7 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
+from tutor.blockfields import count
 from tutor.course import LanguageScan, display_path, scan_language
 from tutor.lessonmodel import (
     LANGS,
@@ -64,8 +65,9 @@ def _compare_blocks(a: Interactive, b: Interactive, ref: str) -> str | None:
     """Why block `b` (translation) differs from `a` (reference, at `ref`), or None."""
     if isinstance(a, Quiz) and isinstance(b, Quiz):
         if a.is_choice != b.is_choice:
-            kind = "multiple choice" if b.is_choice else "free text"
-            return f"quiz: {kind} here, but not at {ref}"
+            kinds = ("multiple choice", "free text")
+            here, there = kinds if b.is_choice else kinds[::-1]
+            return f"quiz: {here} here, but {there} at {ref}"
         if len(a.choices) != len(b.choices):
             return f"quiz: {len(b.choices)} choices, but {ref} has {len(a.choices)}"
         if a.answer != b.answer:
@@ -85,7 +87,7 @@ def _compare_blocks(a: Interactive, b: Interactive, ref: str) -> str | None:
 def _compare_lessons(ref: Lesson, other: Lesson, id_line: int) -> list[LessonError]:
     errors = []
     if len(ref.steps) != len(other.steps):
-        msg = f"{len(other.steps)} steps, but {ref.file} has {len(ref.steps)}"
+        msg = f"{count(len(other.steps), 'step')}, but {ref.file} has {len(ref.steps)}"
         return [LessonError(other.file, id_line, msg)]
     for sa, sb in zip(ref.steps, other.steps, strict=True):
         ka, kb = [block_kind(x) for x in sa.interactive], [block_kind(x) for x in sb.interactive]
