@@ -1,0 +1,386 @@
+"""An incremental TLS record and handshake parser: what an eavesdropper can read of a TLS stream.
+
+`TlsRecordParser().feed(data)` takes one direction's bytes in chunks of any size and returns the
+records completed so far. The result does not depend on how the stream is split, and no input makes
+it raise (security.md I4). While the handshake is in plaintext it reassembles handshake messages
+(one may span records, one record may hold several) and decodes ClientHello, ServerHello (including
+HelloRetryRequest) and the TLS 1.2 Certificate. Once a direction is encrypted (after its
+ChangeCipherSpec in TLS 1.2; in TLS 1.3 everything after the ServerHello travels as opaque
+application_data records) bodies are skipped by length, never copied, so big transfers cost little.
+
+Memory is bounded: a record longer than TLS allows, a handshake message over `MAX_HANDSHAKE_MESSAGE`
+or bytes that are not TLS at all set `error` once, and the parser then ignores the rest of that
+direction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sandbox.events import HandshakeInfo, Side, WireRecord
+from sandbox.safetext import escape_bytes, escape_text
+from sandbox.tlsnames import (
+    EXT_ALPN,
+    EXT_SERVER_NAME,
+    EXT_SUPPORTED_VERSIONS,
+    HELLO_RETRY_RANDOM,
+    cipher_suite_name,
+    content_type_name,
+    handshake_name,
+    version_name,
+)
+
+MAX_RECORD_LENGTH = 2**14 + 2048  # RFC 5246 §6.2.3: the largest TLSCiphertext fragment
+MAX_HANDSHAKE_MESSAGE = 2**17  # far above any real certificate chain
+PREVIEW_BYTES = 16
+
+_CCS, _ALERT, _HANDSHAKE, _APPDATA = 20, 21, 22, 23
+_TLS13 = 0x0304
+
+
+class TlsSession:
+    """What the two directions of one connection learn together.
+
+    The server's ServerHello tells whether this is TLS 1.3, which changes how the client's
+    ChangeCipherSpec must be read (in TLS 1.3 it is a compatibility dummy, RFC 8446 D.4).
+    """
+
+    __slots__ = ("cipher", "tls13", "version")
+
+    def __init__(self) -> None:
+        self.tls13 = False
+        self.version: str | None = None  # chosen by the server, e.g. "TLS 1.3"
+        self.cipher: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One complete TLS record; `offset` counts from the first byte fed to the parser."""
+
+    offset: int
+    content_type: int
+    version: int
+    length: int
+    preview: bytes  # the first PREVIEW_BYTES of the fragment
+    encrypted: bool = False
+    handshake: tuple[HandshakeInfo, ...] = field(default=())
+
+    @property
+    def content_type_name(self) -> str:
+        return content_type_name(self.content_type)
+
+    @property
+    def version_name(self) -> str:
+        return version_name(self.version)
+
+    def to_event(self, sender: Side, base: int = 0) -> WireRecord:
+        """The event for this record; `base` is where the TLS stream starts in the direction."""
+        return WireRecord(
+            sender=sender,
+            offset=base + self.offset,
+            content_type=self.content_type,
+            content_type_name=self.content_type_name,
+            version=self.version_name,
+            length=self.length,
+            preview_hex=self.preview.hex(" "),
+            handshake=self.handshake,
+            encrypted=self.encrypted,
+        )
+
+
+class TlsRecordParser:
+    """Parse one direction of a TLS connection incrementally (see the module docstring)."""
+
+    def __init__(self, session: TlsSession | None = None) -> None:
+        self.session = session if session is not None else TlsSession()
+        self.error: str | None = None  # set once; then the parser ignores further input
+        self.error_offset: int | None = None
+        self._pos = 0  # stream offset of the next byte fed
+        self._head = bytearray()  # a record header split across feeds
+        self._start = 0  # offset of the current record
+        self._ctype = -1  # content type of the current record; -1 between records
+        self._version = 0
+        self._length = 0
+        self._remaining = 0
+        self._encrypted = False
+        self._keep = False  # collect the whole body (small plaintext records) or just a preview
+        self._body = bytearray()
+        self._hs = bytearray()  # handshake messages being reassembled
+        self._after_ccs = False  # TLS 1.2: this direction sent ChangeCipherSpec
+
+    @property
+    def stopped(self) -> bool:
+        return self.error is not None
+
+    def feed(self, data: bytes) -> list[Record]:
+        """Consume `data` and return the records it completed. Never raises."""
+        out: list[Record] = []
+        base = self._pos
+        self._pos += len(data)
+        if self.error is None and data:
+            try:
+                self._feed(memoryview(data), base, out)
+            except Exception as exc:  # I4 backstop; the fuzz tests check it never fires
+                self._fail(f"internal parser error: {type(exc).__name__}", base)
+        return out
+
+    def _fail(self, reason: str, offset: int) -> None:
+        if self.error is None:
+            self.error = reason
+            self.error_offset = offset
+        self._head.clear()
+        self._body.clear()
+        self._hs.clear()
+
+    def _feed(self, mv: memoryview, base: int, out: list[Record]) -> None:
+        n = len(mv)
+        i = 0
+        while i < n:
+            if self._ctype < 0:
+                if not self._head and n - i >= 5:
+                    head = bytes(mv[i : i + 5])
+                    self._start = base + i
+                else:
+                    if not self._head:
+                        self._start = base + i
+                    take = min(5 - len(self._head), n - i)
+                    self._head += mv[i : i + take]
+                    if len(self._head) < 5:
+                        return
+                    head = bytes(self._head)
+                    self._head.clear()
+                    i -= 5 - take  # the loop below adds 5 for the header
+                i += 5
+                if not self._begin(head):
+                    return
+                if self._remaining:
+                    continue
+            else:
+                take = min(self._remaining, n - i)
+                if self._keep:
+                    self._body += mv[i : i + take]
+                elif len(self._body) < PREVIEW_BYTES:
+                    self._body += mv[i : i + min(take, PREVIEW_BYTES - len(self._body))]
+                i += take
+                self._remaining -= take
+                if self._remaining:
+                    return
+            out.append(self._finish())
+            if self.error is not None:
+                return
+
+    def _begin(self, head: bytes) -> bool:
+        ctype, major, length = head[0], head[1], int.from_bytes(head[3:5], "big")
+        if major != 3:
+            self._fail(f"not a TLS record (version bytes {head[1:3].hex()})", self._start)
+            return False
+        if length > MAX_RECORD_LENGTH:
+            self._fail(
+                f"a record claims {length} bytes, more than TLS allows ({MAX_RECORD_LENGTH})",
+                self._start,
+            )
+            return False
+        self._ctype = ctype
+        self._version = int.from_bytes(head[1:3], "big")
+        self._length = self._remaining = length
+        # In TLS 1.3 every encrypted record is dressed as application_data; in TLS 1.2 everything
+        # after a direction's ChangeCipherSpec is encrypted whatever its type.
+        self._encrypted = ctype == _APPDATA or self._after_ccs
+        self._keep = not self._encrypted and ctype in (_CCS, _ALERT, _HANDSHAKE)
+        return True
+
+    def _finish(self) -> Record:
+        body = bytes(self._body)
+        self._body.clear()
+        ctype, self._ctype = self._ctype, -1
+        handshake: tuple[HandshakeInfo, ...] = ()
+        if not self._encrypted:
+            if ctype == _HANDSHAKE:
+                handshake = self._reassemble(body)
+            elif ctype == _CCS and not self.session.tls13:
+                self._after_ccs = True
+                self._hs.clear()
+        return Record(
+            offset=self._start,
+            content_type=ctype,
+            version=self._version,
+            length=self._length,
+            preview=body[:PREVIEW_BYTES],
+            encrypted=self._encrypted,
+            handshake=handshake,
+        )
+
+    def _reassemble(self, body: bytes) -> tuple[HandshakeInfo, ...]:
+        hs = self._hs
+        hs += body
+        infos: list[HandshakeInfo] = []
+        pos = 0
+        while len(hs) - pos >= 4:
+            mlen = int.from_bytes(hs[pos + 1 : pos + 4], "big")
+            if mlen > MAX_HANDSHAKE_MESSAGE:
+                self._fail(
+                    f"a handshake message claims {mlen} bytes (over {MAX_HANDSHAKE_MESSAGE})",
+                    self._start,
+                )
+                return tuple(infos)
+            if len(hs) - pos - 4 < mlen:
+                break
+            infos.append(self._message(hs[pos], bytes(hs[pos + 4 : pos + 4 + mlen])))
+            pos += 4 + mlen
+        del hs[:pos]
+        return tuple(infos)
+
+    def _message(self, mtype: int, msg: bytes) -> HandshakeInfo:
+        found = _Found(handshake_name(mtype))
+        try:
+            if mtype == 1:
+                _client_hello(_Cursor(msg), found)
+            elif mtype == 2:
+                _server_hello(_Cursor(msg), found)
+                self._learn(found)
+            elif mtype == 11:
+                _certificate(_Cursor(msg), found, tls13=self.session.tls13)
+        except _Malformed:
+            found.name += " (malformed)"
+        return HandshakeInfo(
+            msg_type=mtype,
+            name=found.name,
+            sni=found.sni,
+            versions=tuple(found.versions),
+            cipher_suites=tuple(found.cipher_suites),
+            certificates=tuple(found.certificates),
+            alpn=tuple(found.alpn),
+        )
+
+    def _learn(self, found: _Found) -> None:
+        if found.versions:
+            self.session.version = found.versions[0]
+            self.session.tls13 = found.versions[0] == version_name(_TLS13)
+        if found.cipher_suites:
+            self.session.cipher = found.cipher_suites[0]
+
+
+# --- Handshake message decoders --------------------------------------------------------------
+
+
+class _Malformed(Exception):
+    """A length points past the end of the message."""
+
+
+class _Cursor:
+    __slots__ = ("data", "end", "pos")
+
+    def __init__(self, data: bytes, pos: int = 0, end: int | None = None) -> None:
+        self.data = data
+        self.pos = pos
+        self.end = len(data) if end is None else end
+
+    def left(self) -> int:
+        return self.end - self.pos
+
+    def take(self, n: int) -> bytes:
+        if n > self.end - self.pos:
+            raise _Malformed
+        self.pos += n
+        return self.data[self.pos - n : self.pos]
+
+    def uint(self, size: int) -> int:
+        return int.from_bytes(self.take(size), "big")
+
+    def sub(self, size: int) -> _Cursor:
+        """A cursor over the next length-prefixed vector (`size` = bytes of the length)."""
+        n = self.uint(size)
+        if n > self.end - self.pos:
+            raise _Malformed
+        self.pos += n
+        return _Cursor(self.data, self.pos - n, self.pos)
+
+    def u16s(self) -> list[int]:
+        return [self.uint(2) for _ in range(self.left() // 2)]
+
+
+class _Found:
+    """Fields decoded so far; kept when a message turns out to be truncated."""
+
+    __slots__ = ("alpn", "certificates", "cipher_suites", "name", "sni", "versions")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.sni: str | None = None
+        self.versions: list[str] = []
+        self.cipher_suites: list[str] = []
+        self.certificates: list[str] = []
+        self.alpn: list[str] = []
+
+
+def _extensions(c: _Cursor) -> list[tuple[int, _Cursor]]:
+    if not c.left():
+        return []  # extensions are optional before TLS 1.3
+    block = c.sub(2)
+    out: list[tuple[int, _Cursor]] = []
+    while block.left():
+        etype = block.uint(2)
+        out.append((etype, block.sub(2)))
+    return out
+
+
+def _client_hello(c: _Cursor, found: _Found) -> None:
+    legacy = c.uint(2)
+    found.versions = [version_name(legacy)]
+    c.take(32)  # random
+    c.sub(1)  # legacy_session_id
+    found.cipher_suites = [cipher_suite_name(v) for v in c.sub(2).u16s()]
+    c.sub(1)  # compression methods
+    for etype, body in _extensions(c):
+        if etype == EXT_SERVER_NAME:
+            names = body.sub(2)
+            while names.left():
+                kind, name = names.uint(1), names.sub(2)
+                if kind == 0:  # host_name
+                    found.sni = escape_bytes(name.take(name.left()))
+        elif etype == EXT_ALPN:
+            protocols = body.sub(2)
+            while protocols.left():
+                proto = protocols.sub(1)
+                found.alpn.append(escape_bytes(proto.take(proto.left())))
+        elif etype == EXT_SUPPORTED_VERSIONS:
+            found.versions = [version_name(v) for v in body.sub(1).u16s()]
+
+
+def _server_hello(c: _Cursor, found: _Found) -> None:
+    legacy = c.uint(2)
+    found.versions = [version_name(legacy)]
+    if c.take(32) == HELLO_RETRY_RANDOM:
+        found.name = "HelloRetryRequest"
+    c.sub(1)  # legacy_session_id_echo
+    found.cipher_suites = [cipher_suite_name(c.uint(2))]
+    c.uint(1)  # compression method
+    for etype, body in _extensions(c):
+        if etype == EXT_SUPPORTED_VERSIONS:
+            found.versions = [version_name(body.uint(2))]
+        elif etype == EXT_ALPN:
+            protocols = body.sub(2)
+            while protocols.left():
+                proto = protocols.sub(1)
+                found.alpn.append(escape_bytes(proto.take(proto.left())))
+
+
+def _certificate(c: _Cursor, found: _Found, *, tls13: bool) -> None:
+    if tls13:
+        c.sub(1)  # certificate_request_context
+    entries = c.sub(3)
+    while entries.left():
+        der = entries.sub(3)
+        found.certificates.append(_subject(der.take(der.left())))
+        if tls13:
+            entries.sub(2)  # per-certificate extensions
+
+
+def _subject(der: bytes) -> str:
+    """The certificate's subject as RFC 4514 text, terminal-safe; never raises."""
+    from cryptography import x509  # imported late: only TLS 1.2 handshakes need it
+
+    try:
+        return escape_text(x509.load_der_x509_certificate(der).subject.rfc4514_string())
+    except Exception:  # garbage from the wire; cryptography raises several types
+        return f"(unreadable certificate, {len(der)} bytes)"
