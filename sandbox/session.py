@@ -116,9 +116,11 @@ class LabSession:
             await self.tap.start()
         except OSError as exc:
             await self.stop()
+            where = f" ({exc.filename})" if exc.filename else ""
             raise LabStartError(
-                f"The sandbox could not listen on 127.0.0.1 ({exc.strerror or exc}). "
-                "Close other copies of smtp-tutor, or free a port, and try again."
+                f"The sandbox could not start: {exc.strerror or exc}{where}. Check that the "
+                "smtp-tutor data folder is writable (SMTP_TUTOR_DATA_DIR moves it), and that "
+                "no firewall blocks 127.0.0.1; then restart the lab."
             ) from exc
         except ValueError as exc:  # certificate or policy problems carry a plain message
             await self.stop()
