@@ -1,0 +1,115 @@
+"""What the sandbox server allows, in Postfix's terms, and the replies it gives when it refuses.
+
+A lesson picks a `ServerPolicy`; each field names the Postfix setting it stands for, so what the
+learner tries here carries over to a real `main.cf`/`master.cf`.
+"""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass
+from typing import Literal
+
+TlsLevel = Literal["none", "may", "encrypt"]
+RelayMode = Literal["keep", "refuse"]
+
+
+@dataclass(frozen=True, slots=True)
+class ServerPolicy:
+    """The sandbox server's settings.
+
+    - `tls_level`: Postfix `smtpd_tls_security_level`. `none` offers no STARTTLS; `may` offers it
+      (a public MX on port 25); `encrypt` requires it before anything but EHLO/HELO, NOOP, RSET,
+      STARTTLS and QUIT (submission on 587).
+    - `implicit_tls`: master.cf `-o smtpd_tls_wrappermode=yes` (port 465): TLS from the first byte.
+    - `auth_only_after_tls`: `smtpd_tls_auth_only`. Turned off only by a lab that shows a password
+      crossing the wire in the clear; the server then says so with a warning.
+    - `auth_required`: like `smtpd_recipient_restrictions = permit_sasl_authenticated, reject`
+      on a submission port: MAIL, RCPT and DATA need a successful AUTH first.
+    - `min_tls_version`: `smtpd_tls_mandatory_protocols`; never below TLS 1.2 (security.md G1).
+    - `max_message_size`: `message_size_limit`, advertised as SIZE. `max_recipients`:
+      `smtpd_recipient_limit`. `max_connections`: `smtpd_client_connection_count_limit`.
+    - `idle_timeout`: `smtpd_timeout`, the wait for each command. `data_timeout`: the whole DATA
+      phase, however slowly the client trickles it.
+    - `strict_bare_newline`: `smtpd_forbid_bare_newline = yes`: a message with a bare CR or LF is
+      refused with 550 (otherwise it is accepted and flagged).
+    - `relay`: the sandbox never relays (security.md K2). `keep` keeps mail for outside domains in
+      the sandbox mailbox, labelled; `refuse` answers `554 5.7.1 Relay access denied` to clients
+      that have not authenticated, as Postfix's `reject_unauth_destination` does.
+    - `hostname`: `myhostname`, set explicitly (no DNS look-up at start, E5).
+    - `local_domains`: `mydestination`: these domains and their subdomains are the sandbox's own.
+    """
+
+    tls_level: TlsLevel = "may"
+    implicit_tls: bool = False
+    auth_only_after_tls: bool = True
+    auth_required: bool = False
+    min_tls_version: ssl.TLSVersion = ssl.TLSVersion.TLSv1_2
+    max_message_size: int = 1024 * 1024
+    max_recipients: int = 100
+    max_connections: int = 20
+    idle_timeout: float = 60.0
+    data_timeout: float = 120.0
+    strict_bare_newline: bool = False
+    relay: RelayMode = "keep"
+    hostname: str = "sandbox.test"
+    local_domains: tuple[str, ...] = ("sandbox.test", "localhost")
+    max_auth_failures: int = 3
+
+    def __post_init__(self) -> None:
+        if self.tls_level not in ("none", "may", "encrypt"):
+            raise ValueError(f"tls_level must be none, may or encrypt, not {self.tls_level!r}")
+        if self.relay not in ("keep", "refuse"):
+            raise ValueError(f"relay must be keep or refuse, not {self.relay!r}")
+        if self.implicit_tls and self.tls_level == "none":
+            raise ValueError("implicit_tls (wrapper mode) needs tls_level may or encrypt")
+        if self.min_tls_version < ssl.TLSVersion.TLSv1_2:
+            raise ValueError("TLS below 1.2 is deprecated (RFC 8996) and never offered")
+        if not self.hostname or any(not (c.isalnum() or c in ".-") for c in self.hostname):
+            raise ValueError(f"hostname must be a plain DNS name, not {self.hostname!r}")
+        for name, value in (
+            ("max_message_size", self.max_message_size),
+            ("max_recipients", self.max_recipients),
+            ("max_connections", self.max_connections),
+            ("max_auth_failures", self.max_auth_failures),
+        ):
+            if value < 1:
+                raise ValueError(f"{name} must be at least 1")
+        if self.idle_timeout <= 0 or self.data_timeout <= 0:
+            raise ValueError("timeouts must be positive")
+
+    @property
+    def offers_tls(self) -> bool:
+        return self.implicit_tls or self.tls_level != "none"
+
+    @property
+    def requires_starttls(self) -> bool:
+        return self.tls_level == "encrypt" and not self.implicit_tls
+
+    def is_local(self, address: str) -> bool:
+        """True when `address` is for one of the sandbox's own domains (or has no domain)."""
+        domain = address.rpartition("@")[2].rstrip(".").lower()
+        return not domain or any(
+            domain == d or domain.endswith("." + d) for d in self.local_domains
+        )
+
+
+class Replies:
+    """The replies the sandbox adds to aiosmtpd's, named so tests read like the RFCs."""
+
+    TLS_ALREADY_ACTIVE = "554 5.5.1 Error: TLS already active"  # B4
+    TLS_NOT_AVAILABLE = "454 4.7.0 TLS not available due to local problem"  # B5
+    STARTTLS_SYNTAX = "501 5.5.4 Syntax: STARTTLS"  # B5
+    MUST_STARTTLS = "530 5.7.0 Must issue a STARTTLS command first"  # B6, C1
+    AUTH_TOO_MANY_FAILURES = "421 4.7.0 {host} Error: too many failed authentication attempts"  # C3
+    TOO_MANY_RECIPIENTS = "452 4.5.3 Error: too many recipients"  # D6
+    TOO_MANY_CONNECTIONS = "421 4.7.0 {host} Error: too many connections"  # E3
+    TIMEOUT = "421 4.4.2 {host} Error: timeout exceeded"  # E1, E2
+    RELAY_DENIED = "554 5.7.1 <{address}>: Relay access denied"  # K2
+    DATA_START = "354 End data with <CR><LF>.<CR><LF>"
+    LINE_TOO_LONG = "500 5.5.2 Error: line too long (RFC 5321 4.5.3.1.6: 1000 octets)"  # D4
+    MESSAGE_TOO_BIG = "552 5.3.4 Error: message file too big"  # D5
+    BARE_NEWLINE = "550 5.5.2 Error: bare <CR> or <LF> received"  # D2
+    QUEUED = "250 2.0.0 Ok: queued as {queue_id}"
+    RCPT_OK = "250 2.1.5 Ok"
+    INTERNAL_ERROR = "451 4.3.0 Error: internal error, see the sandbox log"
