@@ -75,10 +75,8 @@ class Progress:
 
     def status(self, lesson_id: str, total_steps: int) -> Status:
         done = self.done_count(lesson_id, total_steps)
-        if done == 0:
-            entry = self.lessons.get(lesson_id)
-            visited = entry is not None and entry.current > 1
-            return Status.IN_PROGRESS if visited else Status.NOT_STARTED
+        if done == 0:  # opened (it has an entry) but nothing done yet still counts as begun
+            return Status.IN_PROGRESS if lesson_id in self.lessons else Status.NOT_STARTED
         return Status.DONE if done >= total_steps else Status.IN_PROGRESS
 
     def reset_lesson(self, lesson_id: str) -> None:
@@ -162,6 +160,7 @@ def default_path() -> Path:
 class LoadResult:
     progress: Progress
     set_aside: Path | None = None  # where a corrupt file was moved, to tell the learner once
+    error: str | None = None  # the file exists but could not be read (permissions, not a dir)
 
 
 def _aside_path(path: Path) -> Path:
@@ -181,6 +180,8 @@ def load(path: Path | None = None) -> LoadResult:
         raw = path.read_bytes()
     except FileNotFoundError:
         return LoadResult(Progress())
+    except OSError as exc:  # not corrupt, just unreadable now: leave it alone
+        return LoadResult(Progress(), error=str(exc))
     try:
         return LoadResult(from_json(json.loads(raw.decode("utf-8"))))
     except (ValueError, UnicodeDecodeError, RecursionError):

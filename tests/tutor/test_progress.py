@@ -58,6 +58,8 @@ def test_file_is_private_and_human_readable(data_path: Path) -> None:
 def test_status_and_done_count_by_lesson_id_not_position() -> None:
     p = pg.Progress()
     assert p.status("a", 3) is pg.Status.NOT_STARTED
+    p.set_position("a", 1)  # opened, nothing done yet
+    assert p.status("a", 3) is pg.Status.IN_PROGRESS
     p.set_position("a", 2)
     assert p.status("a", 3) is pg.Status.IN_PROGRESS
     p.mark_done("a", 1)
@@ -202,3 +204,13 @@ def test_language_defaults_from_the_locale(env: dict[str, str], expected: str) -
     assert choose_language("en", "ja", env) == "en"  # --lang wins
     assert choose_language(None, "ja", {"LANG": "en_US.UTF-8"}) == "ja"  # then the saved choice
     assert choose_language(None, "xx", env) == expected  # a bad saved value is ignored
+
+
+def test_an_unreadable_progress_path_is_reported_not_renamed(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = pg.load(blocker / "progress.json")
+    assert result.progress == pg.Progress()
+    assert result.set_aside is None
+    assert result.error is not None
+    assert blocker.read_text() == "x"
