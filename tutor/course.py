@@ -102,7 +102,7 @@ def scan_language(root: Path, lang: str, shown_root: str | None = None) -> Langu
         scan.files.append((f, parsed))
         if f.number is not None:
             if f.number in by_number:
-                other = Path(by_number[f.number].name).name
+                other = by_number[f.number].name
                 scan.errors.append(
                     LessonError(f.name, 0, f"number {f.prefix} is already used by {other}")
                 )
@@ -152,7 +152,8 @@ def load_course(root: str | os.PathLike[str] | None = None, lang: str = "en") ->
     """Load the lessons of `lang` from `root` (None: the built-in course).
 
     Never raises for bad content: a lesson with a problem is left out and its problems are in
-    `Course.problems` (show them, or run `smtp-tutor lessons check`).
+    `Course.problems` (show them, or run `smtp-tutor lessons check`). Links and the agreement
+    between languages are left to the validator: they do not keep a lesson out.
     """
     path = lessons_dir(root)
     if not path.is_dir():

@@ -27,10 +27,12 @@ from tutor.lessonmodel import (
 )
 
 # The block structure Textual's Markdown widget ("gfm-like") sees; linkify only changes inlines.
+# Inline parsing is most of markdown-it's time and only links need it, so it runs on demand.
 _MD = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+_MD_BLOCKS = MarkdownIt("commonmark").enable(["table", "strikethrough"]).disable("inline")
 
 _MARKER = re.compile(r"^[ \t]{0,3}\*\*([QA])[:：]\*\*[ \t\u3000]*")
-_CLOSING_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*$")
+_CLOSING_FENCE = re.compile(r"^[ \t>]*(`{3,}|~{3,})[ \t]*$")  # `>`: inside a quote
 _REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -161,9 +163,9 @@ def _links(tokens: list[Token], lines: list[str]) -> list[tuple[str, int]]:
     for t in tokens:
         if t.map is not None:
             span = (t.map[0], t.map[1])
-        if t.type != "inline":
+        if t.type != "inline" or "](" not in t.content:
             continue
-        for child in t.children or ():
+        for child in _MD.parseInline(t.content)[0].children or ():
             href = child.attrGet("href") if child.type == "link_open" else None
             if child.type == "image":
                 href = child.attrGet("src")
@@ -203,7 +205,7 @@ def parse_text(text: str, file: str = "<string>", *, lang: str = "", number: int
     body_start = fm.body_start
     src_lines = [""] * body_start + lines[body_start:]
     env: dict[str, object] = {}
-    tokens = _MD.parse("\n".join(src_lines), env)
+    tokens = _MD_BLOCKS.parse("\n".join(src_lines), env)
     top = _top_level(tokens)
     _check_fences(tokens, src_lines, file, errors)
     if env.get("references"):

@@ -40,9 +40,8 @@ class Report:
 
     def summary(self) -> str:
         if self.ok:
-            langs = "language" if self.languages == 1 else "languages"
-            return f"{self.lessons} lessons in {self.languages} {langs}: OK"
-        return f"{len(self.errors)} problem{'s' if len(self.errors) != 1 else ''} found"
+            return f"{count(self.lessons, 'lesson')} in {count(self.languages, 'language')}: OK"
+        return f"{count(len(self.errors), 'problem')} found"
 
 
 def _check_links(scan: LanguageScan, root: Path) -> list[LessonError]:
