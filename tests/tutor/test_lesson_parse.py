@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -337,3 +339,13 @@ def test_lesson_error_fields_and_format() -> None:
         e == LessonError(e.file, 42, e.message)
         and len({e, LessonError(e.file, 42, e.message)}) == 1
     )
+
+
+def test_every_example_block_in_the_authoring_guide_parses() -> None:
+    """lessons/README.md shows each block kind; each example must be a valid block."""
+    guide = (Path(__file__).parents[2] / "lessons" / "README.md").read_text(encoding="utf-8")
+    examples = re.findall(r"^```(quiz|transcript|lab)\n(.*?)^```$", guide, flags=re.S | re.M)
+    assert sorted({kind for kind, _ in examples}) == ["lab", "quiz", "transcript"]
+    for kind, body in examples:
+        got = lesson(f"\n## Step\n\n```{kind}\n{body}```\n")
+        assert [block_kind(b) for b in got.steps[0].blocks] == [kind]
