@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import socket
 import ssl
+import struct
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -31,6 +33,7 @@ class FakeConn:
     ) -> None:
         self.server, self.reader, self.writer = server, reader, writer
         self.tls = writer.get_extra_info("ssl_object") is not None
+        self.socket = writer.get_extra_info("socket")  # the TCP socket, also under TLS
 
     async def send(self, data: bytes) -> None:
         self.writer.write(data)
@@ -42,12 +45,18 @@ class FakeConn:
         self.server.received += data
         return data
 
+    async def until_closed(self) -> None:
+        """Wait for the client to hang up, ignoring what it sends."""
+        await asyncio.wait_for(self.reader.read(), WAIT)
+
     async def start_tls(self, context: ssl.SSLContext) -> None:
         await self.writer.start_tls(context)
         self.tls = True
 
-    def abort(self) -> None:
-        """Drop the connection: no FIN handshake, no TLS close_notify."""
+    def abort(self, *, reset: bool = False) -> None:
+        """Drop the connection without TLS close_notify; with `reset`, as a TCP RST."""
+        if reset:
+            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.writer.transport.abort()
 
 
@@ -135,7 +144,8 @@ class MiniSmtp:
     ehlo_reply: bytes | None = None  # replaces the whole EHLO reply, e.g. b"502 no\r\n"
     starttls_reply: bytes = b"220 2.0.0 Ready to start TLS\r\n"
     after_starttls: bytes = b""  # sent in the same write as the 220 (F3)
-    abort_after_quit: bool = False  # hang up without TLS close_notify (F9)
+    starttls_in_tls_reply: bytes = b"554 5.5.1 Error: TLS already active\r\n"  # B4
+    abort_after_quit: str = ""  # "abort" or "reset": hang up without TLS close_notify (F9)
     commands: list[tuple[bool, str]] = field(default_factory=list)  # (in TLS, line)
     messages: list[bytes] = field(default_factory=list)  # DATA payloads, end marker included
     logins: list[str] = field(default_factory=list)  # decoded AUTH credentials "user:password"
@@ -160,6 +170,8 @@ class MiniSmtp:
                     await conn.send(self.ehlo(conn.tls))
                 case "HELO":
                     await conn.send(b"250 fake.test\r\n")
+                case "STARTTLS" if conn.tls:
+                    await conn.send(self.starttls_in_tls_reply)
                 case "STARTTLS":
                     await conn.send(self.starttls_reply + self.after_starttls)
                     if self.starttls_reply.startswith(b"220") and not self.after_starttls:
@@ -186,7 +198,7 @@ class MiniSmtp:
                 case "QUIT":
                     await conn.send(b"221 2.0.0 Bye\r\n")
                     if self.abort_after_quit:
-                        conn.abort()
+                        conn.abort(reset=self.abort_after_quit == "reset")
                     return
                 case "MAIL" | "RCPT" | "RSET" | "NOOP":
                     await conn.send(b"250 2.0.0 Ok\r\n")
