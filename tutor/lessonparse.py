@@ -100,10 +100,22 @@ class _Section:
         self.mode = ""
 
     def add(self, token: Token, start: int, end: int) -> None:
-        marker = None
-        if token.type == "paragraph_open":
-            m = _MARKER.match(self.lines[start])
-            marker = m.group(1) if m else None
+        if token.type != "paragraph_open":
+            self._piece(None, start, end, heading=token.type == "heading_open")
+            return
+        # A marker line inside a paragraph (`**Q:** ...` then `**A:** ...` with no blank line
+        # between) starts a new piece, as the author meant.
+        cuts: list[tuple[int, str | None]] = []
+        for i in range(start, end):
+            m = _MARKER.match(self.lines[i])
+            if m:
+                cuts.append((i, m.group(1)))
+        if not cuts or cuts[0][0] != start:
+            cuts.insert(0, (start, None))
+        for (first, marker), (stop, _) in zip(cuts, [*cuts[1:], (end, None)], strict=True):
+            self._piece(marker, first, stop)
+
+    def _piece(self, marker: str | None, start: int, end: int, heading: bool = False) -> None:
         if marker == "Q":
             self.flush()
             self.mode, self.start = "question", start
@@ -115,7 +127,7 @@ class _Section:
                 LessonError(self.file, start + 1, "Q&A: this **A:** has no **Q:** before it")
             )
             self.mode, self.start = "prose", start
-        elif token.type == "heading_open":
+        elif heading:
             self.flush()  # a heading ends an answer and starts prose
             self.mode, self.start = "prose", start
         elif not self.mode:

@@ -349,3 +349,13 @@ def test_every_example_block_in_the_authoring_guide_parses() -> None:
     for kind, body in examples:
         got = lesson(f"\n## Step\n\n```{kind}\n{body}```\n")
         assert [block_kind(b) for b in got.steps[0].blocks] == [kind]
+
+
+def test_question_and_answer_without_a_blank_line_between_them() -> None:
+    got = lesson(
+        "\n## Step\n\n**Q:** Why?\n**A:** Because.\nStill the answer.\n**Q:** And?\n**A:** So.\n"
+    )
+    assert got.steps[0].blocks == (
+        QA("Why?", "Because.\nStill the answer.", 11, 12),
+        QA("And?", "So.", 14, 15),
+    )
