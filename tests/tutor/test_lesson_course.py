@@ -3,9 +3,7 @@ source checkout and from an installed wheel."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -117,25 +115,20 @@ def test_pyproject_ships_the_lessons_where_the_loader_looks() -> None:
 
 
 def install_like_a_wheel(site: Path, tmp_path: Path) -> None:
-    """Build the real wheel and unpack it as site-packages; without hatchling in this environment
-    (pip builds in isolation, offline here), lay the same tree out by hand from pyproject."""
-    if importlib.util.find_spec("hatchling") is not None:
-        cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
-        subprocess.run(
-            [*cmd, "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True, timeout=120
-        )
-        (wheel,) = tmp_path.glob("smtp_tutor-*.whl")
-        with zipfile.ZipFile(wheel) as z:
-            z.extractall(site)
-        return
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    wheel_cfg = config["tool"]["hatch"]["build"]["targets"]["wheel"]
-    for package in wheel_cfg["packages"]:
-        shutil.copytree(
-            ROOT / package, site / package, ignore=shutil.ignore_patterns("__pycache__")
-        )
-    for src, dest in wheel_cfg["force-include"].items():
-        shutil.copytree(ROOT / src, site / dest)
+    """Build the real wheel (hatchling is a test dependency) and unpack it as site-packages."""
+    cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
+    subprocess.run(
+        [*cmd, "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True, timeout=120
+    )
+    (wheel,) = tmp_path.glob("smtp_tutor-*.whl")
+    with zipfile.ZipFile(wheel) as z:
+        names = set(z.namelist())
+        z.extractall(site)
+    # Everything the app reads at run time travels in the wheel: styles and lessons.
+    tcss = {p.relative_to(ROOT).as_posix() for p in (ROOT / "tutor").rglob("*.tcss")}
+    assert tcss, "the UI has style sheets"
+    assert tcss <= names, tcss - names
+    assert any(n.startswith("tutor/_lessons/ja/") for n in names)
 
 
 def test_installed_wheel_finds_its_packaged_lessons(tmp_path: Path) -> None:
