@@ -40,6 +40,20 @@ log = logging.getLogger("sandbox.server")
 Emit = Callable[[SandboxEvent], None]
 
 
+def _escape_log_args(record: logging.LogRecord) -> bool:
+    # aiosmtpd logs unknown commands with %s, raw: an ESC sequence from the client would reach
+    # whatever terminal shows the log (I5). Filters only run for records that pass the level.
+    if isinstance(record.args, tuple):
+        record.args = tuple(escape_text(a) if isinstance(a, str) else a for a in record.args)
+    return True
+
+
+def _protect_aiosmtpd_log() -> None:
+    logger = logging.getLogger("mail.log")
+    if _escape_log_args not in logger.filters:
+        logger.addFilter(_escape_log_args)
+
+
 def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -199,6 +213,7 @@ class SandboxServer:
                 Level.WARNING,
                 f"Listening on {host}, not loopback: other machines can reach this sandbox.",
             )
+        _protect_aiosmtpd_log()
         if self._accounts is None:
             account = demo_account()
             self._accounts = {account.username: account.password}

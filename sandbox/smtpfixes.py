@@ -12,7 +12,7 @@ import collections
 import logging
 from base64 import b64decode, b64encode
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any, AnyStr, Protocol
 
 from aiosmtpd.smtp import (
     MISSING,
@@ -27,6 +27,7 @@ from aiosmtpd.smtp import (
 from sandbox.events import Level
 from sandbox.policy import Replies, ServerPolicy
 from sandbox.safetext import escape_text
+from sandbox.smtpdata import read_data
 
 log = logging.getLogger("sandbox.server")
 
@@ -45,7 +46,6 @@ CALL_LIMITS = {
     "AUTH": 10,
     "STARTTLS": 5,
 }
-_DOT = 0x2E
 SMTPMethod = Callable[[str | None], Awaitable[None]]
 
 
@@ -199,17 +199,14 @@ class SandboxSMTP(SMTP):
         self._hooks.notice(Level.INFO, f"Closed a connection from {self.peer_text}: timeout.")
         super()._timeout_cb()  # type: ignore[no-untyped-call]
 
-    async def push(self, status: str | bytes) -> None:
+    async def push(self, status: AnyStr) -> None:
         if self._lost or self.transport is None or self.transport.is_closing():
             # The session is over (421, 502, QUIT, timeout): act on no more pipelined input.
             raise asyncio.CancelledError
         if isinstance(status, str) and not (status.isascii() and status.isprintable()):
             # D7: aiosmtpd echoes the client's bytes (`500 Error: command "FOO\rBAR"...`).
             status = escape_text(status).encode("ascii", "backslashreplace").decode("ascii")
-        if isinstance(status, str):
-            await super().push(status)
-        else:
-            await super().push(status)
+        await super().push(status)
 
     def _close_session(self) -> None:
         if self.transport is not None:
@@ -328,67 +325,25 @@ class SandboxSMTP(SMTP):
             return
         self._reset_timeout(self.policy.data_timeout)
         await self.push(Replies.DATA_START)
-        lines, problem, bare = await self._read_data()
+        result = await read_data(self._reader, self.data_size_limit or 0)
         self._reset_timeout()
-        if bare:
+        problem = result.problem
+        if result.bare_newline:
             envelope.bare_newline = True
+            strict = self.policy.strict_bare_newline
             self._hooks.notice(
                 Level.WARNING,
-                "The message held a bare CR or LF (a line end other than CRLF): the stuff of "
-                "SMTP smuggling. "
-                + ("Refused, as smtpd_forbid_bare_newline does." if self._strict_bare() else ""),
+                "The message held a bare CR or LF (a line end other than CRLF), the stuff of "
+                "SMTP smuggling: "
+                + ("refused, as smtpd_forbid_bare_newline does." if strict else "accepted."),
             )
-            if problem is None and self._strict_bare():
+            if strict and problem is None:
                 problem = Replies.BARE_NEWLINE
         if problem is not None:
             self._set_post_data_state()  # type: ignore[no-untyped-call]
             await self.push(problem)
             return
-        envelope.content = envelope.original_content = b"".join(lines)
+        envelope.content = envelope.original_content = result.content
         status = await self._call_handler_hook("DATA")
         self._set_post_data_state()  # type: ignore[no-untyped-call]
         await self.push("250 OK" if status is MISSING else status)
-
-    def _strict_bare(self) -> bool:
-        return self.policy.strict_bare_newline
-
-    async def _read_data(self) -> tuple[list[bytes], str | None, bool]:
-        """Read DATA up to the line ".\\r\\n"; return (unstuffed lines, refusal or None, bare)."""
-        readuntil, read = self._reader.readuntil, self._reader.read
-        limit = self.data_size_limit or 0
-        lines: list[bytes] = []
-        size = 0
-        problem: str | None = None
-        bare = False
-        in_long_line = False  # the rest of a line already refused as too long
-        while True:
-            try:
-                line: bytes = await readuntil(b"\r\n")
-            except asyncio.LimitOverrunError as exc:
-                await read(exc.consumed)  # drop it: memory stays bounded (D4)
-                size += exc.consumed
-                in_long_line = True
-                problem = problem or Replies.LINE_TOO_LONG
-                lines.clear()
-                continue
-            n = len(line)
-            if in_long_line:
-                in_long_line = False
-                size += n
-                continue
-            if n == 3 and line == b".\r\n":
-                return lines, problem, bare
-            size += n
-            if problem is not None:
-                continue
-            if limit and size > limit:
-                problem = Replies.MESSAGE_TOO_BIG  # D5
-                lines.clear()
-                continue
-            if n > 1000 + (line[0] == _DOT):  # 1000 octets with CRLF, plus a stuffed dot
-                problem = Replies.LINE_TOO_LONG
-                lines.clear()
-                continue
-            if not bare and (line.find(b"\n", 0, n - 1) >= 0 or line.find(b"\r", 0, n - 2) >= 0):
-                bare = True
-            lines.append(line[1:] if line[0] == _DOT else line)

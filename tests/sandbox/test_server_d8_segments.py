@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from sandbox.certs import CertBundle
 from sandbox.policy import ServerPolicy
 from sandbox.server import SandboxServer
+from sandbox.smtpdata import DataResult, read_data
 
 SCRIPT = (
     b"EHLO client.test\r\n"
@@ -88,3 +89,32 @@ def test_d8_one_byte_at_a_time(certs: CertBundle) -> None:
     reference = whole_script_reference(certs)
     singles = [SCRIPT[i : i + 1] for i in range(len(SCRIPT))]
     assert asyncio.run(run_session(certs, singles)) == reference
+
+
+async def feed_and_read(chunks: list[bytes], limit: int) -> DataResult | None:
+    reader = asyncio.StreamReader(limit=1001)  # aiosmtpd's reader limit
+    for chunk in chunks:
+        reader.feed_data(chunk)
+    reader.feed_eof()
+    try:
+        return await read_data(reader, limit)
+    except asyncio.IncompleteReadError:
+        return None  # the data never ended: the connection would be gone
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    data=st.lists(
+        st.sampled_from([b"a", b"x" * 700, b".", b"\r", b"\n", b"\r\n", b"\x00", b"\r\n.\r\n"]),
+        max_size=12,
+    ),
+    cuts=st.lists(st.integers(min_value=0, max_value=20_000), max_size=8),
+    limit=st.sampled_from([0, 50, 5000]),
+)
+async def test_d8_data_reader_result_does_not_depend_on_chunks(
+    data: list[bytes], cuts: list[int], limit: int
+) -> None:
+    stream = b"".join(data) + b"\r\n.\r\n"
+    bounds = [0, *sorted({c for c in cuts if c < len(stream)}), len(stream)]
+    chunks = [stream[a:b] for a, b in itertools.pairwise(bounds)]
+    assert await feed_and_read(chunks, limit) == await feed_and_read([stream], limit)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from sandbox.events import Level, Notice
@@ -231,3 +233,16 @@ async def test_d9_noop_loop_is_cut_off(start_server, connect) -> None:
     assert await codes(wire, 50) == ["250"] * 50
     assert (await wire.cmd("NOOP")).startswith("421 4.7.0")
     assert await wire.read_until_closed() == b""
+
+
+async def test_d7_log_lines_never_carry_control_bytes(
+    start_server, connect, caplog: pytest.LogCaptureFixture
+) -> None:
+    """aiosmtpd logs an unknown command verbatim; a terminal showing that log must stay safe."""
+    server = await start_server()
+    caplog.set_level(logging.DEBUG)
+    wire = await connect(server)
+    assert (await wire.cmd(b"\x1b]0;pwned\x07EVIL")).startswith("500")
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("unrecognised" in m and "\\x1b" in m for m in messages)
+    assert not any("\x1b" in m or "\x07" in m for m in messages)
