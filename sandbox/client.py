@@ -16,6 +16,7 @@ and takes a server that hangs up without close_notify after 221 in its stride (F
 from __future__ import annotations
 
 import contextlib
+import functools
 import ssl
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -29,6 +30,7 @@ from sandbox.clientwire import (
     SmtpClientError,
     SmtpProtocolError,
     SmtpReplyError,
+    TlsHandshakeError,
     TlsRequiredError,
     auth_plain_token,
     b64,
@@ -46,6 +48,21 @@ NEEDS_TLS = frozenset({"AUTH", "MAIL", "RCPT", "DATA", "BDAT"})  # F2: never sen
 
 def _discard(event: SandboxEvent) -> None:
     pass
+
+
+@functools.lru_cache(maxsize=16)
+def _shared_context(ca_file: Path | None, ca_stamp: int, verify: bool) -> ssl.SSLContext:
+    return client_context(ca_file, verify=verify)
+
+
+def shared_client_context(ca_file: Path | None, *, verify: bool) -> ssl.SSLContext:
+    """A client context shared by all sessions that trust the same CA file the same way.
+
+    Building one costs about a millisecond (loading the CA), a good part of a whole sandbox
+    session. The file's modification time is part of the key, so a regenerated CA is picked up.
+    """
+    stamp = ca_file.stat().st_mtime_ns if ca_file is not None else 0
+    return _shared_context(ca_file, stamp, verify)
 
 
 class SmtpClient:
@@ -152,6 +169,8 @@ class SmtpClient:
 
         Afterwards nothing learned before counts (RFC 3207 §4.2): send EHLO again (F4).
         """
+        if not self.tls_active:
+            self._tls_context()  # a CA file problem shows now, before STARTTLS is sent
         reply = await self._command("STARTTLS")
         if reply.code == 220 and self.tls_active:
             self._conn.abort("STARTTLS accepted inside TLS")
@@ -312,9 +331,17 @@ class SmtpClient:
 
     def _tls_context(self) -> ssl.SSLContext:
         if self._context is None:
-            self._context = client_context(
-                self.ca_file, verify=self.policy.verifies, keylog_file=self.keylog_file
-            )
+            verify = self.policy.verifies
+            try:
+                if self.keylog_file is not None:  # its own context: key logging is per lab (G5)
+                    self._context = client_context(
+                        self.ca_file, verify=verify, keylog_file=self.keylog_file
+                    )
+                else:
+                    self._context = shared_client_context(self.ca_file, verify=verify)
+            except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+                error = TlsHandshakeError(f"cannot use the CA file {self.ca_file}: {exc}")
+                raise self._conn.fail(error) from None
         return self._context
 
     def _forget(self) -> None:

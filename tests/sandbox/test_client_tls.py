@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import ssl
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from cryptography.hazmat.primitives import hashes
 
 from sandbox import clientconn, tlsconfig
 from sandbox.certs import CertBundle, load_ca, make_ca, make_leaf, write_pair
-from sandbox.client import SmtpClient
+from sandbox.client import SmtpClient, shared_client_context
 from sandbox.clientwire import (
     SmtpProtocolError,
     SmtpTimeoutError,
@@ -469,3 +470,34 @@ async def test_keylog_file_only_when_asked_and_private(
         await client.send_mail("a@sandbox.test", "b@sandbox.test", MESSAGE)
     assert keylog.stat().st_mode & 0o777 == 0o600
     assert b"CLIENT_" in keylog.read_bytes()  # TLS 1.3 traffic secrets, for Wireshark
+
+
+async def test_a_missing_ca_file_fails_before_starttls_is_sent(
+    tmp_path: Path, server_tls: ssl.SSLContext
+) -> None:
+    smtp = MiniSmtp(tls=server_tls)
+    events = Events()
+    async with serving(smtp) as server:
+        client = SmtpClient(
+            "127.0.0.1", server.port, ca_file=tmp_path / "gone.pem", emit=events.append
+        )
+        await client.connect()
+        await client.ehlo()
+        with pytest.raises(TlsHandshakeError, match="cannot use the CA file"):
+            await client.starttls()
+        await client.quit()
+    assert verbs(smtp) == ["EHLO", "QUIT"]
+    assert any("gone.pem" in text for text in events.notices(Level.ERROR))
+
+
+def test_sessions_share_a_context_until_the_ca_file_changes(
+    certs: CertBundle, tmp_path: Path
+) -> None:
+    ca = tmp_path / "ca.pem"
+    ca.write_bytes(certs.ca_cert.read_bytes())
+    first = shared_client_context(ca, verify=True)
+    assert shared_client_context(ca, verify=True) is first
+    assert shared_client_context(ca, verify=False) is not first
+    stat = ca.stat()
+    os.utime(ca, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))  # regenerated
+    assert shared_client_context(ca, verify=True) is not first
