@@ -7,7 +7,6 @@ no Textual import, and `sandbox.session` is imported only when a real lab opens.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
@@ -42,7 +41,7 @@ class LabSessionLike(Protocol):
 
     async def play(self, delay: float = 0.0) -> None: ...
 
-    async def send(self, line: str) -> None: ...
+    async def send(self, line: str) -> object: ...
 
     async def restart(self) -> None: ...
 
@@ -55,17 +54,13 @@ SessionFactory = Callable[[str, Emit, str | None], LabSessionLike]
 
 def real_session(scenario: str, emit: Emit, client_policy: str | None) -> LabSessionLike:
     """A real sandbox session on loopback (sandbox.session.LabSession)."""
-    module = importlib.import_module("sandbox.session")
-    session: LabSessionLike = module.LabSession(
-        scenario=scenario, emit=emit, client_policy=client_policy
-    )
-    return session
+    from sandbox.session import LabSession  # imported here: it loads aiosmtpd and ssl
+
+    return LabSession(scenario, emit=emit, client_policy=client_policy)
 
 
-def start_error_types() -> tuple[type[BaseException], ...]:
-    """The exception a lab raises when it cannot start (port in use, certificate problem)."""
-    try:
-        module = importlib.import_module("sandbox.session")
-    except ImportError:
-        return (OSError,)
-    return (module.LabStartError, OSError)
+def is_start_error(exc: BaseException) -> bool:
+    """Whether `exc` is the plain-worded `LabStartError` (its message is for the learner as is)."""
+    from sandbox.session import LabStartError
+
+    return isinstance(exc, LabStartError)

@@ -137,7 +137,7 @@ async def test_eavesdropper_counts_bytes_each_way_in_its_title() -> None:
             ]
         )
         await pilot.pause()
-        assert pane.border_title == "Eavesdropper · client→server 1,500 B · server→client 24 B"
+        assert pane.border_title == "Eavesdropper · C→S 1,500 B · S→C 24 B"
 
 
 async def test_connection_shows_plaintext_then_tls_certificate_and_verification() -> None:

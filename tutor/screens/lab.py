@@ -20,7 +20,7 @@ from textual.widgets import Button, Footer, Input, Static, Tab, Tabs
 
 from sandbox.catalog import SCENARIOS
 from sandbox.events import Level, Notice, SandboxEvent
-from tutor.lab_link import LabSessionLike, SessionFactory, real_session, start_error_types
+from tutor.lab_link import LabSessionLike, SessionFactory, is_start_error, real_session
 from tutor.ui_text import tr
 from tutor.widgets.keys import localize_bindings
 from tutor.widgets.lab_panes import ConnectionPane, ConversationPane, EavesdropperPane
@@ -214,14 +214,11 @@ class LabScreen(Screen[bool]):
 
     async def _do_start(self) -> None:
         self.start_error = None
-        session = self.session_factory(self.scenario, self.emit, self.client_policy)
         try:
+            session = self.session_factory(self.scenario, self.emit, self.client_policy)
             await session.start()
-        except start_error_types() as exc:
-            self.start_error = str(exc) or type(exc).__name__
-            self._say(Level.ERROR, tr(self.lang, "lab.start_failed", error=self.start_error))
-            self._say(Level.INFO, tr(self.lang, "lab.start_failed_todo"))
-            self.flush()
+        except Exception as exc:  # whatever went wrong, the learner gets words, not a traceback
+            self._start_failed(exc)
             return
         self.session = session
         self.flush()
@@ -229,6 +226,17 @@ class LabScreen(Screen[bool]):
             self.action_play()
         elif self.lab_task is not None and self.lab_task.mode == "type":
             self.query_one("#command", Input).focus()
+
+    def _start_failed(self, exc: Exception) -> None:
+        message = str(exc) or type(exc).__name__
+        if is_start_error(exc):  # already a full sentence with what to do
+            self.start_error = message
+            self._say(Level.ERROR, message)
+        else:
+            self.start_error = f"{type(exc).__name__}: {message}"
+            self._say(Level.ERROR, tr(self.lang, "lab.start_failed", error=self.start_error))
+            self._say(Level.INFO, tr(self.lang, "lab.start_failed_todo"))
+        self.flush()
 
     async def _run(self, job: Callable[[LabSessionLike], Awaitable[object]]) -> None:
         """Run one session command; a failure becomes a `***` line, never a traceback."""
@@ -271,8 +279,9 @@ class LabScreen(Screen[bool]):
         try:
             await self.session.restart()
         except Exception as exc:
-            self.start_error = str(exc) or type(exc).__name__
-            self._say(Level.ERROR, tr(self.lang, "lab.start_failed", error=self.start_error))
+            self.session = None  # a later r starts from scratch
+            self._start_failed(exc)
+            return
         self.flush()
 
     @on(Input.Submitted, "#command")

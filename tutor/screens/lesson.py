@@ -20,7 +20,7 @@ from textual.widgets import Button, Footer, Input, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.goals import goal_met
-from tutor.lessonmodel import QA, Block, Lab, Lesson, Prose, Quiz, Transcript
+from tutor.lessonmodel import QA, Block, Lesson, Prose, Quiz, Transcript
 from tutor.screens.lab import LabScreen, LabTask
 from tutor.ui_text import tr
 from tutor.widgets.blocks import InteractiveBlock, QABlock
@@ -140,19 +140,17 @@ class LessonScreen(Screen[None]):
         self._update_nav()
 
     def _open_items(self) -> str:
-        """What is still open in this step, in words ("1 quiz, the lab")."""
+        """What is still open in this step, in words and in block order ("a walk-through, a
+        quiz")."""
         step = self.lesson.step(self.step_no)
-        kinds = [step.blocks[i] for i in sorted(self.open_blocks)]
-        items = []
-        quizzes = sum(isinstance(b, Quiz) for b in kinds)
-        walks = sum(isinstance(b, Transcript) for b in kinds)
-        if quizzes:
-            items.append(tr(self.lang, "lesson.open.quiz", n=quizzes))
-        if walks:
-            items.append(tr(self.lang, "lesson.open.transcript", n=walks))
-        if any(isinstance(b, Lab) for b in kinds):
-            items.append(tr(self.lang, "lesson.open.lab"))
-        return ", ".join(items)
+        counts: dict[str, int] = {}
+        for i in sorted(self.open_blocks):
+            kind = type(step.blocks[i]).__name__.lower()
+            counts[kind] = counts.get(kind, 0) + 1
+        return ", ".join(
+            tr(self.lang, f"lesson.open.{kind}" + ("" if n == 1 else "s"), n=n)
+            for kind, n in counts.items()
+        )
 
     def _update_nav(self) -> None:
         items = self._open_items()

@@ -29,7 +29,7 @@ class LabBlock(InteractiveBlock):
         self.lang = lang
 
     def compose(self) -> ComposeResult:
-        yield Label(f"⚗ {tr(self.lang, 'lab.label')}", classes="block-label")
+        yield Label(f"■ {tr(self.lang, 'lab.label')}", classes="block-label")
         yield Static(tr(self.lang, "lab.do", text=self.lab.do), classes="lab-do", markup=False)
         yield Static(self._goal_text(), classes="lab-goal", markup=False)
         info = SCENARIOS.get(self.lab.scenario)

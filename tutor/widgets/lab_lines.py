@@ -23,6 +23,8 @@ from tutor.ui_text import tr
 CLIENT_STYLE = "bold #5fafff"
 SERVER_STYLE = "bold #87d75f"
 TLS_STYLE = "#d7af5f"
+MAX_LISTED = 4  # offered cipher suites are many; the first few tell the story
+
 LEVEL_STYLE = {
     Level.INFO: "italic",
     Level.WARNING: "bold #ffaf00",
@@ -96,7 +98,10 @@ def wire_record(event: WireRecord, lang: str) -> list[Text]:
         )
         for label, values in details:
             if values:
-                lines.append(Text(f"      {label}: {', '.join(values)}", style="dim"))
+                shown = ", ".join(values[:MAX_LISTED])
+                if len(values) > MAX_LISTED:
+                    shown += f" (+{len(values) - MAX_LISTED})"
+                lines.append(Text(f"      {label}: {shown}", style="dim"))
     if event.preview_hex:
         lines.append(Text(f"    {event.preview_hex}", style="dim"))
     return lines

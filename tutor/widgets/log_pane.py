@@ -44,6 +44,7 @@ class LogPane(RichLog):
         self.elided = 0  # lines skipped because a batch was too big
         self._width = 0
         self._reflow_timer: Timer | None = None
+        self._dirty = False  # lines kept but not written, or written at a stale width
 
     @property
     def kept(self) -> Sequence[Text]:
@@ -64,10 +65,16 @@ class LogPane(RichLog):
             self.elided += skipped
             marker = Text(tr(self.lang, "lab.elided", n=f"{skipped:,}"), style="dim italic")
             lines = [marker, *lines[skipped:]]
-        for line in lines:
-            self._kept.append(line)
-            self.write(line)
+        self._kept.extend(lines)
+        if self._can_render():
+            for line in lines:
+                self.write(line)
+        else:  # hidden (a tab not shown) or not laid out yet: wrap when it is shown
+            self._dirty = True
         self._update_subtitle()
+
+    def _can_render(self) -> bool:
+        return bool(self.display) and self.scrollable_content_region.width > 0
 
     def reset(self) -> None:
         self._kept.clear()
@@ -82,14 +89,25 @@ class LogPane(RichLog):
 
     def on_resize(self, event: events.Resize) -> None:
         width = event.size.width
-        if self._width and width != self._width and self._kept:
-            if self._reflow_timer is not None:
-                self._reflow_timer.stop()
-            self._reflow_timer = self.set_timer(0.05, self._reflow)
+        if width and (self._dirty or (self._width and width != self._width)) and self._kept:
+            self._schedule_reflow()
         self._width = width
+
+    def on_show(self) -> None:
+        if self._dirty:
+            self._schedule_reflow()
+
+    def _schedule_reflow(self) -> None:
+        if self._reflow_timer is not None:
+            self._reflow_timer.stop()
+        self._reflow_timer = self.set_timer(0.05, self._reflow)
 
     def _reflow(self) -> None:
         self._reflow_timer = None
+        if not self._can_render():
+            self._dirty = True
+            return
+        self._dirty = False
         self.clear()
         for line in self._kept:
             self.write(line)

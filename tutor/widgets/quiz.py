@@ -36,7 +36,7 @@ class QuizBlock(InteractiveBlock):
         return self.correct or self.tries >= MAX_TRIES
 
     def compose(self) -> ComposeResult:
-        yield Label(f"❓ {tr(self.lang, 'quiz.label')}", classes="block-label")
+        yield Label(f"◆ {tr(self.lang, 'quiz.label')}", classes="block-label")
         yield Markdown(self.quiz.question, classes="quiz-question")
         if self.quiz.is_choice:
             yield OptionList(
@@ -47,7 +47,9 @@ class QuizBlock(InteractiveBlock):
                 classes="choices",
             )
         else:
-            yield Input(placeholder=tr(self.lang, "quiz.answer_placeholder"), classes="answer")
+            yield Input(
+                placeholder=tr(self.lang, "quiz.answer_placeholder"), classes="answer", compact=True
+            )
         feedback = Markdown("", classes="feedback")
         feedback.display = False
         yield feedback

@@ -44,7 +44,11 @@ class TranscriptBlock(InteractiveBlock):
         yield Label(f"▶ {tr(self.lang, 'transcript.label')}", classes="block-label")
         yield Static("", classes="lines")
         yield Label(tr(self.lang, "transcript.predict"), classes="prompt")
-        yield Input(placeholder=tr(self.lang, "transcript.predict_placeholder"), classes="predict")
+        yield Input(
+            placeholder=tr(self.lang, "transcript.predict_placeholder"),
+            classes="predict",
+            compact=True,
+        )
 
     def on_mount(self) -> None:
         self._advance()
