@@ -16,14 +16,13 @@ and takes a server that hangs up without close_notify after 221 in its stride (F
 from __future__ import annotations
 
 import contextlib
-import functools
 import ssl
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal, NoReturn
 
 from sandbox.clientconn import SmtpConnection
-from sandbox.clientpolicy import DEFAULT_POLICY, TlsPolicy, as_policy
+from sandbox.clientpolicy import DEFAULT_POLICY, TlsPolicy, as_policy, tls_context_for
 from sandbox.clientwire import (
     CleartextAuthError,
     NotConnectedError,
@@ -41,28 +40,12 @@ from sandbox.clientwire import (
 )
 from sandbox.events import CertSummary, Level, SandboxEvent
 from sandbox.replies import Reply
-from sandbox.tlsconfig import client_context
 
 NEEDS_TLS = frozenset({"AUTH", "MAIL", "RCPT", "DATA", "BDAT"})  # F2: never sent in the clear
 
 
 def _discard(event: SandboxEvent) -> None:
     pass
-
-
-@functools.lru_cache(maxsize=16)
-def _shared_context(ca_file: Path | None, ca_stamp: int, verify: bool) -> ssl.SSLContext:
-    return client_context(ca_file, verify=verify)
-
-
-def shared_client_context(ca_file: Path | None, *, verify: bool) -> ssl.SSLContext:
-    """A client context shared by all sessions that trust the same CA file the same way.
-
-    Building one costs about a millisecond (loading the CA), a good part of a whole sandbox
-    session. The file's modification time is part of the key, so a regenerated CA is picked up.
-    """
-    stamp = ca_file.stat().st_mtime_ns if ca_file is not None else 0
-    return _shared_context(ca_file, stamp, verify)
 
 
 class SmtpClient:
@@ -331,14 +314,8 @@ class SmtpClient:
 
     def _tls_context(self) -> ssl.SSLContext:
         if self._context is None:
-            verify = self.policy.verifies
             try:
-                if self.keylog_file is not None:  # its own context: key logging is per lab (G5)
-                    self._context = client_context(
-                        self.ca_file, verify=verify, keylog_file=self.keylog_file
-                    )
-                else:
-                    self._context = shared_client_context(self.ca_file, verify=verify)
+                self._context = tls_context_for(self.policy, self.ca_file, self.keylog_file)
             except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
                 error = TlsHandshakeError(f"cannot use the CA file {self.ca_file}: {exc}")
                 raise self._conn.fail(error) from None

@@ -15,6 +15,11 @@ the next-hop domain); in the sandbox both check `server_hostname` against the sa
 from __future__ import annotations
 
 import enum
+import functools
+import ssl
+from pathlib import Path
+
+from sandbox.tlsconfig import client_context
 
 
 class TlsPolicy(enum.StrEnum):
@@ -55,3 +60,31 @@ def as_policy(value: TlsPolicy | str) -> TlsPolicy:
     except ValueError:
         names = ", ".join(p.value for p in TlsPolicy)
         raise ValueError(f"unknown TLS policy {value!r}; expected one of {names}") from None
+
+
+def tls_context_for(
+    policy: TlsPolicy, ca_file: Path | None, keylog_file: Path | None = None
+) -> ssl.SSLContext:
+    """The client's TLS context under `policy`: verifying the chain and name, or not (F1).
+
+    Without key logging, sessions that trust the same CA file share one context; with it, a
+    session gets its own, so secrets are logged only where a learner asked (G5).
+    """
+    if keylog_file is not None:
+        return client_context(ca_file, verify=policy.verifies, keylog_file=keylog_file)
+    return shared_client_context(ca_file, verify=policy.verifies)
+
+
+def shared_client_context(ca_file: Path | None, *, verify: bool) -> ssl.SSLContext:
+    """One context per CA file and verification mode.
+
+    Building one costs about a millisecond (loading the CA), a good part of a whole sandbox
+    session. The file's modification time is part of the key, so a regenerated CA is picked up.
+    """
+    stamp = ca_file.stat().st_mtime_ns if ca_file is not None else 0
+    return _shared_context(ca_file, stamp, verify)
+
+
+@functools.lru_cache(maxsize=16)
+def _shared_context(ca_file: Path | None, stamp: int, verify: bool) -> ssl.SSLContext:
+    return client_context(ca_file, verify=verify)

@@ -17,8 +17,10 @@ import ssl
 import struct
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from sandbox.certs import CertBundle
+from sandbox.client import SmtpClient
 from sandbox.events import ConversationLine, Level, Notice, SandboxEvent, SessionClosed
 
 WAIT = 5.0  # a fake server gives up on a silent client after this long
@@ -204,6 +206,24 @@ class MiniSmtp:
                     await conn.send(b"250 2.0.0 Ok\r\n")
                 case _:
                     await conn.send(b"500 5.5.2 Error: command not recognized\r\n")
+
+
+def verbs(smtp: MiniSmtp) -> list[str]:
+    """The command words `smtp` received, in order."""
+    return [line.split()[0].upper() for _, line in smtp.commands]
+
+
+# --- the client under test --------------------------------------------------------------------
+
+
+def tls_client(
+    port: int, events: list[SandboxEvent], certs: CertBundle | None, **options: Any
+) -> SmtpClient:
+    """A client on 127.0.0.1:`port` trusting the sandbox CA (or, with `certs=None`, nothing
+    but the system store), with a test-sized timeout."""
+    options.setdefault("timeout", 3.0)
+    ca_file = certs.ca_cert if certs is not None else None
+    return SmtpClient("127.0.0.1", port, ca_file=ca_file, emit=events.append, **options)
 
 
 # --- looking at what the client said ------------------------------------------------------------

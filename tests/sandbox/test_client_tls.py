@@ -1,4 +1,6 @@
-"""The tutor's client and TLS (security.md F1-F4, F8, F9, and the TLS policies), on real sockets."""
+"""The tutor's client and TLS (security.md F1, F4, F8, F9 and the TLS policies), on real sockets.
+
+F2 and F3 (no downgrade, no injected plaintext) are in test_client_downgrade.py."""
 
 from __future__ import annotations
 
@@ -9,25 +11,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from client_fakes import Events, FakeConn, MiniSmtp, serving
+from client_fakes import Events, FakeConn, MiniSmtp, serving, tls_client, verbs
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
-from sandbox import clientconn, tlsconfig
+from sandbox import tlsconfig
 from sandbox.certs import CertBundle, load_ca, make_ca, make_leaf, write_pair
-from sandbox.client import SmtpClient, shared_client_context
-from sandbox.clientwire import (
-    SmtpProtocolError,
-    SmtpTimeoutError,
-    StartTlsInjectionError,
-    TlsHandshakeError,
-    TlsRequiredError,
-)
+from sandbox.client import SmtpClient
+from sandbox.clientpolicy import shared_client_context
+from sandbox.clientwire import SmtpProtocolError, SmtpTimeoutError, TlsHandshakeError
 from sandbox.events import ConversationLine, Level, SessionClosed, TlsEstablished, TlsFailed
 
 USER, PASSWORD = "learner", "demo-pa55"
 MESSAGE = "Subject: over TLS\n\nHello from the tutor's own client.\n"
-NEVER_IN_CLEAR = (b"AUTH", b"MAIL", b"RCPT", b"DATA")
 
 
 @pytest.fixture(scope="session")
@@ -54,16 +50,6 @@ def wrong_name_tls(certs: CertBundle, tmp_path_factory: pytest.TempPathFactory) 
     return tlsconfig.server_context(cert, key)
 
 
-def make_client(port: int, events: Events, certs: CertBundle | None, **options: Any) -> SmtpClient:
-    options.setdefault("timeout", 3.0)
-    ca_file = certs.ca_cert if certs is not None else None
-    return SmtpClient("127.0.0.1", port, ca_file=ca_file, emit=events.append, **options)
-
-
-def verbs(smtp: MiniSmtp) -> list[str]:
-    return [line.split()[0].upper() for _, line in smtp.commands]
-
-
 # --- F1: verification by default ------------------------------------------------------------------
 
 
@@ -73,7 +59,7 @@ async def test_f1_verified_starttls_session_and_what_it_reports(
     smtp = MiniSmtp(tls=server_tls)
     events = Events()
     async with serving(smtp) as server:
-        client = make_client(server.port, events, certs)  # no policy given: the default
+        client = tls_client(server.port, events, certs)  # no policy given: the default
         assert client.policy == "verify"
         reply = await client.send_mail(USER + "@sandbox.test", "friend@sandbox.test", MESSAGE,
                                        user=USER, password=PASSWORD)  # fmt: skip
@@ -121,7 +107,7 @@ async def test_f1_refuses_a_certificate_it_cannot_verify(
     smtp = MiniSmtp(tls=request.getfixturevalue(server))
     events = Events()
     async with serving(smtp) as fake:
-        client = make_client(fake.port, events, certs if trusted else None)
+        client = tls_client(fake.port, events, certs if trusted else None)
         with pytest.raises(TlsHandshakeError, match="certificate verify failed"):
             await client.send_mail("a@sandbox.test", "b@sandbox.test", MESSAGE,
                                    user=USER, password=PASSWORD)  # fmt: skip
@@ -139,7 +125,7 @@ async def test_f1_policy_none_verifies_when_a_learner_types_starttls(
 ) -> None:
     smtp = MiniSmtp(tls=impostor_tls)
     async with serving(smtp) as server:
-        client = make_client(server.port, Events(), certs, policy="none")
+        client = tls_client(server.port, Events(), certs, policy="none")
         await client.connect()
         await client.ehlo()
         assert not await client.negotiate_tls()  # none: never on its own
@@ -157,7 +143,7 @@ async def test_may_and_encrypt_accept_any_certificate_and_say_so(
     smtp = MiniSmtp(tls=impostor_tls)
     events = Events()
     async with serving(smtp) as server:
-        client = make_client(server.port, events, certs, policy=policy)
+        client = tls_client(server.port, events, certs, policy=policy)
         reply = await client.send_mail("a@sandbox.test", "b@sandbox.test", MESSAGE,
                                        user=USER, password=PASSWORD)  # fmt: skip
         assert reply.code == 250
@@ -174,7 +160,7 @@ async def test_may_falls_back_to_plaintext_when_starttls_is_stripped(certs: Cert
     smtp = MiniSmtp(ehlo_plain=("SIZE 1048576",))
     events = Events()
     async with serving(smtp) as server:
-        client = make_client(server.port, events, certs, policy="may")
+        client = tls_client(server.port, events, certs, policy="may")
         assert (await client.send_mail("a@sandbox.test", "b@sandbox.test", MESSAGE)).code == 250
     assert verbs(smtp) == ["EHLO", "MAIL", "RCPT", "DATA", "QUIT"]
     assert "STARTTLS not offered: going on in plaintext" in events.notices(Level.WARNING)
@@ -184,136 +170,10 @@ async def test_may_falls_back_to_plaintext_when_starttls_is_stripped(certs: Cert
 async def test_none_never_sends_starttls(certs: CertBundle, server_tls: ssl.SSLContext) -> None:
     smtp = MiniSmtp(tls=server_tls)
     async with serving(smtp) as server:
-        client = make_client(server.port, Events(), certs, policy="none")
+        client = tls_client(server.port, Events(), certs, policy="none")
         assert (await client.send_mail("a@sandbox.test", "b@sandbox.test", MESSAGE)).code == 250
     assert "STARTTLS" not in verbs(smtp)
     assert smtp.messages
-
-
-# --- F2: no downgrade when TLS is required --------------------------------------------------------
-
-DOWNGRADES = {
-    "starttls-not-offered": {"ehlo_plain": ("SIZE 1048576", "AUTH PLAIN LOGIN")},
-    "starttls-454": {"starttls_reply": b"454 4.7.0 TLS not available due to local problem\r\n"},
-    "starttls-502": {"starttls_reply": b"502 5.5.1 Error: command not implemented\r\n"},
-    "starttls-354": {"starttls_reply": b"354 go ahead\r\n"},
-    "ehlo-502": {"ehlo_reply": b"502 5.5.2 Error: command not recognized\r\n"},
-    "ehlo-554": {"ehlo_reply": b"554 5.7.1 go away\r\n"},
-}
-
-
-@pytest.mark.parametrize("policy", ["encrypt", "verify", "secure"])
-@pytest.mark.parametrize("downgrade", sorted(DOWNGRADES))
-async def test_f2_required_tls_never_downgrades(
-    certs: CertBundle, server_tls: ssl.SSLContext, policy: str, downgrade: str
-) -> None:
-    smtp = MiniSmtp(tls=server_tls, **DOWNGRADES[downgrade])
-    events = Events()
-    async with serving(smtp) as server:
-        client = make_client(server.port, events, certs, policy=policy)
-        with pytest.raises(TlsRequiredError, match=f"policy {policy} requires TLS"):
-            await client.send_mail("a@sandbox.test", "b@sandbox.test", MESSAGE,
-                                   user=USER, password=PASSWORD)  # fmt: skip
-        assert not client.connected
-    assert verbs(smtp)[-1] == "QUIT"  # it says goodbye...
-    assert set(verbs(smtp)) <= {"EHLO", "STARTTLS", "QUIT"}  # ...and nothing else
-    for verb in NEVER_IN_CLEAR:
-        assert verb not in server.received
-    assert smtp.messages == []
-    assert any("requires TLS" in text for text in events.notices(Level.ERROR))
-
-
-@pytest.mark.parametrize(
-    "command",
-    ["mail", "rcpt", "data", "auth_plain", "raw-mail", "raw-auth", "raw-data", "raw-bdat"],
-)
-async def test_f2_each_protected_command_refuses_to_go_out_in_plaintext(
-    certs: CertBundle, command: str
-) -> None:
-    calls = {
-        "mail": lambda c: c.mail("a@sandbox.test"),
-        "rcpt": lambda c: c.rcpt("b@sandbox.test"),
-        "data": lambda c: c.data(MESSAGE),
-        "auth_plain": lambda c: c.auth_plain(USER, PASSWORD),
-        "raw-mail": lambda c: c.raw("mail from:<a@sandbox.test>"),
-        "raw-auth": lambda c: c.raw("AUTH LOGIN"),
-        "raw-data": lambda c: c.raw("DATA"),
-        "raw-bdat": lambda c: c.raw("BDAT 10 LAST"),
-    }
-    smtp = MiniSmtp(ehlo_plain=("SIZE 1048576",))
-    async with serving(smtp) as server:
-        client = make_client(server.port, Events(), certs, policy="encrypt")
-        await client.connect()
-        await client.ehlo()
-        with pytest.raises(TlsRequiredError, match="never sent without TLS"):
-            await calls[command](client)
-        await client.quit()
-    assert server.received == b"EHLO client.test\r\nQUIT\r\n"
-
-
-# --- F3: no plaintext after the 220 ---------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "injected", [b"250 injected\r\n", b"250-AUTH PLAIN\r\n250 injected\r\n", b"250 inj"]
-)
-async def test_f3_plaintext_after_the_220_in_the_same_write_is_refused(
-    certs: CertBundle, server_tls: ssl.SSLContext, injected: bytes
-) -> None:
-    smtp = MiniSmtp(tls=server_tls, starttls_reply=b"220 go\r\n", after_starttls=injected)
-    events = Events()
-    async with serving(smtp) as server:
-        client = make_client(server.port, events, certs, policy="may")
-        await client.connect()
-        await client.ehlo()
-        with pytest.raises(StartTlsInjectionError, match="after its 220 to STARTTLS"):
-            await client.starttls()
-        assert not client.connected
-        assert not client.tls_active
-    assert server.received == b"EHLO client.test\r\nSTARTTLS\r\n"  # not even a ClientHello
-    assert not events.of(TlsEstablished)
-    assert not [e for e in events.of(ConversationLine) if e.tls]
-    assert events.closed()[-1].clean is False
-
-
-async def test_f3_plaintext_left_in_the_stream_reader_is_refused(
-    certs: CertBundle, server_tls: ssl.SSLContext, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Reading 8 bytes at a time, "220 go\r\n" is read alone and the injected reply stays in the
-    # asyncio StreamReader's own buffer, which start_tls() would keep: only that check sees it.
-    monkeypatch.setattr(clientconn, "READ_SIZE", 8)
-    smtp = MiniSmtp(tls=server_tls, starttls_reply=b"220 go\r\n", after_starttls=b"250 x\r\n")
-    async with serving(smtp) as server:
-        client = make_client(server.port, Events(), certs)
-        await client.connect()
-        await client.ehlo()
-        with pytest.raises(StartTlsInjectionError):
-            await client.starttls()
-    assert server.received == b"EHLO client.test\r\nSTARTTLS\r\n"
-
-
-async def test_f3_plaintext_arriving_during_the_handshake_is_never_read_as_smtp(
-    certs: CertBundle, server_tls: ssl.SSLContext
-) -> None:
-    async def late_injection(conn: FakeConn) -> None:
-        await conn.send(b"220 fake.test\r\n")
-        await conn.line()
-        await conn.send(b"250-fake.test\r\n250 STARTTLS\r\n")
-        await conn.line()
-        await conn.send(b"220 go\r\n")
-        await asyncio.sleep(0.05)  # the client is in its handshake by now
-        await conn.send(b"250 injected\r\n")
-        await conn.start_tls(server_tls)
-
-    events = Events()
-    async with serving(late_injection) as server:
-        client = make_client(server.port, events, certs)
-        await client.connect()
-        await client.ehlo()
-        with pytest.raises((TlsHandshakeError, StartTlsInjectionError)):
-            await client.starttls()
-    assert "injected" not in " ".join(events.lines())
-    assert not events.of(TlsEstablished)
 
 
 # --- F4: forget everything after the handshake ----------------------------------------------------
@@ -328,7 +188,7 @@ async def test_f4_capabilities_come_only_from_the_ehlo_after_tls(
         ehlo_tls=("SIZE 2048", "AUTH PLAIN LOGIN"),
     )
     async with serving(smtp) as server:
-        client = make_client(server.port, Events(), certs)
+        client = tls_client(server.port, Events(), certs)
         await client.connect()
         await client.ehlo()
         assert client.capabilities == {"SIZE": "1048576", "STARTTLS": "", "X-PLAIN-ONLY": ""}
@@ -350,7 +210,7 @@ async def test_negotiate_tls_sends_ehlo_again_by_itself(
 ) -> None:
     smtp = MiniSmtp(tls=server_tls)
     async with serving(smtp) as server:
-        client = make_client(server.port, Events(), certs)
+        client = tls_client(server.port, Events(), certs)
         await client.connect()
         await client.ehlo()
         assert await client.negotiate_tls()
@@ -368,7 +228,7 @@ async def test_a_server_that_accepts_starttls_inside_tls_is_dropped(
 ) -> None:
     smtp = MiniSmtp(tls=server_tls, starttls_in_tls_reply=b"220 sure, again\r\n")
     async with serving(smtp) as server:
-        client = make_client(server.port, Events(), certs)
+        client = tls_client(server.port, Events(), certs)
         await client.connect()
         await client.ehlo()
         await client.negotiate_tls()
@@ -387,7 +247,7 @@ async def test_a_handshake_that_never_comes_times_out(certs: CertBundle) -> None
         await conn.until_closed()  # the ClientHello is never answered
 
     async with serving(no_handshake) as server:
-        client = make_client(server.port, Events(), certs, timeout=0.3)
+        client = tls_client(server.port, Events(), certs, timeout=0.3)
         await client.connect()
         await client.ehlo()
         with pytest.raises(SmtpTimeoutError, match="TLS handshake"):
@@ -403,7 +263,7 @@ async def test_f8_implicit_tls_from_the_first_byte(
     smtp = MiniSmtp(ehlo_tls=("SIZE 1048576", "AUTH PLAIN LOGIN"))
     events = Events()
     async with serving(smtp, tls=server_tls) as server:
-        client = make_client(server.port, events, certs, implicit_tls=True)
+        client = tls_client(server.port, events, certs, implicit_tls=True)
         reply = await client.send_mail("a@sandbox.test", "b@sandbox.test", MESSAGE,
                                        user=USER, password=PASSWORD)  # fmt: skip
         assert reply.code == 250
@@ -421,7 +281,7 @@ async def test_f8_implicit_tls_verifies_too(
 ) -> None:
     events = Events()
     async with serving(MiniSmtp(), tls=impostor_tls) as server:
-        client = make_client(server.port, events, certs, implicit_tls=True)
+        client = tls_client(server.port, events, certs, implicit_tls=True)
         with pytest.raises(TlsHandshakeError, match="certificate verify failed"):
             await client.connect()
     assert events.of(TlsFailed)
@@ -446,7 +306,7 @@ async def test_f9_server_hanging_up_without_close_notify_after_221_is_fine(
     smtp = MiniSmtp(tls=server_tls, abort_after_quit=hang_up)
     events = Events()
     async with serving(smtp, tls=server_tls if implicit else None) as server:
-        client = make_client(server.port, events, certs, implicit_tls=implicit)
+        client = tls_client(server.port, events, certs, implicit_tls=implicit)
         await client.connect()
         await client.ehlo()
         await client.negotiate_tls()
@@ -466,7 +326,7 @@ async def test_keylog_file_only_when_asked_and_private(
 ) -> None:
     keylog = tmp_path / "tls-keys.log"
     async with serving(MiniSmtp(tls=server_tls)) as server:
-        client = make_client(server.port, Events(), certs, keylog_file=keylog)
+        client = tls_client(server.port, Events(), certs, keylog_file=keylog)
         await client.send_mail("a@sandbox.test", "b@sandbox.test", MESSAGE)
     assert keylog.stat().st_mode & 0o777 == 0o600
     assert b"CLIENT_" in keylog.read_bytes()  # TLS 1.3 traffic secrets, for Wireshark
