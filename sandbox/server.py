@@ -129,8 +129,9 @@ class _Busy(asyncio.Protocol):
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
         self._server._busy.add(self)
-        reply = Replies.TOO_MANY_CONNECTIONS.format(host=self._server.policy.hostname)
-        transport.write(reply.encode("ascii") + b"\r\n")
+        if not self._server.policy.implicit_tls:  # a TLS client could not read plaintext
+            reply = Replies.TOO_MANY_CONNECTIONS.format(host=self._server.policy.hostname)
+            transport.write(reply.encode("ascii") + b"\r\n")
         transport.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -232,14 +233,9 @@ class SandboxServer:
                 "readable.",
             )
         loop = asyncio.get_running_loop()
-        implicit = self.policy.implicit_tls
-        self._server = await loop.create_server(
-            self._protocol_factory,
-            host,
-            port,
-            ssl=self._tls_context if implicit else None,
-            ssl_handshake_timeout=self.policy.idle_timeout if implicit else None,
-        )
+        # No ssl= here even for implicit TLS: each session does its own handshake first
+        # (SandboxSMTP._handshake), so that it can be counted, timed out and aborted.
+        self._server = await loop.create_server(self._protocol_factory, host, port)
         sockname = self._server.sockets[0].getsockname()
         self.host, self.port = sockname[0], sockname[1]
         log.info("sandbox server listening on %s", self.address)

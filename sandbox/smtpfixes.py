@@ -7,6 +7,7 @@ alone; the sandbox only ever runs this subclass.
 from __future__ import annotations
 
 import asyncio
+import asyncio.sslproto as sslproto
 import binascii
 import collections
 import logging
@@ -104,17 +105,16 @@ class SandboxSMTP(SMTP):
             data_size_limit=policy.max_message_size,
             hostname=policy.hostname,  # E5: never socket.getfqdn()
             ident="ESMTP smtp-tutor sandbox",
-            # Implicit TLS is already on the socket: no STARTTLS to offer inside it.
-            tls_context=None if policy.implicit_tls else tls_context,
+            tls_context=tls_context,
             require_starttls=False,  # enforced below, with HELO and RSET allowed (B6)
             timeout=policy.idle_timeout,
-            auth_require_tls=policy.auth_only_after_tls and not policy.implicit_tls,
+            auth_require_tls=policy.auth_only_after_tls,
             authenticator=authenticator,
             command_call_limit=CALL_LIMITS,
             loop=loop,  # aiosmtpd would otherwise look the loop up per connection
         )
-        # Passed after the fact: aiosmtpd warns whenever auth_required is on while
-        # auth_require_tls is off, which is also the case under implicit TLS, where it is safe.
+        # Passed after the fact: aiosmtpd warns (Python warning, per connection) whenever
+        # auth_required is on while auth_require_tls is off; the server warns the learner once.
         self._auth_required = policy.auth_required
         # aiosmtpd keeps these limits in one dict shared by every session (a class attribute)
         # and grows MAIL's by 26 on each EHLO; each session gets its own, reset by EHLO.
@@ -161,12 +161,6 @@ class SandboxSMTP(SMTP):
             self._counted = True
             self._hooks.session_started(self)
         super().connection_made(transport)
-        if self.policy.implicit_tls and not upgrading:
-            # aiosmtpd only fills session.ssl after STARTTLS. With it set, eof_received also
-            # stops returning True, which an SSL transport does not support.
-            ssl_object = transport.get_extra_info("ssl_object")
-            assert self.session is not None
-            self.session.ssl = {"ssl_object": ssl_object, "cipher": ssl_object.cipher()}
 
     def connection_lost(self, error: Exception | None) -> None:
         # aiosmtpd calls this itself after a failed handshake, then the transport calls it again.
@@ -178,6 +172,39 @@ class SandboxSMTP(SMTP):
         finally:
             if self._counted:
                 self._hooks.session_ended(self)
+
+    async def _handle_client(self) -> None:
+        if self.policy.implicit_tls and self._tls_protocol is None and not await self._handshake():
+            return
+        await super()._handle_client()
+
+    async def _handshake(self) -> bool:
+        """Implicit TLS (port 465): the handshake comes first, then the banner, inside TLS.
+
+        Done the way aiosmtpd does STARTTLS, minus the `220 Ready`, rather than with `ssl=` on
+        the listening socket: so a session exists from the first byte, counts against
+        max_connections, is bounded by the idle timer, and stop() can abort it mid-handshake.
+        """
+        assert self.tls_context is not None
+        waiter = self.loop.create_future()
+        self._tls_protocol = sslproto.SSLProtocol(
+            self.loop, self, self.tls_context, waiter, server_side=True
+        )
+        self._original_transport = raw = self.transport
+        assert isinstance(raw, asyncio.Transport)
+        raw.set_protocol(self._tls_protocol)
+        self.transport = self._tls_protocol._app_transport
+        self._tls_protocol.connection_made(raw)
+        try:
+            await waiter
+        except Exception as error:  # the peer is no TLS client, or refused our certificate
+            self._hooks.notice(Level.ERROR, f"TLS handshake failed: {error}")
+            log.info("%s: TLS handshake failed: %s", self.peer_text, error)
+        if self.tls_active:
+            return True
+        raw.close()
+        self.connection_lost(None)  # asyncio does not tell an app protocol before its handshake
+        return False
 
     def abort(self) -> None:
         """Drop the connection now, whatever state it is in (server stop)."""

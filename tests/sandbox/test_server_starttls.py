@@ -147,7 +147,7 @@ async def test_b7_stall_after_starttls_is_disconnected(start_server, connect, qu
     assert (await wire.cmd("STARTTLS")).startswith("220")
     started = asyncio.get_running_loop().time()
     assert await wire.read_until_closed(wait=3) == b""  # no handshake from us: dropped
-    assert asyncio.get_running_loop().time() - started < 2
+    assert asyncio.get_running_loop().time() - started < 3
     # aiosmtpd alone leaves this session's task waiting forever: the server must be empty.
     await wait_until(lambda: server.session_count == 0)
 
