@@ -194,6 +194,28 @@ async def test_a_silent_server_times_out() -> None:
     assert events.closed()[0].clean is False
 
 
+async def test_a_server_that_stops_reading_makes_the_write_time_out() -> None:
+    stop = asyncio.Event()
+
+    async def deaf(conn: FakeConn) -> None:
+        conn.socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # keep buffers small
+        await conn.send(b"220 fake.test\r\n")
+        await conn.line()
+        await conn.send(b"354 go ahead\r\n")
+        await stop.wait()  # and never read the message
+
+    events = Events()
+    async with serving(deaf) as server:
+        client = make_client(server.port, events, timeout=0.3)
+        await client.connect()
+        started = time.monotonic()
+        with pytest.raises(SmtpTimeoutError, match="could not send"):
+            await client.data((b"x" * 1022 + b"\r\n") * 16 * 1024)  # 16 MiB: fills the buffers
+        assert time.monotonic() - started < 5.0
+        assert not client.connected
+        stop.set()
+
+
 async def test_a_server_closing_in_the_middle_of_a_reply() -> None:
     async def hang_up(conn: FakeConn) -> None:
         await conn.send(b"220-fake.test\r\n220-still")
