@@ -15,7 +15,9 @@ direction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import struct
+from collections.abc import Iterator
+from typing import NamedTuple
 
 from sandbox.events import HandshakeInfo, Side, WireRecord
 from sandbox.safetext import escape_bytes, escape_text
@@ -53,9 +55,11 @@ class TlsSession:
         self.cipher: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
-    """One complete TLS record; `offset` counts from the first byte fed to the parser."""
+class Record(NamedTuple):
+    """One complete TLS record; `offset` counts from the first byte fed to the parser.
+
+    A named tuple rather than a frozen dataclass: one is made per record, and it is cheaper.
+    """
 
     offset: int
     content_type: int
@@ -63,7 +67,7 @@ class Record:
     length: int
     preview: bytes  # the first PREVIEW_BYTES of the fragment
     encrypted: bool = False
-    handshake: tuple[HandshakeInfo, ...] = field(default=())
+    handshake: tuple[HandshakeInfo, ...] = ()
 
     @property
     def content_type_name(self) -> str:
@@ -201,13 +205,13 @@ class TlsRecordParser:
                 self._after_ccs = True
                 self._hs.clear()
         return Record(
-            offset=self._start,
-            content_type=ctype,
-            version=self._version,
-            length=self._length,
-            preview=body[:PREVIEW_BYTES],
-            encrypted=self._encrypted,
-            handshake=handshake,
+            self._start,
+            ctype,
+            self._version,
+            self._length,
+            body[:PREVIEW_BYTES],
+            self._encrypted,
+            handshake,
         )
 
     def _reassemble(self, body: bytes) -> tuple[HandshakeInfo, ...]:
@@ -295,8 +299,16 @@ class _Cursor:
         self.pos += n
         return _Cursor(self.data, self.pos - n, self.pos)
 
-    def u16s(self) -> list[int]:
-        return [self.uint(2) for _ in range(self.left() // 2)]
+    def skip(self, size: int) -> None:
+        """Step over a length-prefixed vector (`size` = bytes of the length)."""
+        self.sub(size)
+
+    def u16s(self) -> tuple[int, ...]:
+        """The rest as big-endian 16-bit numbers (an odd last byte is ignored)."""
+        count = (self.end - self.pos) // 2
+        values = struct.unpack_from(f">{count}H", self.data, self.pos)
+        self.pos = self.end
+        return values
 
 
 class _Found:
@@ -313,24 +325,34 @@ class _Found:
         self.alpn: list[str] = []
 
 
-def _extensions(c: _Cursor) -> list[tuple[int, _Cursor]]:
+_WANTED = frozenset((EXT_SERVER_NAME, EXT_ALPN, EXT_SUPPORTED_VERSIONS))
+
+
+def _extensions(c: _Cursor) -> Iterator[tuple[int, _Cursor]]:
+    """The extensions the parser reads; the others are stepped over without a cursor each."""
     if not c.left():
-        return []  # extensions are optional before TLS 1.3
+        return  # extensions are optional before TLS 1.3
     block = c.sub(2)
-    out: list[tuple[int, _Cursor]] = []
-    while block.left():
-        etype = block.uint(2)
-        out.append((etype, block.sub(2)))
-    return out
+    data, pos, end = block.data, block.pos, block.end
+    while pos < end:
+        if end - pos < 4:
+            raise _Malformed
+        etype, size = struct.unpack_from(">HH", data, pos)
+        pos += 4
+        if size > end - pos:
+            raise _Malformed
+        if etype in _WANTED:
+            yield etype, _Cursor(data, pos, pos + size)
+        pos += size
 
 
 def _client_hello(c: _Cursor, found: _Found) -> None:
     legacy = c.uint(2)
     found.versions = [version_name(legacy)]
     c.take(32)  # random
-    c.sub(1)  # legacy_session_id
+    c.skip(1)  # legacy_session_id
     found.cipher_suites = [cipher_suite_name(v) for v in c.sub(2).u16s()]
-    c.sub(1)  # compression methods
+    c.skip(1)  # compression methods
     for etype, body in _extensions(c):
         if etype == EXT_SERVER_NAME:
             names = body.sub(2)
@@ -352,7 +374,7 @@ def _server_hello(c: _Cursor, found: _Found) -> None:
     found.versions = [version_name(legacy)]
     if c.take(32) == HELLO_RETRY_RANDOM:
         found.name = "HelloRetryRequest"
-    c.sub(1)  # legacy_session_id_echo
+    c.skip(1)  # legacy_session_id_echo
     found.cipher_suites = [cipher_suite_name(c.uint(2))]
     c.uint(1)  # compression method
     for etype, body in _extensions(c):
@@ -367,13 +389,13 @@ def _server_hello(c: _Cursor, found: _Found) -> None:
 
 def _certificate(c: _Cursor, found: _Found, *, tls13: bool) -> None:
     if tls13:
-        c.sub(1)  # certificate_request_context
+        c.skip(1)  # certificate_request_context
     entries = c.sub(3)
     while entries.left():
         der = entries.sub(3)
         found.certificates.append(_subject(der.take(der.left())))
         if tls13:
-            entries.sub(2)  # per-certificate extensions
+            entries.skip(2)  # per-certificate extensions
 
 
 def _subject(der: bytes) -> str:

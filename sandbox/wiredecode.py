@@ -52,7 +52,10 @@ def escape_line(data: bytes) -> str:
     Plaintext can be binary garbage from a hostile peer; escaping it char by char in Python would
     hold the event loop for seconds per megabyte.
     """
-    return data.decode("utf-8", "surrogateescape").translate(_ESCAPES)
+    text = data.decode("utf-8", "surrogateescape")
+    if text.isprintable() and "\\" not in text:
+        return text  # the usual SMTP line: nothing to escape
+    return text.translate(_ESCAPES)
 
 
 class Mode(enum.Enum):

@@ -30,7 +30,7 @@ from typing import Any
 
 from sandbox.events import Level, Notice, SandboxEvent, Side
 from sandbox.wiredecode import ConnectionDecoder
-from sandbox.wiretamper import CHUNK, TakeOver, TakeOverHandler, Tamper, TapControl
+from sandbox.wiretamper import TakeOver, TakeOverHandler, Tamper, TapControl
 
 __all__ = ["TakeOver", "Tamper", "TapControl", "WireTap", "is_loopback"]
 
@@ -74,7 +74,7 @@ class WireTap:
         self.connect_timeout = connect_timeout
         self.tamper = tamper  # may be changed between connections
         self._server: asyncio.Server | None = None
-        self._active: dict[_Connection, asyncio.Task[None]] = {}
+        self._active: set[_Connection] = set()
         self._count = 0
 
     @property
@@ -95,21 +95,24 @@ class WireTap:
         return tuple(self._server.sockets[0].getsockname())
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._accept, *self.listen, limit=CHUNK)
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(lambda: _Leg(Side.CLIENT, tap=self), *self.listen)
 
     async def stop(self) -> None:
         """Close the listener and every connection, and wait until they are gone."""
         if self._server is None:
             return
         self._server.close()
-        for conn in list(self._active):
+        conns = list(self._active)
+        for conn in conns:
             conn.abort()
-        if self._active:
-            await asyncio.gather(*self._active.values(), return_exceptions=True)
+        for conn in conns:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(conn.done.wait(), 5.0)
         await self._server.wait_closed()
         self._server = None
 
-    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def _accepted(self, leg: _Leg) -> _Connection | None:
         if len(self._active) >= self.max_connections:
             self.emit(
                 Notice(
@@ -117,212 +120,293 @@ class WireTap:
                     text=f"Wire tap: refused a connection, {self.max_connections} already open.",
                 )
             )
-            writer.close()
-            with contextlib.suppress(OSError):
-                await writer.wait_closed()
-            return
+            return None
         self._count += 1
-        tamper = self.tamper() if self.tamper is not None else None
-        conn = _Connection(self, self._count, reader, writer, tamper)
-        task = asyncio.current_task()
-        assert task is not None
-        self._active[conn] = task
-        try:
-            await conn.run()
-        finally:
-            del self._active[conn]
+        conn = _Connection(self, self._count, leg)
+        self._active.add(conn)
+        return conn
+
+    def _finished(self, conn: _Connection) -> None:
+        self._active.discard(conn)
+
+
+class _Leg(asyncio.Protocol):
+    """One socket of a relayed connection; `side` is who sends what this socket reads."""
+
+    def __init__(self, side: Side, *, tap: WireTap | None = None, conn: _Connection | None = None):
+        self.side = side
+        self._tap = tap  # set on the client's leg: the connection is made when it is accepted
+        self.conn = conn
+        self.transport: asyncio.Transport | None = None
+        self.lost = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        if self._tap is not None:
+            self.conn = self._tap._accepted(self)
+            if self.conn is None:
+                transport.abort()
+            else:
+                self.conn.start()
+
+    def data_received(self, data: bytes) -> None:
+        if self.conn is not None:
+            self.conn.received(self.side, data)
+
+    def eof_received(self) -> bool:
+        if self.conn is not None:
+            self.conn.eof(self.side)
+        return True  # keep the other direction open: half-close (I2)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lost = True
+        if self.conn is not None:
+            self.conn.lost(self.side)
+
+    def pause_writing(self) -> None:
+        if self.conn is not None:
+            self.conn.flow(self.side, pause=True)
+
+    def resume_writing(self) -> None:
+        if self.conn is not None:
+            self.conn.flow(self.side, pause=False)
+
+    def write(self, data: bytes) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(data)
+
+    def write_eof(self) -> None:
+        t = self.transport
+        if t is not None and not t.is_closing() and t.can_write_eof():
+            t.write_eof()
+
+    def close(self, *, abort: bool = False) -> None:
+        if self.transport is not None and not self.lost:
+            if abort:
+                self.transport.abort()
+            else:
+                self.transport.close()
 
 
 class _Connection:
-    """One relayed connection: two pumps, a watchdog, maybe a take-over handler."""
+    """One relayed connection: the client's leg, the server's leg, maybe a take-over handler.
 
-    def __init__(
-        self,
-        tap: WireTap,
-        conn_id: int,
-        reader: asyncio.StreamReader,
-        writer: asyncio.StreamWriter,
-        tamper: Tamper | None,
-    ) -> None:
+    Everything happens in protocol callbacks: a chunk read from one leg is decoded and written to
+    the other at once, with no task hop in between (the tap must cost little per round trip).
+    """
+
+    def __init__(self, tap: WireTap, conn_id: int, client: _Leg) -> None:
         self.id = conn_id
         self.emit = tap.emit
         self._tap = tap
-        self._c_reader, self._c_writer = reader, writer
-        self._up_reader: asyncio.StreamReader | None = None
-        self._up_writer: asyncio.StreamWriter | None = None  # None while switching legs
-        self._writers: list[asyncio.StreamWriter] = [writer]
-        self._held = bytearray()  # client bytes that arrive while the server leg is switched
-        self._tamper = tamper
-        self.control = TapControl(self)
-        self._decoder = ConnectionDecoder(tap.emit, max_capture_bytes=tap.max_capture_bytes)
         self._loop = asyncio.get_running_loop()
+        self._client = client
+        self._server: _Leg | None = None  # None until connected, and while switching legs
+        self._held = bytearray()  # client bytes for a server leg that is not there yet
+        self._eof = {Side.CLIENT: False, Side.SERVER: False}
+        self._decoder = ConnectionDecoder(tap.emit, max_capture_bytes=tap.max_capture_bytes)
+        self._tamper = tap.tamper() if tap.tamper is not None else None
+        self.control = TapControl(self)
+        self.done = asyncio.Event()
+        self._ending = False
         self._last = self._loop.time()
-        self._ended = asyncio.Event()
-        self._client_eof = self._server_eof = False
+        self._timer: asyncio.TimerHandle | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
         self._takeover: TakeOverHandler | None = None
         self._taken = False
-        self._handler_done = False
-        self._server_pump: asyncio.Task[None] | None = None
-        self._tasks: list[asyncio.Task[None]] = []
+        self._handler_running = False
 
-    async def run(self) -> None:
+    def start(self) -> None:
+        assert self._client.transport is not None
+        self._client.transport.pause_reading()  # until the server's leg is up
+        self._spawn(self._connect())
+        self._timer = self._loop.call_at(self._last + self._tap.idle_timeout, self._idle_check)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _connect(self) -> None:
         host, port = self._tap.upstream
         try:
-            up_reader, up_writer = await asyncio.wait_for(
-                asyncio.open_connection(host, port, limit=CHUNK), self._tap.connect_timeout
+            _, leg = await asyncio.wait_for(
+                self._loop.create_connection(lambda: _Leg(Side.SERVER, conn=self), host, port),
+                self._tap.connect_timeout,
             )
         except (OSError, TimeoutError) as exc:
             self.emit(
                 Notice(level=Level.ERROR, text=f"Wire tap: cannot reach {host}:{port} ({exc}).")
             )
-            await self._close_all()
+            self.abort()
             return
-        self._up_reader, self._up_writer = up_reader, up_writer
-        self._writers.append(up_writer)
+        if self._ending:
+            leg.close(abort=True)
+            return
+        self._attach(leg)
         if self._tamper is not None:
             self._tamper.opened(self.control)
-        self._server_pump = self._spawn(self._pump_server(up_reader, tampered=True))
-        self._spawn(self._pump_client())
-        self._spawn(self._watchdog())
+        assert self._client.transport is not None
+        self._client.transport.resume_reading()
+
+    def _attach(self, leg: _Leg) -> None:
+        self._server = leg
+        if self._held:
+            leg.write(bytes(self._held))
+            self._held.clear()
+        if self._eof[Side.CLIENT]:
+            leg.write_eof()
+
+    # --- relaying ---------------------------------------------------------------------------
+
+    def received(self, side: Side, data: bytes) -> None:
+        self._last = self._loop.time()
+        tamper = None if self._taken else self._tamper
         try:
-            await self._ended.wait()
-        finally:
-            for task in self._tasks:
-                task.cancel()
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-            await self._close_all()
-            self._decoder.finish()
-            if self._tamper is not None:
-                self._tamper.closed(self.control)
-
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-        task = asyncio.create_task(self._guarded(coro))
-        self._tasks.append(task)
-        return task
-
-    async def _close_all(self) -> None:
-        for w in self._writers:
-            w.close()
-        for w in self._writers:
-            with contextlib.suppress(OSError, TimeoutError):
-                await asyncio.wait_for(w.wait_closed(), 1.0)
-
-    async def _guarded(self, coro: Coroutine[Any, Any, None]) -> None:
-        try:
-            await coro
-        except (ConnectionError, OSError):
-            self.abort()  # a peer reset or vanished: the other side goes too
+            if side is Side.CLIENT:
+                self._decoder.feed(Side.CLIENT, data)
+                if tamper is not None:
+                    data = tamper.client_data(data, self.control)
+                if data:
+                    self.to_server(data)
+            else:
+                if tamper is not None:
+                    data = tamper.server_data(data, self.control)
+                if data:
+                    self.to_client(data)
+            if self._takeover is not None:
+                self._switch()
         except Exception as exc:  # a bug (or a tamper's): say so rather than hang the connection
             self.emit(Notice(level=Level.ERROR, text=f"Wire tap: internal error: {exc!r}"))
             self.abort()
 
-    def abort(self) -> None:
-        self._ended.set()
-
-    def _maybe_end(self) -> None:
-        handler_running = self._taken and not self._handler_done
-        if self._client_eof and self._server_eof and not handler_running:
-            self._ended.set()
-
-    # --- the two directions ------------------------------------------------------------------
-
-    async def _pump_client(self) -> None:
-        while data := await self._c_reader.read(CHUNK):
-            self._last = self._loop.time()
-            self._decoder.feed(Side.CLIENT, data)
-            if self._tamper is not None and not self._taken:
-                data = self._tamper.client_data(data, self.control)
-            if data:
-                self.to_server(data)
-            if self._takeover is not None:
-                await self._switch()
-            elif self._up_writer is not None:
-                await self._up_writer.drain()
-        self._client_eof = True
-        if self._up_writer is not None and self._up_writer.can_write_eof():
-            self._up_writer.write_eof()
-        self._maybe_end()
-
-    async def _pump_server(self, reader: asyncio.StreamReader, *, tampered: bool) -> None:
-        while data := await reader.read(CHUNK):
-            self._last = self._loop.time()
-            if tampered and self._tamper is not None:
-                data = self._tamper.server_data(data, self.control)
-            if data:
-                self.to_client(data)
-            if tampered and self._takeover is not None:
-                await self._switch()
-                return  # the server's stream now belongs to the handler
-            await self._c_writer.drain()
-        self._server_eof = True
-        if self._c_writer.can_write_eof():
-            self._c_writer.write_eof()
-        self._maybe_end()
-
     def to_client(self, data: bytes) -> None:
         self._decoder.feed(Side.SERVER, data)
-        self._c_writer.write(data)
+        self._client.write(data)
 
     def to_server(self, data: bytes) -> None:
-        if self._up_writer is None:
+        if self._server is None:
             self._held += data
         else:
-            self._up_writer.write(data)
+            self._server.write(data)
 
-    async def _watchdog(self) -> None:
+    def show_to_server(self, data: bytes) -> None:
+        """Let the eavesdropper see bytes a tamper adds toward the server (see wiretamper)."""
+        self._decoder.feed(Side.CLIENT, data)
+
+    def flow(self, side: Side, *, pause: bool) -> None:
+        """`side`'s socket cannot take more for now: stop (or resume) reading the other one."""
+        other = self._server if side is Side.CLIENT else self._client
+        if other is not None and other.transport is not None and not other.lost:
+            if pause:
+                other.transport.pause_reading()
+            else:
+                other.transport.resume_reading()
+
+    def eof(self, side: Side) -> None:
+        self._eof[side] = True
+        if side is Side.CLIENT:
+            if self._server is not None:
+                self._server.write_eof()
+        else:
+            self._client.write_eof()
+        if self._eof[Side.CLIENT] and self._eof[Side.SERVER] and not self._handler_running:
+            self._close_legs()
+
+    def lost(self, side: Side) -> None:
+        leg = self._client if side is Side.CLIENT else self._server
+        if leg is not None and not leg.lost:
+            return  # an old server leg handed to a take-over handler
+        self._close_legs()  # what was forwarded is flushed before the other socket closes
+        self._maybe_done()
+
+    def _close_legs(self, *, abort: bool = False) -> None:
+        self._ending = True
+        for leg in (self._client, self._server):
+            if leg is not None:
+                leg.close(abort=abort)
+
+    def abort(self) -> None:
+        """End the connection now (tap stopping, idle, error)."""
+        self._ending = True
+        for task in self._tasks:
+            task.cancel()
+        self._close_legs(abort=True)
+        self._maybe_done()
+
+    def _maybe_done(self) -> None:
+        legs_gone = self._client.lost and (self._server is None or self._server.lost)
+        if legs_gone and not self._handler_running and not self.done.is_set():
+            if self._timer is not None:
+                self._timer.cancel()
+            for task in self._tasks:
+                task.cancel()
+            self.done.set()
+            self._tap._finished(self)
+            self._decoder.finish()
+            if self._tamper is not None:
+                self._tamper.closed(self.control)
+
+    def _idle_check(self) -> None:
         idle = self._tap.idle_timeout
-        while True:
-            # Sleeps until the earliest moment the connection could be idle; traffic moves it on.
-            await asyncio.sleep(self._last + idle - self._loop.time())
-            if self._loop.time() - self._last >= idle:
-                break
+        if self._loop.time() - self._last < idle:
+            self._timer = self._loop.call_at(self._last + idle, self._idle_check)
+            return
         self.emit(
-            Notice(
-                level=Level.INFO,
-                text=f"Wire tap: closed a connection idle for {self._tap.idle_timeout:g} s.",
-            )
+            Notice(level=Level.INFO, text=f"Wire tap: closed a connection idle for {idle:g} s.")
         )
         self.abort()
 
-    # --- take-over ---------------------------------------------------------------------------
+    # --- take-over ------------------------------------------------------------------------------
 
     def request_takeover(self, handler: TakeOverHandler) -> None:
         if not self._taken and self._takeover is None:
             self._takeover = handler
 
-    async def _switch(self) -> None:
-        """Hand the server leg to the handler; the client leg goes on through a socket pair."""
+    def _switch(self) -> None:
+        """Hand the server's socket to the handler; the client's leg goes on via a socket pair."""
         handler, self._takeover = self._takeover, None
         assert handler is not None
-        self._taken = True
-        if self._server_pump is not asyncio.current_task() and self._server_pump is not None:
-            # It waits in read() or drain(): cancelling there loses no byte.
-            self._server_pump.cancel()
-        server_writer, self._up_writer = self._up_writer, None
-        assert server_writer is not None
+        old = self._server
+        if self._taken or old is None or old.transport is None or old.lost:
+            return
+        self._taken = self._handler_running = True
+        self._server = None  # client bytes wait in _held until the pair is up
+        # The server's socket now speaks to a stream the handler reads; nothing already read
+        # is lost (the relay forwarded it) and nothing later reaches the relay.
+        reader = asyncio.StreamReader()
+        protocol = asyncio.StreamReaderProtocol(reader)
+        old.transport.set_protocol(protocol)
+        protocol.connection_made(old.transport)
+        old.transport.resume_reading()
+        writer = asyncio.StreamWriter(old.transport, protocol, reader, self._loop)
+        assert self._client.transport is not None
+        self._client.transport.resume_reading()  # in case the old leg had it paused
         ours, theirs = socket.socketpair()
-        pair_reader, pair_writer = await asyncio.open_connection(sock=ours, limit=CHUNK)
-        self._writers.append(pair_writer)
-        self._up_writer = pair_writer
-        if self._held:
-            pair_writer.write(bytes(self._held))
-            self._held.clear()
-        if self._client_eof:
-            pair_writer.write_eof()
-        self._server_eof = False
-        self._server_pump = self._spawn(self._pump_server(pair_reader, tampered=False))
-        assert self._up_reader is not None
-        takeover = TakeOver(self.control, self._up_reader, server_writer, theirs)
-        self._spawn(self._run_handler(handler, takeover))
+        takeover = TakeOver(self.control, reader, writer, theirs)
+        self._spawn(self._run_handler(handler, takeover, ours))
 
-    async def _run_handler(self, handler: TakeOverHandler, takeover: TakeOver) -> None:
+    async def _run_handler(
+        self, handler: TakeOverHandler, takeover: TakeOver, ours: socket.socket
+    ) -> None:
         try:
+            try:
+                _, leg = await self._loop.create_connection(
+                    lambda: _Leg(Side.SERVER, conn=self), sock=ours
+                )
+            except BaseException:
+                ours.close()
+                raise
+            self._attach(leg)
             await handler(takeover)
         except (ConnectionError, OSError, TimeoutError) as exc:  # ssl.SSLError is an OSError
             self.emit(
                 Notice(level=Level.WARNING, text=f"Wire tap: the take-over ended early ({exc}).")
             )
         finally:
-            self._handler_done = True
-            await takeover._close()  # the client sees the end through the pump
-            self._maybe_end()
+            self._handler_running = False
+            await takeover._close()  # the client sees the end through the pair
+            if self._server is None or self._server.lost:
+                self._close_legs()
+            self._maybe_done()

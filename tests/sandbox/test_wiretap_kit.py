@@ -55,6 +55,8 @@ class MiniSmtp:
     lines: list[tuple[bool, bytes]] = field(default_factory=list)  # (inside TLS, line) received
     discarded: list[bytes] = field(default_factory=list)  # plaintext pipelined after STARTTLS
     server: asyncio.Server | None = None
+    handlers: set[asyncio.Task[None]] = field(default_factory=set)
+    writers: set[asyncio.StreamWriter] = field(default_factory=set)
 
     @property
     def port(self) -> int:
@@ -68,11 +70,20 @@ class MiniSmtp:
         self._implicit = implicit
 
     async def stop(self) -> None:
+        """Stop listening; connections still open are cut, and their handlers end by themselves."""
         if self.server is not None:
             self.server.close()
+            for writer in self.writers:
+                writer.transport.abort()
+            if self.handlers:
+                await asyncio.wait(self.handlers, timeout=TIMEOUT)
             await self.server.wait_closed()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self.handlers.add(task)
+        self.writers.add(writer)
         try:
             await self._converse(reader, writer, tls=self._implicit)
         except (ConnectionError, ssl.SSLError):
@@ -81,6 +92,8 @@ class MiniSmtp:
             writer.close()
             with contextlib.suppress(ConnectionError, ssl.SSLError):
                 await writer.wait_closed()
+            self.writers.discard(writer)
+            self.handlers.discard(task)
 
     async def _converse(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, tls: bool
