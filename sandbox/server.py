@@ -110,9 +110,7 @@ class _Handler:
 
     async def handle_exception(self, error: Exception) -> str:
         if isinstance(error, TLSSetupException):
-            cause = error.__cause__ or error
-            self._server.notice(Level.ERROR, f"TLS handshake failed: {cause}")
-            log.info("TLS handshake failed: %s", cause)
+            self._server.handshake_failed(None, error.__cause__ or error)
             return "454 4.7.0 TLS handshake failed"  # not sent: aiosmtpd closes the connection
         log.error("sandbox session error", exc_info=error)
         return Replies.INTERNAL_ERROR
@@ -357,6 +355,11 @@ class SandboxServer:
 
     def notice(self, level: Level, text: str) -> None:
         self.emit(Notice(level=level, text=text))
+
+    def handshake_failed(self, proto: SandboxSMTP | None, error: BaseException) -> None:
+        reason = str(error) or type(error).__name__  # ConnectionResetError() says nothing
+        self.notice(Level.ERROR, f"TLS handshake failed: {escape_text(reason)}")
+        log.info("TLS handshake failed: %s", reason)
 
     def emit(self, event: SandboxEvent) -> None:
         if self._emit is None:

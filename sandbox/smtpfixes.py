@@ -56,6 +56,7 @@ class SessionHooks(Protocol):
     def session_started(self, proto: SandboxSMTP) -> None: ...
     def session_ended(self, proto: SandboxSMTP) -> None: ...
     def notice(self, level: Level, text: str) -> None: ...
+    def handshake_failed(self, proto: SandboxSMTP, error: BaseException) -> None: ...
 
 
 class SandboxSession(Session):
@@ -136,7 +137,9 @@ class SandboxSMTP(SMTP):
     @property
     def peer_text(self) -> str:
         peer = self.session.peer if self.session is not None else None
-        return f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
+        if not isinstance(peer, tuple):
+            return str(peer)
+        return f"[{peer[0]}]:{peer[1]}" if ":" in peer[0] else f"{peer[0]}:{peer[1]}"
 
     def _create_session(self) -> Session:
         return SandboxSession(self.loop)
@@ -198,8 +201,7 @@ class SandboxSMTP(SMTP):
         try:
             await waiter
         except Exception as error:  # the peer is no TLS client, or refused our certificate
-            self._hooks.notice(Level.ERROR, f"TLS handshake failed: {error}")
-            log.info("%s: TLS handshake failed: %s", self.peer_text, error)
+            self._hooks.handshake_failed(self, error)
         if self.tls_active:
             return True
         raw.close()

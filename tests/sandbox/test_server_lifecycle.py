@@ -282,13 +282,18 @@ async def test_implicit_tls_session(start_server, connect, client_ctx, quick) ->
 
 
 async def test_implicit_tls_plaintext_client_gets_nothing(start_server, connect, quick) -> None:
-    server = await start_server(quick(implicit_tls=True))
+    events: list[object] = []
+    server = await start_server(quick(implicit_tls=True), emit=events.append)
     wire = await connect(server, banner=False)
     await wire.send(b"EHLO client.test\r\n")
     rest = await wire.read_until_closed()
     assert b"220" not in rest
     assert b"250" not in rest
     await wait_until(lambda: server.session_count == 0)
+    assert any(
+        isinstance(e, Notice) and e.level is Level.ERROR and "TLS handshake failed" in e.text
+        for e in events
+    )
 
 
 async def test_implicit_tls_stalled_handshake_is_dropped(start_server, connect, quick) -> None:

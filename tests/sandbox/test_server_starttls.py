@@ -153,7 +153,8 @@ async def test_b7_stall_after_starttls_is_disconnected(start_server, connect, qu
 
 
 async def test_b8_failed_handshake_leaves_no_plaintext_session(start_server, connect) -> None:
-    server = await start_server()
+    events: list[object] = []
+    server = await start_server(emit=events.append)
     wire = await connect(server)
     assert (await wire.cmd("EHLO client.test")).startswith("250")
     assert (await wire.cmd("STARTTLS")).startswith("220")
@@ -164,6 +165,10 @@ async def test_b8_failed_handshake_leaves_no_plaintext_session(start_server, con
     assert b"503" not in rest
     assert not rest or rest[0] == 0x15  # at most a TLS alert record
     await wait_until(lambda: server.session_count == 0)
+    assert any(
+        isinstance(e, Notice) and e.level is Level.ERROR and "TLS handshake failed" in e.text
+        for e in events
+    )
 
 
 async def test_b8_client_refusing_the_certificate_leaves_nothing_behind(
