@@ -110,7 +110,7 @@ class _Handler:
 
     async def handle_exception(self, error: Exception) -> str:
         if isinstance(error, TLSSetupException):
-            self._server.handshake_failed(None, error.__cause__ or error)
+            self._server.handshake_failed(error.__cause__ or error)
             return "454 4.7.0 TLS handshake failed"  # not sent: aiosmtpd closes the connection
         log.error("sandbox session error", exc_info=error)
         return Replies.INTERNAL_ERROR
@@ -160,6 +160,7 @@ class SandboxServer:
         self._emit = emit
         self._maildir = Maildir(maildir) if maildir is not None else None
         self.mailbox = Mailbox(keep_messages)
+        self._handler = _Handler(self)  # stateless: shared by every session
         self._server: asyncio.Server | None = None
         self._tls_context: ssl.SSLContext | None = None
         self._sessions: set[SandboxSMTP] = set()
@@ -279,7 +280,7 @@ class SandboxServer:
             )
             return _Busy(self)
         smtp: SMTP = SandboxSMTP(
-            _Handler(self),
+            self._handler,
             policy=self.policy,
             hooks=self,
             tls_context=self._tls_context,
@@ -342,9 +343,9 @@ class SandboxServer:
                 "it never leaves this machine.",
             )
         self.emit(
-            MessageDelivered(
-                mail_from=msg.mail_from,
-                rcpt_tos=msg.rcpt_tos,
+            MessageDelivered(  # events carry terminal-safe text (I5)
+                mail_from=escape_text(msg.mail_from),
+                rcpt_tos=tuple(escape_text(r) for r in msg.rcpt_tos),
                 size=msg.size,
                 tls=msg.tls,
                 authenticated_as=msg.authenticated_as,
@@ -356,7 +357,7 @@ class SandboxServer:
     def notice(self, level: Level, text: str) -> None:
         self.emit(Notice(level=level, text=text))
 
-    def handshake_failed(self, proto: SandboxSMTP | None, error: BaseException) -> None:
+    def handshake_failed(self, error: BaseException) -> None:
         reason = str(error) or type(error).__name__  # ConnectionResetError() says nothing
         self.notice(Level.ERROR, f"TLS handshake failed: {escape_text(reason)}")
         log.info("TLS handshake failed: %s", reason)

@@ -1,7 +1,8 @@
 """aiosmtpd's `SMTP` protocol, with what aiosmtpd 1.4.6 gets wrong fixed and sandbox policy added.
 
 Each override is small and says which property of security.md it keeps. aiosmtpd itself is left
-alone; the sandbox only ever runs this subclass.
+alone; the sandbox only ever runs this subclass. Overridden commands repeat aiosmtpd's `@syntax`,
+which HELP reads.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import asyncio
 import asyncio.sslproto as sslproto
 import binascii
 import collections
+import functools
 import logging
 from base64 import b64decode, b64encode
 from collections.abc import Awaitable, Callable
@@ -23,6 +25,7 @@ from aiosmtpd.smtp import (
     Envelope,
     Session,
     _Missing,
+    syntax,
 )
 
 from sandbox.events import Level
@@ -56,7 +59,7 @@ class SessionHooks(Protocol):
     def session_started(self, proto: SandboxSMTP) -> None: ...
     def session_ended(self, proto: SandboxSMTP) -> None: ...
     def notice(self, level: Level, text: str) -> None: ...
-    def handshake_failed(self, proto: SandboxSMTP, error: BaseException) -> None: ...
+    def handshake_failed(self, error: BaseException) -> None: ...
 
 
 class SandboxSession(Session):
@@ -201,7 +204,7 @@ class SandboxSMTP(SMTP):
         try:
             await waiter
         except Exception as error:  # the peer is no TLS client, or refused our certificate
-            self._hooks.handshake_failed(self, error)
+            self._hooks.handshake_failed(error)
         if self.tls_active:
             return True
         raw.close()
@@ -250,12 +253,14 @@ class SandboxSMTP(SMTP):
                 return
             await method(arg)
 
-        return gated
+        return functools.update_wrapper(gated, method)  # keeps HELP's syntax texts
 
+    @syntax("EHLO hostname")
     async def smtp_EHLO(self, hostname: str) -> None:
         self.command_size_limits.clear()
         await super().smtp_EHLO(hostname)
 
+    @syntax("STARTTLS", when="tls_context")
     async def smtp_STARTTLS(self, arg: str) -> None:
         if self.tls_active:
             # B4: aiosmtpd answers 220 and starts a handshake inside the TLS session.
@@ -275,8 +280,11 @@ class SandboxSMTP(SMTP):
             self.connection_lost(None)
             raise asyncio.CancelledError
 
+    @syntax("AUTH <mechanism>")
     async def smtp_AUTH(self, arg: str) -> None:
-        if self._auth_require_tls and not self.tls_active:
+        session = self.session
+        assert session is not None
+        if session.extended_smtp and self._auth_require_tls and not self.tls_active:
             self._hooks.notice(
                 Level.INFO,
                 "AUTH before TLS was refused: the password would have crossed the wire readable.",
@@ -293,7 +301,7 @@ class SandboxSMTP(SMTP):
                 await self.push(Replies.AUTH_TOO_MANY_FAILURES.format(host=self.hostname))
             self._hooks.notice(Level.WARNING, "Too many failed AUTH attempts: connection closed.")
             self._close_session()
-        elif self.session is not None and self.session.authenticated and not self.tls_active:
+        elif session.authenticated and not self.tls_active:
             self._hooks.notice(
                 Level.WARNING,
                 "AUTH succeeded in plaintext: anyone on the path has just read the password "
@@ -336,6 +344,7 @@ class SandboxSMTP(SMTP):
             await self.push("501 5.5.2 Can't decode base64")
             return MISSING
 
+    @syntax("DATA")
     async def smtp_DATA(self, arg: str) -> None:
         # Rewritten rather than wrapped, for exact RFC 5321 line limits (D4), bare CR/LF
         # detection (D2) and one time budget for the whole DATA phase (E2). As in aiosmtpd,

@@ -231,3 +231,15 @@ async def test_g1_tls11_only_client_is_refused_on_implicit_tls(start_server, qui
     reader, writer = await asyncio.open_connection(server.host, server.port, ssl=ctx)
     assert (await reader.readline()).startswith(b"220 ")
     writer.close()
+
+
+async def test_b6_help_after_tls_lists_every_command(
+    start_server, connect, client_ctx, quick
+) -> None:
+    server = await start_server(quick(tls_level="encrypt"))
+    wire = await connect(server)
+    await wire.upgrade(client_ctx)
+    reply = await wire.cmd("HELP")
+    assert reply.startswith("250 Supported commands:")
+    assert {"AUTH", "DATA", "MAIL", "RCPT", "STARTTLS"} <= set(reply.split()[3:])
+    assert (await wire.cmd("HELP MAIL")).startswith("250 Syntax: MAIL FROM:")
