@@ -98,7 +98,7 @@ async def test_eavesdropper_marks_the_switch_and_shows_records_with_hex() -> Non
         await pilot.pause()
         lines = pane.plain_lines
         assert "C→S @18     STARTTLS" in lines
-        switch = lines.index("━━━━ plaintext ends at byte 32 (C→S): TLS from here ━━━━")
+        switch = lines.index("━━ plaintext ends at byte 32 (C→S): TLS from here ━━")
         assert lines[switch + 1].startswith("C→S @32     TLS handshake TLS 1.0 len 512")
         assert lines[switch + 2] == "    ClientHello SNI=sandbox.test"
         assert "      versions: TLS 1.3, TLS 1.2" in lines
@@ -252,3 +252,18 @@ async def test_cjk_lines_wrap_within_the_pane_and_rewrap_on_resize() -> None:
         await pilot.resize_terminal(120, 20)
         await pilot.pause(0.2)
         assert len(pane.lines) < narrow
+
+
+async def test_a_huge_wire_batch_never_elides_the_switch() -> None:
+    app = PanesApp()
+    async with app.run_test() as pilot:
+        pane = app.query_one(EavesdropperPane)
+        before = [WireLine(sender=C, offset=i, text=f"line {i}") for i in range(3000)]
+        after = [WireLine(sender=C, offset=i, text=f"late {i}") for i in range(3000)]
+        pane.add_events([*before, WireSwitch(sender=C, offset=3000), *after])
+        await pilot.pause()
+        lines = pane.plain_lines
+        assert lines[0].startswith("… 5,900 lines not shown")
+        assert lines[1] == "━━ plaintext ends at byte 3000 (C→S): TLS from here ━━"
+        assert lines[-1].endswith("late 2999")
+        assert len(lines) == 2 + pane.per_batch

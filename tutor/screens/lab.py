@@ -93,6 +93,7 @@ class LabScreen(Screen[bool]):
         self._history: list[SandboxEvent] = []
         self._busy = False
         self.current_pane = "conversation"
+        self._status = ""
 
     # --- layout ---------------------------------------------------------------------------------
 
@@ -180,28 +181,24 @@ class LabScreen(Screen[bool]):
             self.post_message(self.GoalMet(self.lab_task))
         self._update_status()
 
-    def _update_status(self) -> None:
-        status = self.query_one("#status", Static)
+    def _status_text(self) -> str | None:
         if self.start_error is not None:
-            status.update(tr(self.lang, "lab.start_failed", error=self.start_error))
-            return
+            return tr(self.lang, "lab.start_failed", error=self.start_error)
         session = self.session
         if session is None:
-            return
+            return None
         script = session.script
         if session.position < len(script) and not session.finished:
             label = script[session.position].label
-            status.update(
-                tr(
-                    self.lang,
-                    "lab.next_command",
-                    label=label,
-                    n=session.position + 1,
-                    total=len(script),
-                )
-            )
-        else:
-            status.update(tr(self.lang, "lab.script_done"))
+            n, total = session.position + 1, len(script)
+            return tr(self.lang, "lab.next_command", label=label, n=n, total=total)
+        return tr(self.lang, "lab.script_done")
+
+    def _update_status(self) -> None:
+        text = self._status_text()
+        if text is not None and text != self._status:  # an update costs a layout: only on change
+            self._status = text
+            self.query_one("#status", Static).update(text)
 
     # --- driving the session --------------------------------------------------------------------
 

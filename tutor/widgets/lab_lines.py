@@ -76,7 +76,7 @@ def wire_line(event: WireLine, lang: str) -> Text:
 
 def wire_switch(event: WireSwitch, lang: str) -> Text:
     label = tr(lang, "wire.switch", offset=event.offset, side=_direction(event.sender))
-    return Text(f"━━━━ {label} ━━━━", style=f"bold {TLS_STYLE}")
+    return Text(f"━━ {label} ━━", style=f"bold {TLS_STYLE}")
 
 
 def wire_record(event: WireRecord, lang: str) -> list[Text]:

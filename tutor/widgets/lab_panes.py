@@ -42,13 +42,15 @@ class ConversationPane(LogPane):
     """What client and server say, with swaks markers (->, <-, ~>, <~, ===, ***)."""
 
     def add_events(self, batch: Sequence[SandboxEvent]) -> None:
-        lines: list[Text] = []
-        for event in batch:
-            if isinstance(event, ConversationLine):
-                lines.append(lab_lines.conversation_line(event))
-            elif isinstance(event, Notice):
-                lines.append(lab_lines.notice_line(event))
-        self.add_lines(lines)
+        said = [e for e in batch if isinstance(e, ConversationLine | Notice)]
+        shown, skipped = self.newest(said)
+        lines = [
+            lab_lines.conversation_line(e)
+            if isinstance(e, ConversationLine)
+            else lab_lines.notice_line(e)
+            for e in shown
+        ]
+        self.add_lines(lines, skipped)
 
 
 class EavesdropperPane(LogPane):
@@ -59,23 +61,44 @@ class EavesdropperPane(LogPane):
         self.bytes_seen = {Side.CLIENT: 0, Side.SERVER: 0}
 
     def add_events(self, batch: Sequence[SandboxEvent]) -> None:
-        lines: list[Text] = []
+        seen: list[WireLine | WireSwitch | WireRecord] = []
         for event in batch:
             if isinstance(event, WireChunk):
                 self.bytes_seen[event.sender] += len(event.data)
-            elif isinstance(event, WireLine):
-                lines.append(lab_lines.wire_line(event, self.lang))
-            elif isinstance(event, WireSwitch):
-                lines.append(lab_lines.wire_switch(event, self.lang))
-            elif isinstance(event, WireRecord):
-                lines.extend(lab_lines.wire_record(event, self.lang))
-        self.add_lines(lines)
-        self.border_title = f"{tr(self.lang, 'lab.eavesdropper')} · " + tr(
+            elif isinstance(event, WireLine | WireSwitch | WireRecord):
+                seen.append(event)
+        if not seen:
+            self._update_title()
+            return
+        # Format from the newest back until a batch's worth of lines; a switch is never
+        # elided (it is the point of the pane).
+        newest: list[Text] = []
+        i = len(seen)
+        while i > 0 and len(newest) < self.per_batch:
+            i -= 1
+            newest.extend(reversed(self._format(seen[i])))
+        switches = [e for e in seen[:i] if isinstance(e, WireSwitch)]
+        lines = [line for e in switches for line in self._format(e)]
+        lines.extend(reversed(newest))
+        self.add_lines(lines, i - len(switches), trim=False)
+        self._update_title()
+
+    def _format(self, event: WireLine | WireSwitch | WireRecord) -> list[Text]:
+        if isinstance(event, WireLine):
+            return [lab_lines.wire_line(event, self.lang)]
+        if isinstance(event, WireSwitch):
+            return [lab_lines.wire_switch(event, self.lang)]
+        return lab_lines.wire_record(event, self.lang)
+
+    def _update_title(self) -> None:
+        title = f"{tr(self.lang, 'lab.eavesdropper')} · " + tr(
             self.lang,
             "wire.bytes",
             c=f"{self.bytes_seen[Side.CLIENT]:,}",
             s=f"{self.bytes_seen[Side.SERVER]:,}",
         )
+        if title != self.border_title:
+            self.border_title = title
 
     def reset(self) -> None:
         super().reset()
