@@ -28,6 +28,7 @@ from sandbox.client import SmtpClient
 from sandbox.clientpolicy import TlsPolicy, as_policy
 from sandbox.clientwire import SmtpClientError
 from sandbox.events import Level, Notice, SandboxEvent, SessionClosed, SessionStarted
+from sandbox.policy import ServerPolicy
 from sandbox.replies import Reply
 from sandbox.scenarios import Scenario, ScriptStep
 from sandbox.server import SandboxServer
@@ -49,6 +50,7 @@ class LabSession:
         *,
         emit: Emit,
         client_policy: TlsPolicy | str | None = None,
+        server_policy: ServerPolicy | None = None,
         upstream: tuple[str, int] | None = None,
         server_hostname: str | None = None,
         ca_file: Path | None = None,
@@ -58,6 +60,8 @@ class LabSession:
         base = scenarios.get(scenario)
         if client_policy is not None:
             base = base.with_client_policy(as_policy(client_policy))
+        if server_policy is not None:  # a lab's server variant (smtpd_tls_security_level...)
+            base = replace(base, server_policy=server_policy)
         self.scenario: Scenario = base
         self._emit = emit
         self._upstream = upstream

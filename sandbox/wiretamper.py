@@ -9,6 +9,9 @@ overrides what it needs (the attacks themselves live with the labs, not here):
   client receives after `server_data`.
 - `conn.send_to_client(data)` injects bytes toward the client (shown as the server's);
   `conn.send_to_server(data)` injects bytes toward the server (not on the client's leg, not shown).
+  `conn.show_to_server(data)` only shows: for a tamper whose `client_data` adds bytes to what it
+  forwards (an injection on the path, in the same write), it lets the eavesdropper see the added
+  part after the client's own bytes.
 - `conn.take_over(handler)`: after the current chunk has been forwarded, relaying stops and
   `handler(takeover)` runs the connection. It gets the server's streams (`takeover.server_reader`,
   `takeover.server_writer`; `start_tls()` on the writer makes the attacker a TLS client) and asks
@@ -44,6 +47,7 @@ class Connection(Protocol):
     def emit(self, event: SandboxEvent) -> None: ...
     def to_client(self, data: bytes) -> None: ...
     def to_server(self, data: bytes) -> None: ...
+    def show_to_server(self, data: bytes) -> None: ...
     def request_takeover(self, handler: TakeOverHandler) -> None: ...
     def abort(self) -> None: ...
 
@@ -141,6 +145,9 @@ class TapControl:
 
     def send_to_server(self, data: bytes) -> None:
         self._c.to_server(data)
+
+    def show_to_server(self, data: bytes) -> None:
+        self._c.show_to_server(data)
 
     def take_over(self, handler: TakeOverHandler) -> None:
         self._c.request_takeover(handler)
