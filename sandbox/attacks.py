@@ -110,6 +110,9 @@ class LineTamper(Tamper):
             command = not self.smtp.in_data
             self.smtp.client(line.rstrip(b"\r\n").decode("latin-1"))
             out += self.client_line(line, conn) if command else line
+        else:
+            if self._aside:  # the last line started TLS: a held partial is TLS too
+                out += self._client.take()
         return bytes(out)
 
     def server_data(self, data: bytes, conn: TapControl) -> bytes:
@@ -123,6 +126,9 @@ class LineTamper(Tamper):
                 break
             self.smtp.server(line.rstrip(b"\r\n").decode("latin-1"))
             out += self.server_line(line, conn)
+        else:
+            if self._aside:
+                out += self._server.take()
         return bytes(out)
 
     def client_line(self, line: bytes, conn: TapControl) -> bytes:
@@ -286,7 +292,7 @@ class Impersonate(LineTamper):
         )
         to_server = asyncio.create_task(self._from_client(reader, takeover, conn))
         try:
-            await self._from_server(takeover.server_reader, writer, conn)
+            await self._from_server(takeover.server_reader, writer)
         finally:
             to_server.cancel()
             with contextlib.suppress(asyncio.CancelledError, OSError):
@@ -318,7 +324,7 @@ class Impersonate(LineTamper):
             server.write_eof()
 
     async def _from_server(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, conn: TapControl
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
         # The real server speaks plaintext to the attacker, so its EHLO lists STARTTLS: erase it,
         # or the client would see an odd offer inside TLS.

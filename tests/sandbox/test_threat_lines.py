@@ -149,3 +149,11 @@ def test_inject_response_leaves_a_refused_starttls_alone() -> None:
     assert through(inject, conn, "server", [b"454 4.7.0 No\r\n"]) == b"454 4.7.0 No\r\n"
     assert through(inject, conn, "server", [b"220 x\r\n"]) == b"220 x\r\n"  # not the answer
     assert not attacks(rec)
+
+
+def test_bytes_after_the_line_that_starts_tls_are_never_held_back() -> None:
+    rec = Recorder()
+    conn, inject = TapControl(rec), InjectCommand()
+    # A partial "line" right behind STARTTLS in the same read: TLS, to pass on untouched.
+    out = through(inject, conn, "client", [b"STARTTLS\r\n\x16\x03\x01\x02"])
+    assert out == b"STARTTLS\r\n" + INJECTED_COMMAND + b"\x16\x03\x01\x02"
