@@ -1,1 +1,4 @@
-"""The sandbox: a real SMTP server, client and wire tap on loopback. Never imports `tutor` or `textual`."""
+"""The sandbox: a real SMTP server, client and wire tap on loopback.
+
+It never imports `tutor` or `textual`.
+"""

@@ -26,12 +26,13 @@ SCENARIOS: dict[str, ScenarioInfo] = {
         ),
         ScenarioInfo(
             "starttls",
-            "The session starts in plaintext on the submission port and upgrades to TLS with STARTTLS; "
-            "AUTH and the message travel inside TLS.",
+            "The session starts in plaintext on the submission port and upgrades to TLS with "
+            "STARTTLS; AUTH and the message travel inside TLS.",
         ),
         ScenarioInfo(
             "implicit-tls",
-            "Port 465 style: TLS from the first byte, so nothing of SMTP is ever readable on the wire.",
+            "Port 465 style: TLS from the first byte, so nothing of SMTP is ever readable on the "
+            "wire.",
         ),
         ScenarioInfo(
             "strip",
@@ -50,7 +51,8 @@ SCENARIOS: dict[str, ScenarioInfo] = {
         ),
         ScenarioInfo(
             "impersonate",
-            "A man in the middle answers the TLS handshake itself with a certificate from another CA.",
+            "A man in the middle answers the TLS handshake itself with a certificate from another "
+            "CA.",
             attack=True,
         ),
         ScenarioInfo(
@@ -60,7 +62,8 @@ SCENARIOS: dict[str, ScenarioInfo] = {
         ),
         ScenarioInfo(
             "inject-command",
-            "Plaintext MAIL FROM is pipelined after STARTTLS in the same write; the server must discard it.",
+            "Plaintext MAIL FROM is pipelined after STARTTLS in the same write; the server must "
+            "discard it.",
             attack=True,
         ),
         ScenarioInfo(

@@ -71,7 +71,7 @@ class Notice(Event):
         return "***" if self.level in (Level.ERROR, Level.ATTACK) else "==="
 
 
-# --- The eavesdropper's view, from the wire tap ----------------------------------------------------
+# --- The eavesdropper's view, from the wire tap ---------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Where the sandbox and the tutor keep files, and how they write them safely (security.md J1-J3)."""
+"""Where the sandbox and the tutor keep files, and how they write them safely (J1-J3)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ def data_dir() -> Path:
     `XDG_DATA_HOME`.
     """
     override = os.environ.get("SMTP_TUTOR_DATA_DIR")
-    path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-    return ensure_private_dir(path)
+    if override:
+        return ensure_private_dir(Path(override))
+    return ensure_private_dir(Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)))
 
 
 def ensure_private_dir(path: Path) -> Path:

@@ -70,7 +70,7 @@ def client_context(
 
 
 def enable_keylog(ctx: ssl.SSLContext, path: Path) -> None:
-    """Log TLS secrets for Wireshark, only when the learner asks (G5): the file exists 0600 first."""
+    """Log TLS secrets for Wireshark only when the learner asks (G5); the file is 0600 first."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.fchmod(fd, 0o600)
     os.close(fd)

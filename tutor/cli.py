@@ -33,8 +33,12 @@ def _tui_parser() -> argparse.ArgumentParser:
         + "; ".join(f"{name}: {help_}" for name, (_, help_) in SUBCOMMANDS.items())
         + ". Run 'smtp-tutor SUBCOMMAND --help' for each.",
     )
-    p.add_argument("--lang", choices=("en", "ja"), help="lesson language (default: from the locale)")
-    p.add_argument("--lessons", metavar="DIR", help="use the lessons in DIR instead of the built-in course")
+    p.add_argument(
+        "--lang", choices=("en", "ja"), help="lesson language (default: from the locale)"
+    )
+    p.add_argument(
+        "--lessons", metavar="DIR", help="use the lessons in DIR instead of the built-in course"
+    )
     p.add_argument("lesson_id", nargs="?", metavar="LESSON_ID", help="open this lesson directly")
     return p
 
@@ -44,14 +48,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args_list and args_list[0] in SUBCOMMANDS:
         name = args_list[0]
         module = _module(name)
-        parser = argparse.ArgumentParser(prog=f"smtp-tutor {name}", description=SUBCOMMANDS[name][1])
+        parser = argparse.ArgumentParser(
+            prog=f"smtp-tutor {name}", description=SUBCOMMANDS[name][1]
+        )
         module.add_arguments(parser)
         args = parser.parse_args(args_list[1:])
         return int(module.run(args))
     args = _tui_parser().parse_args(args_list)
-    from tutor import app_main  # Textual is imported only on this path
+    from tutor.app_main import run  # Textual is imported only on this path
 
-    return int(app_main.run(args))
+    return int(run(args))
 
 
 if __name__ == "__main__":
