@@ -113,12 +113,18 @@ class TakeOver:
         self._client_writer = asyncio.StreamWriter(transport, protocol, reader, loop)
         return reader, self._client_writer
 
-    async def _close(self) -> None:
+    def _close_now(self) -> None:
+        """Close both legs at once (the tap calls this even if the handler never ran)."""
         if self._sock is not None:
             self._sock.close()
+            self._sock = None
         for writer in (self._client_writer, self.server_writer):
             if writer is not None:
                 writer.close()
+
+    async def _wait_closed(self) -> None:
+        for writer in (self._client_writer, self.server_writer):
+            if writer is not None:
                 with contextlib.suppress(OSError, TimeoutError):
                     await asyncio.wait_for(writer.wait_closed(), 1.0)
 

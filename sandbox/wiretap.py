@@ -216,6 +216,8 @@ class _Connection:
         self._takeover: TakeOverHandler | None = None
         self._taken = False
         self._handler_running = False
+        self._handover: TakeOver | None = None
+        self._pair: socket.socket | None = None  # the tap's end, until its leg is made
 
     def start(self) -> None:
         assert self._client.transport is not None
@@ -332,6 +334,7 @@ class _Connection:
         self._ending = True
         for task in self._tasks:
             task.cancel()
+        self._release_handover()
         self._close_legs(abort=True)
         self._maybe_done()
 
@@ -384,13 +387,14 @@ class _Connection:
         assert self._client.transport is not None
         self._client.transport.resume_reading()  # in case the old leg had it paused
         ours, theirs = socket.socketpair()
-        takeover = TakeOver(self.control, reader, writer, theirs)
-        self._spawn(self._run_handler(handler, takeover, ours))
+        self._handover = TakeOver(self.control, reader, writer, theirs)
+        self._pair = ours
+        self._spawn(self._run_handler(handler, self._handover))
 
-    async def _run_handler(
-        self, handler: TakeOverHandler, takeover: TakeOver, ours: socket.socket
-    ) -> None:
+    async def _run_handler(self, handler: TakeOverHandler, takeover: TakeOver) -> None:
         try:
+            ours, self._pair = self._pair, None
+            assert ours is not None
             try:
                 _, leg = await self._loop.create_connection(
                     lambda: _Leg(Side.SERVER, conn=self), sock=ours
@@ -406,7 +410,17 @@ class _Connection:
             )
         finally:
             self._handler_running = False
-            await takeover._close()  # the client sees the end through the pair
+            takeover._close_now()  # the client sees the end through the pair
             if self._server is None or self._server.lost:
                 self._close_legs()
             self._maybe_done()
+            await takeover._wait_closed()
+
+    def _release_handover(self) -> None:
+        """A take-over whose handler may never run: close what it was given."""
+        self._handler_running = False
+        if self._pair is not None:
+            self._pair.close()
+            self._pair = None
+        if self._handover is not None:
+            self._handover._close_now()

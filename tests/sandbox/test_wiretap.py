@@ -176,6 +176,28 @@ async def test_i3_capture_is_capped_but_relaying_goes_on() -> None:
     assert full[0].level is Level.WARNING
 
 
+async def test_i3_a_slow_server_pushes_back_instead_of_filling_the_tap() -> None:
+    go = asyncio.Event()
+    received: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+
+    async def slow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await go.wait()  # reads nothing until told
+        received.set_result(await reader.read())
+
+    data = os.urandom(32 * 1024 * 1024)
+    async with upstream(slow) as port, tap_for(port, max_capture_bytes=1000) as (tap, _):
+        _, writer = await connect(tap.port)
+        writer.write(data)  # no drain: see how much the client is left holding
+        await asyncio.sleep(0.3)
+        # Kernel buffers hold a few MiB per hop; the rest stays with the client, not the tap.
+        assert writer.transport.get_write_buffer_size() > 8 * 1024 * 1024
+        go.set()
+        writer.write_eof()
+        got = await asyncio.wait_for(received, TIMEOUT)
+        await close(writer)
+    assert hashlib.sha256(got).digest() == hashlib.sha256(data).digest()
+
+
 async def test_i3_idle_connection_is_closed() -> None:
     async with upstream(echo) as port, tap_for(port, idle_timeout=0.3) as (tap, events):
         reader, writer = await connect(tap.port)

@@ -116,7 +116,15 @@ class MiniSmtp:
                     if self.starttls_reply.startswith(b"220"):
                         self.discarded.append(buf)  # B1: a correct server forgets them
                         buf = b""
-                        await writer.start_tls(self.ctx)
+                        plain = writer.transport
+                        # CPython 3.13.0: when the peer leaves mid-handshake, start_tls() leaves
+                        # the writer without a transport (and raises AttributeError on the way),
+                        # and StreamWriter.__del__ would then fail too.
+                        with contextlib.suppress(AttributeError):
+                            await writer.start_tls(self.ctx)
+                        if writer.transport is None:
+                            setattr(writer, "_transport", plain)  # noqa: B010
+                            return
                         tls = True
                 elif verb == b"QUIT":
                     writer.write(b"221 2.0.0 Bye\r\n")

@@ -115,6 +115,42 @@ async def test_tamper_bytes_sent_to_the_server_are_not_on_the_clients_leg(mini: 
     assert texts(events, Side.CLIENT) == ["QUIT"]
 
 
+class FakeServer(Tamper):
+    """Answers STARTTLS itself, then plays the server in plaintext from the client's next byte."""
+
+    def client_data(self, data: bytes, conn: TapControl) -> bytes:
+        if data == b"STARTTLS\r\n":
+            conn.send_to_client(b"502 5.5.1 Not here\r\n")
+            conn.take_over(self.run)
+            return b""
+        return data
+
+    async def run(self, takeover: TakeOver) -> None:
+        reader, writer = await takeover.client_streams()
+        takeover.server_writer.write(b"QUIT\r\n")  # the real server is sent away
+        while line := await reader.readline():
+            writer.write(b"250 fake " + line.rstrip(b"\r\n") + b"\r\n")
+            await writer.drain()
+
+
+async def test_tamper_take_over_from_client_data_plays_the_server(mini: MiniSmtp) -> None:
+    async with tap_for(mini.port, tamper=FakeServer) as (tap, events):
+        client = await LineClient.connect(tap.port)
+        await client.reply()
+        assert await client.command(b"STARTTLS") == [b"502 5.5.1 Not here"]
+        # Sent at once: it may wait in the tap while the legs switch; it must not be lost.
+        assert await client.command(b"NOOP 1") == [b"250 fake NOOP 1"]
+        assert await client.command(b"NOOP 2") == [b"250 fake NOOP 2"]
+        await client.close()
+    assert [line for _, line in mini.lines] == [b"QUIT"]
+    assert texts(events, Side.CLIENT) == ["STARTTLS", "NOOP 1", "NOOP 2"]
+    assert texts(events, Side.SERVER)[1:] == [
+        "502 5.5.1 Not here",
+        "250 fake NOOP 1",
+        "250 fake NOOP 2",
+    ]
+
+
 class Impersonate(Tamper):
     """After the server's 220, plays TLS server with its own certificate and relays to the real
     server inside a second TLS session: a full man in the middle that reads everything."""
