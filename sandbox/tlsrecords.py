@@ -37,6 +37,7 @@ MAX_HANDSHAKE_MESSAGE = 2**17  # far above any real certificate chain
 PREVIEW_BYTES = 16
 
 _CCS, _ALERT, _HANDSHAKE, _APPDATA = 20, 21, 22, 23
+_HEADER = struct.Struct(">BHH")  # content type, legacy version, length
 _TLS13 = 0x0304
 
 
@@ -140,6 +141,20 @@ class TlsRecordParser:
         n = len(mv)
         i = 0
         while i < n:
+            if self._ctype < 0 and not self._head and n - i >= 5:
+                # Fast path for the bulk of a session: a whole encrypted record in this read.
+                ctype, version, length = _HEADER.unpack_from(mv, i)
+                body = i + 5
+                if (
+                    (ctype == _APPDATA or self._after_ccs)
+                    and version >> 8 == 3
+                    and length <= MAX_RECORD_LENGTH
+                    and n - body >= length
+                ):
+                    preview = bytes(mv[body : body + min(length, PREVIEW_BYTES)])
+                    out.append(Record(base + i, ctype, version, length, preview, True))
+                    i = body + length
+                    continue
             if self._ctype < 0:
                 if not self._head and n - i >= 5:
                     head = bytes(mv[i : i + 5])
