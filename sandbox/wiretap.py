@@ -143,12 +143,16 @@ class _Leg(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
-        if self._tap is not None:
-            self.conn = self._tap._accepted(self)
-            if self.conn is None:
-                transport.abort()
-            else:
-                self.conn.start()
+        if self._tap is None:
+            # A server-side leg: read nothing before the connection has it in place (and its
+            # tamper has been told), or a banner could slip past both.
+            transport.pause_reading()
+            return
+        self.conn = self._tap._accepted(self)
+        if self.conn is None:
+            transport.abort()
+        else:
+            self.conn.start()
 
     def data_received(self, data: bytes) -> None:
         if self.conn is not None:
@@ -248,11 +252,22 @@ class _Connection:
             return
         self._attach(leg)
         if self._tamper is not None:
-            self._tamper.opened(self.control)
-        assert self._client.transport is not None
-        self._client.transport.resume_reading()
+            self._guarded(self._tamper.opened, self.control)
+        for ready in (self._client, self._server):  # the server's is None if taken over
+            if ready is not None and ready.transport is not None and not ready.lost:
+                ready.transport.resume_reading()
+
+    def _guarded(self, action: Callable[[TapControl], None], control: TapControl) -> None:
+        try:
+            action(control)
+            if self._takeover is not None:
+                self._switch()
+        except Exception as exc:  # a bug (or a tamper's): say so rather than hang the connection
+            self.emit(Notice(level=Level.ERROR, text=f"Wire tap: internal error: {exc!r}"))
+            self.abort()
 
     def _attach(self, leg: _Leg) -> None:
+        """Make `leg` the server's side; it starts reading once the caller is ready."""
         self._server = leg
         if self._held:
             leg.write(bytes(self._held))
@@ -403,6 +418,8 @@ class _Connection:
                 ours.close()
                 raise
             self._attach(leg)
+            assert leg.transport is not None
+            leg.transport.resume_reading()
             await handler(takeover)
         except (ConnectionError, OSError, TimeoutError) as exc:  # ssl.SSLError is an OSError
             self.emit(

@@ -151,6 +151,42 @@ async def test_tamper_take_over_from_client_data_plays_the_server(mini: MiniSmtp
     ]
 
 
+class OwnBanner(Tamper):
+    """Takes over before the first byte: the client never hears the real server."""
+
+    def opened(self, conn: TapControl) -> None:
+        conn.take_over(self.run)
+
+    async def run(self, takeover: TakeOver) -> None:
+        reader, writer = await takeover.client_streams()
+        writer.write(b"220 fake.test ESMTP\r\n")
+        await writer.drain()
+        await reader.read()
+
+
+async def test_tamper_take_over_from_the_start(mini: MiniSmtp) -> None:
+    async with tap_for(mini.port, tamper=OwnBanner) as (tap, events):
+        client = await LineClient.connect(tap.port)
+        assert await client.reply() == [b"220 fake.test ESMTP"]
+        await client.close()
+    assert texts(events, Side.SERVER) == ["220 fake.test ESMTP"]
+
+
+class Broken(Tamper):
+    def opened(self, conn: TapControl) -> None:
+        raise RuntimeError("a bug in an attack")
+
+
+async def test_a_failing_tamper_is_reported_and_its_connection_closed(mini: MiniSmtp) -> None:
+    async with tap_for(mini.port, tamper=Broken) as (tap, events):
+        client = await LineClient.connect(tap.port)
+        assert await asyncio.wait_for(client.reader.read(), TIMEOUT) == b""
+        await client.close()
+        assert tap.active_connections == 0
+    (error,) = [e for e in events if isinstance(e, Notice) and e.level is Level.ERROR]
+    assert "a bug in an attack" in error.text
+
+
 class Impersonate(Tamper):
     """After the server's 220, plays TLS server with its own certificate and relays to the real
     server inside a second TLS session: a full man in the middle that reads everything."""
