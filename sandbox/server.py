@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import ipaddress
 import logging
 import ssl
 import time
@@ -30,6 +29,7 @@ from sandbox import tlsconfig
 from sandbox.accounts import check_password, demo_account
 from sandbox.certs import CertBundle, ensure_certs
 from sandbox.events import Level, MessageDelivered, Notice, SandboxEvent
+from sandbox.loopback import is_loopback
 from sandbox.mailbox import Mailbox, Maildir, StoredMessage, new_queue_id, trace_headers
 from sandbox.policy import Replies, ServerPolicy
 from sandbox.safetext import escape_text
@@ -52,15 +52,6 @@ def _protect_aiosmtpd_log() -> None:
     logger = logging.getLogger("mail.log")
     if _escape_log_args not in logger.filters:
         logger.addFilter(_escape_log_args)
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def tls_details(session: Session) -> tuple[str | None, str | None]:

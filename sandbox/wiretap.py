@@ -23,27 +23,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import socket
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from sandbox.events import Level, Notice, SandboxEvent, Side
+from sandbox.loopback import is_loopback
 from sandbox.wiredecode import ConnectionDecoder
 from sandbox.wiretamper import TakeOver, TakeOverHandler, Tamper, TapControl
 
 __all__ = ["TakeOver", "Tamper", "TapControl", "WireTap", "is_loopback"]
 
 Emit = Callable[[SandboxEvent], None]
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class WireTap:
