@@ -21,7 +21,7 @@ from tutor.screens.dialogs import ConfirmScreen, HelpScreen, help_topic
 from tutor.screens.lab import LabScreen
 from tutor.screens.lesson import LessonScreen
 from tutor.settings import choose_language
-from tutor.ui_text import tr
+from tutor.ui_text import scenario_summary, tr
 
 _HERE = Path(__file__).resolve().parent
 
@@ -199,10 +199,10 @@ class TutorApp(App[None]):
                 lesson.summary,
                 lambda lesson_id=lesson.id: self.open_lesson(lesson_id),
             )
-        for name, info in SCENARIOS.items():
+        for name in SCENARIOS:
             yield SystemCommand(
                 tr(lang, "cmd.open_lab", name=name),
-                info.summary,
+                scenario_summary(lang, name),
                 lambda name=name: self.open_lab(name),
             )
         yield SystemCommand(

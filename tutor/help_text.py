@@ -5,6 +5,8 @@ Pure data (Markdown strings). `help_for(topic, lang)` falls back to the screen's
 
 from __future__ import annotations
 
+from tutor.cjk import join_cjk_lines
+
 _EN: dict[str, str] = {
     "course": """\
 # The course
@@ -223,4 +225,4 @@ TOPICS = tuple(_EN)
 def help_for(topic: str, lang: str) -> str:
     """The help Markdown for `topic` in `lang` (English when missing)."""
     table = _TABLES.get(lang, _EN)
-    return table.get(topic) or _EN.get(topic) or _EN["course"]
+    return join_cjk_lines(table.get(topic) or _EN.get(topic) or _EN["course"])

@@ -280,6 +280,34 @@ _JA: dict[str, str] = {
     "goal.auth-inside-tls": "AUTH が TLS の中だけで成功する",
     "goal.mail-withheld": "ポリシーが求める TLS がないため、クライアントがメールの送信をやめる",
     "goal.injection-discarded": "STARTTLS の前後に注入された平文が検出され、効果がない",
+    "scenario.plaintext": (
+        "TLS なし: コマンドもメッセージも AUTH のパスワードも、通信路上で読めてしまいます"
+        "(サンドボックスの中だけで、わざと見せています)。"
+    ),
+    "scenario.starttls": (
+        "送信ポートで平文のまま始まり、STARTTLS で TLS に切り替わります。AUTH とメッセージは "
+        "TLS の中を通ります。"
+    ),
+    "scenario.implicit-tls": (
+        "465 番ポート方式: 最初のバイトから TLS なので、SMTP は通信路上で一切読めません。"
+    ),
+    "scenario.strip": "中間者がサーバーの EHLO 応答から STARTTLS を消します。",
+    "scenario.strip-454": "中間者がサーバーの代わりに STARTTLS へ 454 と答えます。",
+    "scenario.strip-502": "中間者がサーバーの代わりに STARTTLS へ 502 と答えます。",
+    "scenario.impersonate": (
+        "中間者が自分で TLS ハンドシェイクに応じ、別の認証局の証明書を見せます。"
+    ),
+    "scenario.impersonate-wrong-name": (
+        "中間者が正しい認証局の、ただし別の名前の証明書を見せます。"
+    ),
+    "scenario.inject-command": (
+        "STARTTLS と同じ書き込みで平文の MAIL FROM が送り込まれます。サーバーはこれを破棄"
+        "しなければなりません。"
+    ),
+    "scenario.inject-response": (
+        "サーバーの 220 の後に平文の応答行が続きます。クライアントはこれを拒否しなければ"
+        "なりません。"
+    ),
     "help.title": "ヘルプ",
     "help.close": "閉じる (Esc)",
     "key.quit": "終了",
@@ -318,6 +346,17 @@ def goal_label(lang: str, goal: str) -> str:
 
     found = GOALS.get(goal)
     return found.summary if found else goal
+
+
+def scenario_summary(lang: str, name: str) -> str:
+    """One sentence about lab scenario `name` (sandbox.catalog has the English ones)."""
+    text = _TABLES.get(lang, _EN).get(f"scenario.{name}")
+    if text:
+        return text
+    from sandbox.catalog import SCENARIOS
+
+    info = SCENARIOS.get(name)
+    return info.summary if info else ""
 
 
 def tr(lang: str, key: str, **values: object) -> str:

@@ -1,5 +1,9 @@
 """The course screen and the app shell, driven with Pilot: navigation, resume, language, reset,
-help, the command palette, and a corrupt progress file (J4)."""
+help, the command palette, the theme, and a corrupt progress file (J4).
+
+Each test is one short journey through the app (starting Textual is the costly part), and
+checks every state it passes through.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +35,12 @@ def corrupt_copies(data: Path) -> list[Path]:
     return list(data.glob("progress.json.corrupt-*"))
 
 
-def option_texts(screen: CourseScreen) -> list[str]:
+def saved(data: Path) -> dict:  # type: ignore[type-arg]
+    return json.loads((data / "progress.json").read_text())  # type: ignore[no-any-return]
+
+
+def option_texts(screen: object) -> list[str]:
+    assert isinstance(screen, CourseScreen)
     lessons = screen.query_one("#lessons", OptionList)
     out = []
     for i in range(lessons.option_count):
@@ -40,50 +49,49 @@ def option_texts(screen: CourseScreen) -> list[str]:
     return out
 
 
-async def test_course_lists_lessons_in_order_with_minutes_and_progress(data: Path) -> None:
+async def test_course_lists_lessons_opens_them_and_explains_itself(data: Path) -> None:
     app = make_app(data)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, CourseScreen)
-        texts = option_texts(screen)
+        texts = option_texts(app.screen)
         assert len(texts) == 2
         assert "First words: a plaintext session" in texts[0]
         assert "○ not started" in texts[0]
         assert "(5 min · 0/3 steps)" in texts[0]
         assert "Upgrading to TLS" in texts[1]
-
-
-async def test_enter_opens_the_lesson_and_escape_returns(data: Path) -> None:
-    app = make_app(data)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("down", "enter")
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert app.screen.topic == "course"
+        await pilot.press("escape", "down", "enter")
         await pilot.pause()
         assert isinstance(app.screen, LessonScreen)
         assert app.screen.lesson.id == "upgrade"
         await pilot.press("escape")
         await pilot.pause()
-        assert isinstance(app.screen, CourseScreen)
-        assert "◐ in progress" in option_texts(app.screen)[1]  # opened, so in progress
+        assert "◐ in progress" in option_texts(app.screen)[1]  # opened, so begun
 
 
-async def test_resume_after_restart_returns_to_the_same_lesson_and_step(data: Path) -> None:
+async def test_resume_after_restart_returns_to_the_same_lesson_step_and_theme(
+    data: Path,
+) -> None:
     app = make_app(data)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("enter")  # first lesson
-        await pilot.pause()
-        await pilot.press("n")  # step 1 has only Q&A: done by moving on
+        await pilot.press("enter", "n")  # step 1 has only Q&A: done by moving on
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, LessonScreen)
         assert screen.step == 2
-    saved = json.loads((data / "progress.json").read_text())
-    assert saved["last_lesson"] == "first-words"
-    assert saved["lessons"]["first-words"] == {"done": [1], "current": 2}
+        app.theme = "textual-light"
+        await pilot.pause()
+    assert saved(data)["last_lesson"] == "first-words"
+    assert saved(data)["lessons"]["first-words"] == {"done": [1], "current": 2}
+    assert saved(data)["theme"] == "textual-light"
 
     again = make_app(data)
     async with again.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
+        assert again.theme == "textual-light"
         continue_line = str(again.screen.query_one("#continue").render())
         assert "Continue: First words: a plaintext session, step 2" in continue_line
         assert "◐ in progress" in option_texts(again.screen)[0]
@@ -115,41 +123,34 @@ async def test_j4_corrupt_progress_file_is_set_aside_and_the_app_says_so_once(da
 async def test_language_switch_keeps_the_place_and_is_remembered(data: Path) -> None:
     app = make_app(data)
     async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("l")  # on the course: to Japanese
+        await pilot.pause()
+        assert app.lang == "ja"
+        assert "はじめの一歩" in option_texts(app.screen)[0]
         await pilot.press("enter", "n")
         await pilot.pause()
-        await app.run_action("switch_language")
+        await app.run_action("switch_language")  # in a lesson (the palette runs the same)
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, LessonScreen)
-        assert screen.lang == "ja"
-        assert screen.lesson.lang == "ja"
+        assert screen.lang == "en"
+        assert screen.lesson.lang == "en"
         assert (screen.lesson.id, screen.step) == ("first-words", 2)
-        assert "ステップ 2/3" in str(screen.query_one(".step-title").render())
+        assert "Step 2/3" in str(screen.query_one(".step-title").render())
         await pilot.press("escape")
         await pilot.pause()
-        assert isinstance(app.screen, CourseScreen)
-        assert "学習中" in option_texts(app.screen)[0]
+        assert "◐ in progress" in option_texts(app.screen)[0]
         assert len(app.screen_stack) == 2  # no stale screens left behind
-    assert json.loads((data / "progress.json").read_text())["language"] == "ja"
-    again = make_app(data, lang=None)
-    assert again.lang == "ja"
-    assert make_app(data, lang="en").lang == "en"  # --lang still wins
+    assert saved(data)["language"] == "en"
+    assert make_app(data, lang=None).lang == "en"  # remembered
+    assert make_app(data, lang="ja").lang == "ja"  # --lang still wins
 
 
-async def test_l_on_the_course_switches_language(data: Path) -> None:
-    app = make_app(data)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("l")
-        await pilot.pause()
-        assert app.lang == "ja"
-        assert isinstance(app.screen, CourseScreen)
-        assert "最初の" in option_texts(app.screen)[0] or "平文" in option_texts(app.screen)[0]
-
-
-async def test_reset_lesson_asks_first_and_no_keeps_progress(data: Path) -> None:
+async def test_reset_asks_first_and_the_palette_opens_and_resets(data: Path) -> None:
     p = pg.Progress()
     p.mark_done("first-words", 1)
     p.set_position("first-words", 2)
+    p.mark_done("upgrade", 1)
     pg.save(p, data / "progress.json")
     app = make_app(data)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -159,25 +160,12 @@ async def test_reset_lesson_asks_first_and_no_keeps_progress(data: Path) -> None
         await pilot.press("enter")  # the focused default is "No"
         await pilot.pause()
         assert app.progress.is_done("first-words", 1)
-        await pilot.press("r")
-        await pilot.pause()
-        await pilot.press("y")
+        await pilot.press("r", "y")
         await pilot.pause()
         assert not app.progress.is_done("first-words", 1)
+        assert app.progress.is_done("upgrade", 1)
         assert "○ not started" in option_texts(app.screen)[0]
-    assert pg.load(data / "progress.json").progress.lessons == {}
-
-
-async def test_reset_everything_from_the_command_palette(data: Path) -> None:
-    p = pg.Progress(language="en")
-    p.mark_done("first-words", 1)
-    p.mark_done("upgrade", 1)
-    pg.save(p, data / "progress.json")
-    app = make_app(data)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"reset progress")
+        await pilot.press("ctrl+p", *"reset")
         await pilot.pause(0.3)
         await pilot.press("enter")
         await pilot.pause()
@@ -186,69 +174,43 @@ async def test_reset_everything_from_the_command_palette(data: Path) -> None:
         await pilot.pause()
         assert app.progress.lessons == {}
         assert "All progress was reset." in app.notices
-
-
-async def test_palette_opens_a_lesson_by_name(data: Path) -> None:
-    app = make_app(data)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"open lesson: upgrading")
+        await pilot.press("ctrl+p", *"upgrad")
         await pilot.pause(0.3)
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, LessonScreen)
         assert app.screen.lesson.id == "upgrade"
+    assert pg.load(data / "progress.json").progress.lessons.keys() == {"upgrade"}
 
 
-async def test_f1_explains_the_course_and_esc_closes(data: Path) -> None:
-    app = make_app(data, lang="ja")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f1")
-        await pilot.pause()
-        assert isinstance(app.screen, HelpScreen)
-        assert app.screen.topic == "course"
-        await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, CourseScreen)
-
-
-async def test_lesson_id_on_the_command_line_opens_it(data: Path) -> None:
-    app = make_app(data, start_lesson="upgrade")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        assert isinstance(app.screen, LessonScreen)
-        assert app.screen.lesson.id == "upgrade"
+async def test_lesson_id_on_the_command_line_and_an_unwritable_disk(data: Path) -> None:
     app = make_app(data, start_lesson="no-such-lesson")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, CourseScreen)
         assert "There is no lesson 'no-such-lesson'." in app.notices
-
-
-async def test_unwritable_progress_is_reported_once_and_the_app_goes_on(data: Path) -> None:
     blocker = data / "not-a-dir"
     blocker.write_text("a file where the data dir should be")
-    app = make_app(data, progress_path=blocker / "progress.json")
+    app = make_app(data, start_lesson="upgrade", progress_path=blocker / "progress.json")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("enter", "n", "n")
+        await pilot.press("n", "n")
         await pilot.pause()
-        assert isinstance(app.screen, LessonScreen)
-        assert app.screen.step == 3
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        assert (screen.lesson.id, screen.step) == ("upgrade", 3)
         failures = [n for n in app.notices if n.startswith("Could not save your progress")]
-        assert len(failures) == 1
+        assert len(failures) == 1  # said once, and the app goes on
 
 
-def test_cli_starts_the_tui_and_exits_when_ready(tmp_path: Path) -> None:
+def test_cli_starts_the_tui_in_the_locale_language_and_exits_when_ready(tmp_path: Path) -> None:
     env = {
         **os.environ,
         "SMTP_TUTOR_DATA_DIR": str(tmp_path),
         "SMTP_TUTOR_EXIT_WHEN_READY": "1",
         "LANG": "ja_JP.UTF-8",
     }
-    env.pop("LANGUAGE", None)
-    env.pop("LC_ALL", None)
-    env.pop("LC_MESSAGES", None)
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        env.pop(var, None)
     proc = subprocess.run(
         [sys.executable, "-m", "tutor.cli", "--lessons", str(FIXTURE_COURSE)],
         env=env,
@@ -256,8 +218,8 @@ def test_cli_starts_the_tui_and_exits_when_ready(tmp_path: Path) -> None:
         capture_output=True,
         timeout=30,
     )
-    assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-2000:]
-    assert "Traceback" not in proc.stderr.decode(errors="replace")
-    assert "入門" in proc.stderr.decode(errors="replace")  # the locale chose Japanese
-    # nothing was saved because nothing happened
-    assert not (tmp_path / "progress.json").exists()
+    screen = proc.stderr.decode(errors="replace")
+    assert proc.returncode == 0, screen[-2000:]
+    assert "Traceback" not in screen
+    assert "入門" in screen  # the locale chose Japanese
+    assert not (tmp_path / "progress.json").exists()  # nothing happened, nothing saved

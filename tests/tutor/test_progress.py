@@ -179,8 +179,11 @@ def test_j3_killed_writer_never_leaves_a_torn_file(data_path: Path) -> None:
     assert sum(len(e.done) for e in result.progress.lessons.values()) >= 20
 
 
-def test_progress_model_does_not_import_textual() -> None:
-    code = "import sys, tutor.progress, tutor.settings; assert 'textual' not in sys.modules"
+def test_progress_and_ui_words_do_not_import_textual() -> None:
+    pure = (
+        "tutor.progress, tutor.settings, tutor.ui_text, tutor.help_text, tutor.cjk, tutor.lab_link"
+    )
+    code = f"import sys, {pure}; assert 'textual' not in sys.modules, 'textual imported'"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(pg.__file__).parents[1])
 
 

@@ -43,7 +43,7 @@ def lesson_prompt(lesson: Lesson, progress: Progress, lang: str) -> Table:
     body.append(meta, style="dim")
     grid = Table.grid(padding=(0, 1), expand=True)
     grid.add_column(width=3, justify="right", style="dim")
-    grid.add_column(ratio=1)
+    grid.add_column(ratio=1, overflow="fold")
     grid.add_row(f"{lesson.number:d}", head)
     grid.add_row("", body)
     return grid

@@ -21,7 +21,7 @@ from textual.widgets import Button, Footer, Input, Static, Tab, Tabs
 from sandbox.catalog import SCENARIOS
 from sandbox.events import Level, Notice, SandboxEvent
 from tutor.lab_link import LabSessionLike, SessionFactory, is_start_error, real_session
-from tutor.ui_text import tr
+from tutor.ui_text import scenario_summary, tr
 from tutor.widgets.keys import localize_bindings
 from tutor.widgets.lab_panes import ConnectionPane, ConversationPane, EavesdropperPane
 
@@ -100,8 +100,9 @@ class LabScreen(Screen[bool]):
     def compose(self) -> ComposeResult:
         info = SCENARIOS.get(self.scenario)
         yield Static(self._title_text(), id="lab-title", markup=False)
+        summary = scenario_summary(self.lang, self.scenario)
         attack = Static(
-            tr(self.lang, "lab.attack", text=info.summary) if info and info.attack else "",
+            tr(self.lang, "lab.attack", text=summary) if info and info.attack else "",
             id="attack",
             markup=False,
         )
@@ -139,9 +140,10 @@ class LabScreen(Screen[bool]):
         )
 
     def _title_text(self) -> str:
-        info = SCENARIOS.get(self.scenario)
-        summary = f": {info.summary}" if info else ""
-        return f"{tr(self.lang, 'lab.label')} · {self.scenario}{summary}"
+        summary = scenario_summary(self.lang, self.scenario)
+        return f"{tr(self.lang, 'lab.label')} · {self.scenario}" + (
+            f": {summary}" if summary else ""
+        )
 
     def _task_text(self) -> str:
         if self.lab_task is None:

@@ -7,6 +7,7 @@ when the learner moves on); each completed step is saved at once.
 from __future__ import annotations
 
 import re
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
@@ -23,7 +24,7 @@ from tutor.goals import goal_met
 from tutor.lessonmodel import QA, Block, Lesson, Prose, Quiz, Transcript
 from tutor.screens.lab import LabScreen, LabTask
 from tutor.ui_text import tr
-from tutor.widgets.blocks import InteractiveBlock, QABlock
+from tutor.widgets.blocks import InteractiveBlock, QABlock, lesson_markdown
 from tutor.widgets.keys import localize_bindings
 from tutor.widgets.lab_block import LabBlock
 from tutor.widgets.quiz import QuizBlock
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 def block_widget(block: Block, lang: str, index: int) -> Widget:
     """The widget that shows one block of a step."""
     if isinstance(block, Prose):
-        return Markdown(block.markdown, classes="prose")
+        return lesson_markdown(block.markdown, "prose")
     if isinstance(block, QA):
         return QABlock(block.question, block.answer, lang)
     if isinstance(block, Quiz):
@@ -51,12 +52,13 @@ def plain_inline(markdown: str) -> str:
     return re.sub(r"(\*\*|__|`)", "", markdown)
 
 
-def drop_title(block: Block, title: str) -> Block | None:
-    """The intro's `# Title` repeats the lesson title shown in the title bar: leave it out."""
+def drop_title(block: Block) -> Block | None:
+    """The intro's `# Title` (there for readers on a code host) repeats what the title bar shows:
+    leave it out."""
     if not isinstance(block, Prose):
         return block
     first, _, rest = block.markdown.lstrip("\n").partition("\n")
-    if first.startswith("# ") and plain_inline(first[2:]).strip() == plain_inline(title).strip():
+    if first.startswith("# "):
         return Prose(rest.strip("\n"), block.line) if rest.strip() else None
     return block
 
@@ -130,7 +132,7 @@ class LessonScreen(Screen[None]):
         heading = Text.assemble((f"{header} · ", "dim"), (plain_inline(step.title), "bold"))
         widgets: list[Widget] = [Static(heading, classes="step-title")]
         if number == 1:
-            intro = [drop_title(b, self.lesson.title) for b in self.lesson.intro]
+            intro = [drop_title(b) for b in self.lesson.intro[:1]] + list(self.lesson.intro[1:])
             widgets.extend(block_widget(b, self.lang, -1) for b in intro if b is not None)
         widgets.extend(block_widget(b, self.lang, i) for i, b in enumerate(step.blocks))
         self.open_blocks = {i for i, b in enumerate(step.blocks) if not isinstance(b, Prose | QA)}
@@ -242,6 +244,20 @@ class LessonScreen(Screen[None]):
                 play_delay=self.tutor.play_delay,
             )
         )
+
+    @on(Markdown.LinkClicked)
+    def _link(self, event: Markdown.LinkClicked) -> None:
+        """A link to another lesson file opens that lesson here; a web link opens outside."""
+        event.stop()
+        href = event.href.strip()
+        if "://" in href or href.startswith("mailto:"):
+            self.app.open_url(href)
+            return
+        name = PurePosixPath(href.split("#", 1)[0]).name
+        for lesson in self.tutor.course.lessons:
+            if name and PurePosixPath(lesson.file).name == name:
+                self.tutor.open_lesson(lesson.id)
+                return
 
     def lab_goal_met(self, task: LabTask) -> None:
         """Called by the app when a lab opened from this lesson met its goal."""

@@ -12,7 +12,14 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Label, Markdown
 
+from tutor.cjk import join_cjk_lines
 from tutor.ui_text import tr
+
+
+def lesson_markdown(text: str, classes: str) -> Markdown:
+    """Lesson Markdown, Japanese soft breaks joined; links are handled by the lesson screen
+    (another lesson opens in the tutor), not opened blindly."""
+    return Markdown(join_cjk_lines(text), classes=classes, open_links=False)
 
 
 class Speech(Vertical):
@@ -25,7 +32,7 @@ class Speech(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label(f"{self.who}:", classes="speaker", markup=False)
-        yield Markdown(self.markdown, classes="said")
+        yield lesson_markdown(self.markdown, "said")
 
 
 class QABlock(Vertical):

@@ -9,7 +9,7 @@ from textual.widgets import Button, Label, Static
 
 from sandbox.catalog import SCENARIOS
 from tutor.lessonmodel import Lab
-from tutor.ui_text import goal_label, tr
+from tutor.ui_text import goal_label, scenario_summary, tr
 from tutor.widgets.blocks import InteractiveBlock
 
 
@@ -35,7 +35,9 @@ class LabBlock(InteractiveBlock):
         info = SCENARIOS.get(self.lab.scenario)
         if info is not None and info.attack:
             yield Static(
-                tr(self.lang, "lab.attack", text=info.summary), classes="lab-attack", markup=False
+                tr(self.lang, "lab.attack", text=scenario_summary(self.lang, self.lab.scenario)),
+                classes="lab-attack",
+                markup=False,
             )
         yield Static(
             tr(self.lang, "lab.hint", text=self.lab.hint), classes="lab-hint", markup=False

@@ -13,9 +13,10 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Label, Markdown, OptionList
 from textual.widgets.option_list import Option
 
+from tutor.cjk import join_cjk_lines
 from tutor.lessonmodel import Quiz
 from tutor.ui_text import tr
-from tutor.widgets.blocks import InteractiveBlock
+from tutor.widgets.blocks import InteractiveBlock, lesson_markdown
 
 MAX_TRIES = 2
 
@@ -37,7 +38,7 @@ class QuizBlock(InteractiveBlock):
 
     def compose(self) -> ComposeResult:
         yield Label(f"◆ {tr(self.lang, 'quiz.label')}", classes="block-label")
-        yield Markdown(self.quiz.question, classes="quiz-question")
+        yield lesson_markdown(self.quiz.question, "quiz-question")
         if self.quiz.is_choice:
             yield OptionList(
                 *(
@@ -50,7 +51,7 @@ class QuizBlock(InteractiveBlock):
             yield Input(
                 placeholder=tr(self.lang, "quiz.answer_placeholder"), classes="answer", compact=True
             )
-        feedback = Markdown("", classes="feedback")
+        feedback = lesson_markdown("", "feedback")
         feedback.display = False
         yield feedback
 
@@ -98,5 +99,5 @@ class QuizBlock(InteractiveBlock):
         feedback.display = True
         feedback.set_class(right, "-right")
         feedback.set_class(not right, "-wrong")
-        feedback.update(text)
+        feedback.update(join_cjk_lines(text))
         self.call_after_refresh(feedback.scroll_visible)

@@ -43,7 +43,7 @@ class TranscriptBlock(InteractiveBlock):
     def compose(self) -> ComposeResult:
         yield Label(f"▶ {tr(self.lang, 'transcript.label')}", classes="block-label")
         yield Static("", classes="lines")
-        yield Label(tr(self.lang, "transcript.predict"), classes="prompt")
+        yield Static(tr(self.lang, "transcript.predict"), classes="prompt", markup=False)
         yield Input(
             placeholder=tr(self.lang, "transcript.predict_placeholder"),
             classes="predict",
