@@ -39,7 +39,8 @@ wondering, the **Expert** answers. Then you check yourself:
   a hint and a second try.
 - **Walk-throughs** replay an SMTP session line by line and stop to let you predict what comes
   next.
-- **Labs** open a real mail server and client on your own computer (nothing leaves it).
+- **Labs** open a real mail server and client on your own computer (nothing leaves it):
+  **o** or the **Open the lab** button.
 
 **n** goes to the next step, **p** to the previous one; **Next** tells you what is still open
 in the step. **Esc** returns to the course.
@@ -145,7 +146,7 @@ _JA: dict[str, str] = {
   もう一度のチャンスがあります。
 - **ウォークスルー**: SMTP のやり取りを 1 行ずつ再生し、次の行を予想してもらうところで止まります。
 - **ラボ**: 本物のメールサーバーとクライアントをこのコンピューターの中だけで動かします(外部には
-  一切接続しません)。
+  一切接続しません)。**o** キーか **ラボを開く** ボタンで開きます。
 
 **n** で次のステップ、**p** で前のステップへ。**次へ** はこのステップで未完了の
 項目を教えてくれます。**Esc** でコース一覧に戻ります。

@@ -7,6 +7,8 @@ around it.
 
 from __future__ import annotations
 
+from tutor.ui_text_ja import JA
+
 _EN: dict[str, str] = {
     # course
     "course.title": "smtp-tutor: SMTP, TLS and STARTTLS",
@@ -107,6 +109,7 @@ _EN: dict[str, str] = {
     "conn.none": "No connection yet.",
     "conn.state": "State",
     "conn.plaintext": "PLAINTEXT: anyone on the path can read it",
+    "conn.short_plain": "plaintext",
     "conn.tls": "TLS: encrypted",
     "conn.closed": "closed",
     "conn.server": "Server",
@@ -142,6 +145,7 @@ _EN: dict[str, str] = {
     "key.next": "Next",
     "key.prev": "Previous",
     "key.steps": "Steps",
+    "key.open_lab": "Open lab",
     "key.step": "Step",
     "key.play": "Play",
     "key.restart": "Restart",
@@ -155,186 +159,7 @@ _EN: dict[str, str] = {
     "cmd.reset_help": "Forget the progress in every lesson (asks first)",
 }
 
-_JA: dict[str, str] = {
-    "course.title": "smtp-tutor: SMTP・TLS・STARTTLS 入門",
-    "course.subtitle": "レッスンを選ぶか、c キーで前回の続きから始めます。",
-    "course.continue": "続きから: {title}(ステップ {step})",
-    "course.start": "最初のレッスン: {title}",
-    "course.minutes": "{minutes} 分",
-    "course.steps": "{done}/{total} ステップ",
-    "status.not-started": "○ 未着手",
-    "status.in-progress": "◐ 学習中",
-    "status.done": "✔ 完了",
-    "course.empty": "{path} にレッスンがありません。",
-    "course.errors": (
-        "問題のあるレッスンファイルがあります。'smtp-tutor lessons check' で確認してください:"
-    ),
-    "confirm.reset_lesson": "「{title}」の進捗を消去しますか?",
-    "confirm.reset_all": "すべてのレッスンの進捗を消去しますか?",
-    "confirm.yes": "はい、消去する",
-    "confirm.no": "いいえ",
-    "notice.reset_lesson": "「{title}」の進捗を消去しました。",
-    "notice.reset_all": "すべての進捗を消去しました。",
-    "notice.corrupt": (
-        "進捗ファイルが読めなかったため {path} として退避し、新しく始めました。"
-        "ほかに失われたものはありません。"
-    ),
-    "notice.save_failed": "進捗を保存できませんでした: {error}",
-    "notice.load_failed": "進捗を読み込めませんでした({error})。進捗なしで始めます。",
-    "notice.language": "言語: 日本語",
-    "notice.no_lesson": "レッスン '{lesson}' はありません。",
-    "lesson.step": "ステップ {n}/{total}",
-    "lesson.steps": "ステップ",
-    "lesson.beginner": "初心者",
-    "lesson.expert": "専門家",
-    "lesson.next": "次へ ▶",
-    "lesson.prev": "◀ 前へ",
-    "lesson.open_in_step": "このステップで未完了: {items}。",
-    "lesson.all_done": "このステップは完了です。",
-    "lesson.lesson_done": "このレッスンを修了しました。Esc でコース一覧に戻ります。",
-    "lesson.open.quiz": "クイズ {n} 問",
-    "lesson.open.quizs": "クイズ {n} 問",
-    "lesson.open.transcript": "ウォークスルー {n} 件",
-    "lesson.open.transcripts": "ウォークスルー {n} 件",
-    "lesson.open.lab": "ラボ",
-    "lesson.open.labs": "ラボ {n} 件",
-    "quiz.label": "クイズ",
-    "quiz.check": "答え合わせ",
-    "quiz.answer_placeholder": "答えを入力して Enter",
-    "quiz.right": "✔ 正解です。",
-    "quiz.wrong": "✘ 不正解です。",
-    "quiz.try_again": "もう一度どうぞ。",
-    "quiz.hint": "ヒント: {hint}",
-    "quiz.explain": "解説: {text}",
-    "quiz.answer_was": "正解: {answer}",
-    "transcript.label": "ウォークスルー",
-    "transcript.continue": "進む ▶",
-    "transcript.predict": "次は何が来るでしょう? 予想を入力してください(応答コードかコマンド):",
-    "transcript.predict_placeholder": "例: 250 や EHLO",
-    "transcript.right": "✔ 正解: {line}",
-    "transcript.wrong": "✘ 正しくは: {line}",
-    "transcript.done": "ウォークスルーはここまでです。",
-    "transcript.client": "クライアント",
-    "transcript.server": "サーバー",
-    "lab.label": "ラボ",
-    "lab.open": "ラボを開く({scenario})",
-    "lab.goal": "目標: {goal}",
-    "lab.goal_met": "✔ 目標達成: {goal}。このステップは完了です。",
-    "lab.goal_open": "目標はまだ達成されていません: {goal}",
-    "lab.do": "やること: {text}",
-    "lab.hint": "ヒント: {text}",
-    "lab.step": "1手進む",
-    "lab.play": "再生",
-    "lab.restart": "やり直し",
-    "lab.input_placeholder": "SMTP コマンドを入力(EHLO client.test、STARTTLS、QUIT など)",
-    "lab.next_command": "次のコマンド: {label}({n}/{total})",
-    "lab.script_done": "スクリプトは終わりました。自分でコマンドを入力するか、やり直してください。",
-    "lab.starting": "サンドボックスを起動しています...",
-    "lab.start_failed": "サンドボックスを起動できませんでした: {error}",
-    "lab.start_failed_todo": (
-        "対処: ほかの smtp-tutor を閉じ、データフォルダーに書き込めるか確認してから r で再試行して"
-        "ください。それでも失敗する場合は 'smtp-tutor demo starttls' でエラーを確認してください。"
-    ),
-    "lab.attack": "⚠ 攻撃モード: {text}",
-    "lab.conversation": "会話",
-    "lab.eavesdropper": "盗聴者の視点",
-    "lab.connection": "接続",
-    "lab.elided": "… {n} 行を省略(多すぎるため。セッションは続いています)…",
-    "lab.kept": "最後の {n} 行を表示",
-    "lab.demo_account": "デモアカウント: {user} / {password}(サンドボックス専用)",
-    "wire.injected": "STARTTLS の後に注入された平文: 正しいサーバーは破棄します",
-    "wire.switch": "平文はバイト {offset} で終わり({side})、ここから TLS",
-    "wire.encrypted": "暗号化",
-    "wire.bytes": "C→S {c} B・S→C {s} B",
-    "conn.none": "まだ接続していません。",
-    "conn.state": "状態",
-    "conn.plaintext": "平文: 経路上の誰でも読めます",
-    "conn.tls": "TLS: 暗号化",
-    "conn.closed": "切断",
-    "conn.server": "サーバー",
-    "conn.via_tap": "盗聴点経由",
-    "conn.version": "バージョン",
-    "conn.cipher": "暗号スイート",
-    "conn.cert": "証明書",
-    "conn.subject": "サブジェクト",
-    "conn.issuer": "発行者",
-    "conn.valid": "有効期間",
-    "conn.san": "名前(SAN)",
-    "conn.fingerprint": "SHA-256",
-    "conn.verified": "検証",
-    "conn.verified_yes": "✔ 済み: 証明書チェーンと名前を確認",
-    "conn.verified_no": "✘ していません: 相手が誰か確認していません",
-    "conn.failed": "✘ TLS 失敗: {reason}",
-    "conn.messages": "配送",
-    "conn.message": "{n} 通、最後は {size} B({how})",
-    "conn.over_tls": "TLS 経由",
-    "conn.in_clear": "平文",
-    "goal.session-complete": "セッションが正常に終わる(QUIT のあとに 221)",
-    "goal.tls-established": "TLS ハンドシェイクが完了する",
-    "goal.certificate-verified": "TLS ハンドシェイクが完了し、クライアントが証明書と名前を検証する",
-    "goal.certificate-rejected": "証明書を検証できず TLS ハンドシェイクが失敗する",
-    "goal.ehlo-after-tls": "クライアントが TLS の中で EHLO を送り直す",
-    "goal.message-delivered": "サンドボックスがメッセージを受け取る",
-    "goal.message-delivered-over-tls": "TLS の中を通ったメッセージをサンドボックスが受け取る",
-    "goal.auth-seen-in-clear": "AUTH が平文で通信路を流れる(危険性を見せるため、わざと)",
-    "goal.auth-inside-tls": "AUTH が TLS の中だけで成功する",
-    "goal.mail-withheld": "ポリシーが求める TLS がないため、クライアントがメールの送信をやめる",
-    "goal.injection-discarded": "STARTTLS の前後に注入された平文が検出され、効果がない",
-    "scenario.plaintext": (
-        "TLS なし: コマンドもメッセージも AUTH のパスワードも、通信路上で読めてしまいます"
-        "(サンドボックスの中だけで、わざと見せています)。"
-    ),
-    "scenario.starttls": (
-        "送信ポートで平文のまま始まり、STARTTLS で TLS に切り替わります。AUTH とメッセージは "
-        "TLS の中を通ります。"
-    ),
-    "scenario.implicit-tls": (
-        "465 番ポート方式: 最初のバイトから TLS なので、SMTP は通信路上で一切読めません。"
-    ),
-    "scenario.strip": "中間者がサーバーの EHLO 応答から STARTTLS を消します。",
-    "scenario.strip-454": "中間者がサーバーの代わりに STARTTLS へ 454 と答えます。",
-    "scenario.strip-502": "中間者がサーバーの代わりに STARTTLS へ 502 と答えます。",
-    "scenario.impersonate": (
-        "中間者が自分で TLS ハンドシェイクに応じ、別の認証局の証明書を見せます。"
-    ),
-    "scenario.impersonate-wrong-name": (
-        "中間者が正しい認証局の、ただし別の名前の証明書を見せます。"
-    ),
-    "scenario.inject-command": (
-        "STARTTLS と同じ書き込みで平文の MAIL FROM が送り込まれます。サーバーはこれを破棄"
-        "しなければなりません。"
-    ),
-    "scenario.inject-response": (
-        "サーバーの 220 の後に平文の応答行が続きます。クライアントはこれを拒否しなければ"
-        "なりません。"
-    ),
-    "help.title": "ヘルプ",
-    "help.close": "閉じる (Esc)",
-    "key.quit": "終了",
-    "key.help": "ヘルプ",
-    "key.back": "戻る",
-    "key.open": "開く",
-    "key.continue": "続きから",
-    "key.language": "English",
-    "key.reset": "進捗消去",
-    "key.reset_all": "全消去",
-    "key.next": "次へ",
-    "key.prev": "前へ",
-    "key.steps": "ステップ一覧",
-    "key.step": "1手",
-    "key.play": "再生",
-    "key.restart": "やり直し",
-    "key.type": "入力",
-    "key.pane": "ペイン",
-    "cmd.open_lesson": "レッスンを開く: {title}",
-    "cmd.open_lab": "ラボを開く: {name}",
-    "cmd.language": "Switch language to English",
-    "cmd.language_help": "コースを英語で表示します",
-    "cmd.reset": "進捗をリセット",
-    "cmd.reset_help": "すべてのレッスンの進捗を消去します(確認あり)",
-}
-
-_TABLES = {"en": _EN, "ja": _JA}
+_TABLES = {"en": _EN, "ja": JA}
 
 
 def goal_label(lang: str, goal: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Tab
 from tutor_ui_fakes import factory, make_app
 
 from sandbox.events import ConversationLine, Side, WireChunk
@@ -92,6 +92,8 @@ async def test_wide_panes_play_restart_then_narrow_tabs_and_help(data: Path) -> 
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert lab.query_one("#pane-tabs").display
+        # the tab of the hidden Connection pane still tells plaintext from TLS
+        assert str(lab.query_one("#tab-connection", Tab).label) == "Connection · plaintext"
         assert [p.display for p in panes] == [True, False, False]
         await pilot.press("2")
         await pilot.pause()

@@ -149,7 +149,7 @@ async def test_walkthrough_predictions_next_and_a_lab_goal_complete_the_lesson(
         # step 3: the lab, done when its goal is met by the live (scripted) session
         block = screen.query_one(LabBlock)
         assert block.lab.goal == "session-complete"
-        await pilot.click(".open-lab")
+        await pilot.press("o")  # the keyboard way; test_app_lab_real clicks the button
         await pilot.pause()
         lab = app.screen
         assert isinstance(lab, LabScreen)

@@ -33,3 +33,19 @@ def test_every_help_topic_exists_in_both_languages_without_stray_spaces() -> Non
         assert ja.startswith("# ")
         assert en != ja
         assert "た\nレコード" not in ja  # the source had this break
+
+
+def test_every_japanese_word_on_screen_has_an_english_original_with_the_same_fields() -> None:
+    import string
+
+    from tutor.ui_text import _EN
+    from tutor.ui_text_ja import JA
+
+    fields = string.Formatter()
+    for key, text in JA.items():
+        assert key in _EN or key.startswith(("goal.", "scenario.")), key
+        if key in _EN:
+            want = {f for _, f, _, _ in fields.parse(_EN[key]) if f}
+            got = {f for _, f, _, _ in fields.parse(text) if f}
+            # Japanese counts where English says "a quiz": the caller passes n to both
+            assert got == want or (got == {"n"} and not want), key

@@ -23,7 +23,12 @@ from sandbox.events import Level, Notice, SandboxEvent
 from tutor.lab_link import LabSessionLike, SessionFactory, is_start_error, real_session
 from tutor.ui_text import scenario_summary, tr
 from tutor.widgets.keys import localize_bindings
-from tutor.widgets.lab_panes import ConnectionPane, ConversationPane, EavesdropperPane
+from tutor.widgets.lab_panes import (
+    ConnectionPane,
+    ConversationPane,
+    EavesdropperPane,
+    short_state,
+)
 
 PANES = ("conversation", "eavesdropper", "connection")
 FLUSH_INTERVAL = 0.05  # seconds: 20 batches a second is smooth and cheap
@@ -166,6 +171,7 @@ class LabScreen(Screen[bool]):
         self._history.extend(batch)
         for pane in self._panes():
             pane.add_events(batch)
+        self._update_connection_tab()
         for event in batch:
             if isinstance(event, Notice) and event.level is Level.ATTACK:
                 banner = self.query_one("#attack", Static)
@@ -182,6 +188,14 @@ class LabScreen(Screen[bool]):
             )
             self.post_message(self.GoalMet(self.lab_task))
         self._update_status()
+
+    def _update_connection_tab(self) -> None:
+        """On a narrow terminal only one pane shows: its tab still says plaintext or TLS."""
+        state = short_state(self.query_one(ConnectionPane).state, self.lang)
+        label = tr(self.lang, "lab.connection") + (f" · {state}" if state else "")
+        tab = self.query_one("#tab-connection", Tab)
+        if str(tab.label) != label:
+            tab.label = label
 
     def _status_text(self) -> str | None:
         if self.start_error is not None:

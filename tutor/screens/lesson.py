@@ -69,6 +69,7 @@ class LessonScreen(Screen[None]):
     BINDINGS = [  # noqa: RUF012 (Textual API)
         Binding("n", "next", "key.next"),
         Binding("p", "prev", "key.prev"),
+        Binding("o", "open_lab", "key.open_lab"),
         Binding("t", "toggle_steps", "key.steps"),
         Binding("escape", "back", "key.back"),
         Binding("f1", "app.help", "key.help"),
@@ -140,6 +141,7 @@ class LessonScreen(Screen[None]):
         body.scroll_home(animate=False)
         self._refresh_step_list()
         self._update_nav()
+        self.refresh_bindings()
 
     def _open_items(self) -> str:
         """What is still open in this step, in words and in block order ("a walk-through, a
@@ -196,6 +198,16 @@ class LessonScreen(Screen[None]):
     async def action_prev(self) -> None:
         if self.step_no > 1:
             await self.show_step(self.step_no - 1)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "open_lab":  # only offered (and shown in the Footer) on a lab step
+            return bool(self.lesson.step(self.step_no).labs)
+        return True
+
+    def action_open_lab(self) -> None:
+        blocks = list(self.query(LabBlock))
+        if blocks:
+            self.post_message(LabBlock.OpenLab(blocks[0]))
 
     def action_toggle_steps(self) -> None:
         steps = self.query_one("#steps")

@@ -82,9 +82,10 @@ def wire_switch(event: WireSwitch, lang: str) -> Text:
 def wire_record(event: WireRecord, lang: str) -> list[Text]:
     """A record header line, what the handshake reveals, and a hex preview line."""
     head = _head(event.sender, event.offset)
-    head.append("TLS ", style=TLS_STYLE)
+    # the record header's version field is a legacy constant (TLS 1.3 sends "TLS 1.2"), so it
+    # is left out: the negotiated version is in the Connection pane
     head.append(event.content_type_name, style=f"bold {TLS_STYLE}")
-    head.append(f" {event.version} len {event.length}")
+    head.append(f" {event.length:,} B")
     if event.encrypted:
         head.append(f" ({tr(lang, 'wire.encrypted')})", style="dim")
     lines = [head]

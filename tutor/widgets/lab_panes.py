@@ -133,6 +133,15 @@ class ConnectionState:
         return self
 
 
+def short_state(state: ConnectionState, lang: str) -> str:
+    """A word or two for the tab label: plaintext, TLS (verified or not)."""
+    if not state.started:
+        return ""
+    if state.tls is None:
+        return tr(lang, "conn.short_plain")
+    return "TLS ✔" if state.tls.verified else "TLS ✘"
+
+
 def _cert_rows(table: Table, cert: CertSummary, lang: str) -> None:
     table.add_row(tr(lang, "conn.cert"), "")
     table.add_row(f"  {tr(lang, 'conn.subject')}", Text(cert.subject))
