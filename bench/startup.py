@@ -166,14 +166,15 @@ async def lab_run(scenario: str) -> dict[str, Any]:
     LabScreen.flush = timed(flushes, LabScreen.flush, flushes_cpu)  # type: ignore[method-assign]
     with tempfile.TemporaryDirectory() as data:
         os.environ["SMTP_TUTOR_DATA_DIR"] = data
-        app = TutorApp(lang="en", progress_path=Path(data) / "progress.json")
+        app = TutorApp(lang="en", progress_path=Path(data) / "progress.json", freeze_gc=True)
         async with app.run_test(size=(160, 50)) as pilot:
             app.open_lab(scenario)
             await pilot.pause()
             lab = app.screen
             assert isinstance(lab, LabScreen)
-            while lab.session is None:
-                await pilot.pause(0.05)
+            async with asyncio.timeout(30):  # a lab that cannot start fails the run, not hangs it
+                while lab.session is None:
+                    await pilot.pause(0.05)
             session: Any = lab.session
             while not session.script[session.position].label.startswith("DATA"):
                 await session.step()

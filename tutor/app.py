@@ -3,6 +3,7 @@ rest."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -42,6 +43,7 @@ class TutorApp(App[None]):
         session_factory: SessionFactory | None = None,
         play_delay: float = 0.4,
         exit_when_ready: bool = False,
+        freeze_gc: bool = False,
     ) -> None:
         super().__init__()
         self.progress_path = progress_path or pg.default_path()
@@ -56,6 +58,7 @@ class TutorApp(App[None]):
         self.session_factory = session_factory or real_session
         self.play_delay = play_delay
         self.exit_when_ready = exit_when_ready
+        self.freeze_gc = freeze_gc
         self.save_error: str | None = None
         self.notices: list[str] = []  # every notification shown, for tests and screen readers
 
@@ -83,6 +86,13 @@ class TutorApp(App[None]):
             self.open_lesson(self.start_lesson)
         if self.exit_when_ready:  # the startup benchmark: first interactive frame, then leave
             self.call_after_refresh(self.exit)
+
+    def on_ready(self) -> None:
+        if self.freeze_gc:
+            # Everything alive now (Textual, Rich, the sandbox modules, styles) lives as long as
+            # the app: moving it out of the collector's sight keeps full collections, and so
+            # frame stalls during a 1 MiB session, short. Only the real app does this (run()).
+            gc.freeze()
 
     def _theme_changed(self, _: object) -> None:
         if self.progress.theme != self.theme:

@@ -18,6 +18,7 @@ def run(args: argparse.Namespace) -> int:
         lessons_dir=getattr(args, "lessons", None),
         start_lesson=getattr(args, "lesson_id", None),
         exit_when_ready=os.environ.get("SMTP_TUTOR_EXIT_WHEN_READY") == "1",
+        freeze_gc=True,
     )
     app.run()
     return app.return_code or 0

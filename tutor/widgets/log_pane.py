@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Sequence
 from typing import TypeVar
 
+from rich.segment import Segment
 from rich.text import Text
 from textual import events
 from textual.geometry import Size
@@ -53,7 +54,9 @@ class LogPane(ScrollView, can_focus=True):
         self.per_batch = per_batch
         self._kept: deque[Text] = deque()
         self._heights: deque[int] = deque()  # strips per kept line
-        self._strips: list[Strip] = []
+        # screen lines as segment tuples: a Strip carries seven caches, thousands of them
+        # make the garbage collector's full passes slow
+        self._rows: list[tuple[tuple[Segment, ...], int]] = []
         self._wrap_width = 0  # the width the strips were cut for
         self._stale = False  # lines kept while hidden, not cut into strips yet
         self.total_lines = 0  # every line ever added, shown or not
@@ -72,9 +75,9 @@ class LogPane(ScrollView, can_focus=True):
         return [line.plain for line in self._kept]
 
     @property
-    def lines(self) -> Sequence[Strip]:
+    def lines(self) -> list[Strip]:
         """The wrapped screen lines."""
-        return self._strips
+        return [Strip(segments, length) for segments, length in self._rows]
 
     def newest(self, items: Sequence[T]) -> tuple[Sequence[T], int]:
         """The newest `per_batch` of `items` (the only ones worth formatting), and how many
@@ -102,15 +105,15 @@ class LogPane(ScrollView, can_focus=True):
         width = self._width()
         for line in lines:
             self._kept.append(line)
-            strips = self._cut(line, width) if width else []
-            self._heights.append(len(strips))
-            self._strips.extend(strips)
+            rows = self._cut(line, width) if width else []
+            self._heights.append(len(rows))
+            self._rows.extend(rows)
         dropped = 0
         while len(self._kept) > self.cap:
             self._kept.popleft()
             dropped += self._heights.popleft()
         if dropped:
-            del self._strips[:dropped]
+            del self._rows[:dropped]
         if width:
             self._wrap_width = width
         else:
@@ -121,7 +124,7 @@ class LogPane(ScrollView, can_focus=True):
     def reset(self) -> None:
         self._kept.clear()
         self._heights.clear()
-        self._strips.clear()
+        self._rows.clear()
         self.total_lines = 0
         self.elided = 0
         self._update_size(True)
@@ -133,14 +136,14 @@ class LogPane(ScrollView, can_focus=True):
         """The width to wrap at, or 0 while hidden or not laid out (wrap later)."""
         return self.scrollable_content_region.width if self.display else 0
 
-    def _cut(self, line: Text, width: int) -> list[Strip]:
+    def _cut(self, line: Text, width: int) -> list[tuple[tuple[Segment, ...], int]]:
         console = self.app.console
         if line.cell_len <= width:
-            return [Strip(line.render(console), line.cell_len)]
-        return [Strip(part.render(console), part.cell_len) for part in line.wrap(console, width)]
+            return [(tuple(line.render(console)), line.cell_len)]
+        return [(tuple(part.render(console)), part.cell_len) for part in line.wrap(console, width)]
 
     def _update_size(self, follow: bool) -> None:
-        self.virtual_size = Size(self._wrap_width, len(self._strips))
+        self.virtual_size = Size(self._wrap_width, len(self._rows))
         if follow:
             self.scroll_end(animate=False, immediate=False, x_axis=False)
         self.refresh()
@@ -154,11 +157,11 @@ class LogPane(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         index = self.scroll_offset.y + y
-        if index >= len(self._strips):
+        if index >= len(self._rows):
             return Strip.blank(width, self.rich_style)
-        return (
-            self._strips[index].crop_extend(0, width, self.rich_style).apply_style(self.rich_style)
-        )
+        segments, length = self._rows[index]
+        style = self.rich_style
+        return Strip(segments, length).crop_extend(0, width, style).apply_style(style)
 
     # --- rewrapping ---------------------------------------------------------------------------
 
@@ -186,11 +189,11 @@ class LogPane(ScrollView, can_focus=True):
             return
         follow = self.scroll_y >= self.max_scroll_y
         self._heights.clear()
-        self._strips = []
+        self._rows = []
         for line in self._kept:
-            strips = self._cut(line, width)
-            self._heights.append(len(strips))
-            self._strips.extend(strips)
+            rows = self._cut(line, width)
+            self._heights.append(len(rows))
+            self._rows.extend(rows)
         self._wrap_width = width
         self._stale = False
         self._update_size(follow)
