@@ -204,7 +204,7 @@ async def lab_run(scenario: str) -> dict[str, Any]:
                 "scenario": scenario,
                 "reply": str(reply),
                 "transfer_s": round(transfer, 3),
-                "events": len(lab._history),
+                "events": lab.events_seen,
                 "conversation_lines": conversation.total_lines,
                 "conversation_elided": conversation.elided,
                 "eavesdropper_lines": eavesdropper.total_lines,

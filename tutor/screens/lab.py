@@ -96,6 +96,7 @@ class LabScreen(Screen[bool]):
         self.goal_met = False
         self._pending: list[SandboxEvent] = []
         self._history: list[SandboxEvent] = []
+        self.events_seen = 0
         self._busy = False
         self.current_pane = "conversation"
         self._status = ""
@@ -168,7 +169,9 @@ class LabScreen(Screen[bool]):
         if not self._pending:
             return
         batch, self._pending = self._pending, []
-        self._history.extend(batch)
+        self.events_seen += len(batch)
+        if self.lab_task is not None and not self.goal_met:  # only a goal needs the history
+            self._history.extend(batch)
         for pane in self._panes():
             pane.add_events(batch)
         self._update_connection_tab()
