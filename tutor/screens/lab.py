@@ -7,6 +7,7 @@ Events from the session are buffered and handed to the panes on a short timer, s
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
@@ -100,6 +101,7 @@ class LabScreen(Screen[bool]):
         self._busy = False
         self.current_pane = "conversation"
         self._status = ""
+        self._froze = False
 
     # --- layout ---------------------------------------------------------------------------------
 
@@ -238,6 +240,11 @@ class LabScreen(Screen[bool]):
             return
         self.session = session
         self.flush()
+        if getattr(self.app, "freeze_gc", False) and not self._froze:
+            # the lab's widgets and the sandbox live until Esc: out of the collector's sight,
+            # full collections during a long session stay short (the app undoes it on leaving)
+            gc.freeze()
+            self._froze = True
         if self.lab_task is not None and self.lab_task.mode == "play":
             self.action_play()
         elif self.lab_task is not None and self.lab_task.mode == "type":
@@ -347,3 +354,11 @@ class LabScreen(Screen[bool]):
 
     async def on_unmount(self) -> None:
         await self.stop_session()
+        if self._froze:  # let the collector see (and free) this screen once it is gone
+            self.app.call_after_refresh(refreeze_gc)
+
+
+def refreeze_gc() -> None:
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
