@@ -13,6 +13,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from sandbox.catalog import SCENARIOS
+from tutor import cjk_wrap
 from tutor import progress as pg
 from tutor.course import Course, load_course
 from tutor.lab_link import SessionFactory, real_session
@@ -46,6 +47,7 @@ class TutorApp(App[None]):
         freeze_gc: bool = False,
     ) -> None:
         super().__init__()
+        cjk_wrap.install()  # Japanese lines break between characters, not only at spaces
         self.progress_path = progress_path or pg.default_path()
         loaded = pg.load(self.progress_path)
         self.progress = loaded.progress
