@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import ipaddress
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +26,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from sandbox.events import CertSummary
-from sandbox.files import atomic_write, create_private, data_dir, ensure_private_dir, is_private
+from sandbox.files import (
+    atomic_write,
+    create_private,
+    data_dir,
+    ensure_private_dir,
+    is_private,
+    locked,
+)
 from sandbox.safetext import escape_text
 
 SERVER_NAMES: tuple[str, ...] = ("sandbox.test", "localhost", "127.0.0.1", "::1")
@@ -283,17 +289,6 @@ def _usable_leaf(bundle: CertBundle, ca_cert: x509.Certificate, now: dt.datetime
     return _same_key(key, cert) and _fresh(cert, LEAF_RENEW_BEFORE, now) and list(san) == wanted
 
 
-@contextlib.contextmanager
-def _locked(directory: Path) -> Iterator[None]:
-    # The TUI and `smtp-tutor sandbox` may start together: one generates, the other waits.
-    fd = os.open(directory / ".lock", os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
-
-
 def ensure_certs(directory: Path | None = None, *, now: dt.datetime | None = None) -> CertBundle:
     """Return the sandbox's CA and server certificate, (re)generating what is missing or unfit.
 
@@ -309,7 +304,7 @@ def ensure_certs(directory: Path | None = None, *, now: dt.datetime | None = Non
         server_key=directory / "server.key",
     )
     now = now or _now()
-    with _locked(directory):
+    with locked(directory):
         ca = _usable_ca(bundle, now)
         if ca is None:
             ca = make_ca(now=now)

@@ -15,13 +15,9 @@ signed by the current sandbox CA.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import enum
-import fcntl
-import os
 import ssl
-from collections.abc import Iterator
 from pathlib import Path
 
 from cryptography import x509
@@ -40,7 +36,7 @@ from sandbox.certs import (
     make_leaf,
     write_pair,
 )
-from sandbox.files import data_dir, ensure_private_dir
+from sandbox.files import data_dir, ensure_private_dir, locked
 
 IMPOSTOR_CA_NAME = "Attacker CA (trusted by nobody)"
 WRONG_NAME = "mx.attacker.test"
@@ -84,7 +80,7 @@ def attacker_files(
     if identity is Identity.WRONG_NAME:
         bundle = bundle or ensure_certs()
         sandbox_ca = load_cert(bundle.ca_cert)
-    with _locked(directory):
+    with locked(directory):
         if not _usable(cert_path, key_path, identity, sandbox_ca, now):
             if identity is Identity.WRONG_NAME:
                 assert bundle is not None
@@ -117,14 +113,3 @@ def _usable(
         and cert.not_valid_before_utc <= now
         and now + LEAF_RENEW_BEFORE < cert.not_valid_after_utc
     )
-
-
-@contextlib.contextmanager
-def _locked(directory: Path) -> Iterator[None]:
-    # The TUI and a demo may start an impersonation lab together: one writes, the other waits.
-    fd = os.open(directory / ".lock", os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
