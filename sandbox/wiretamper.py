@@ -40,7 +40,7 @@ CHUNK = 64 * 1024  # bytes per read, on every leg
 
 
 class Connection(Protocol):
-    """The side of a relayed connection a `TapControl` drives (the tap's `_Connection`)."""
+    """The side of a relayed connection a `TapControl` drives (`sandbox.taprelay.Relay`)."""
 
     id: int
 
