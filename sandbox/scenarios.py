@@ -196,8 +196,5 @@ def get(name: str) -> Scenario:
 
 
 def _load_extensions() -> None:
-    """Import the modules that register more scenarios (kept apart to keep this file small)."""
-    import importlib.util
-
-    if importlib.util.find_spec("sandbox.threatlab") is not None:
-        importlib.import_module("sandbox.threatlab")
+    """Register the threat lab's scenarios. It imports this module, so it is imported late."""
+    import sandbox.threatlab  # noqa: F401
