@@ -109,7 +109,12 @@ class LabSession:
             if self._upstream is None:
                 account = demo_account()
                 self._account = (account.username, account.password)
-                self.server = SandboxServer(sc.server_policy, emit=self.emit, maildir=self._maildir)
+                self.server = SandboxServer(
+                    sc.server_policy,
+                    accounts={account.username: account.password},  # read once, here
+                    emit=self.emit,
+                    maildir=self._maildir,
+                )
                 await self.server.start()
                 upstream = (self.server.host, self.server.port)
                 certs = self.server.certs
