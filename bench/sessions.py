@@ -25,15 +25,15 @@ os.environ.setdefault("SMTP_TUTOR_DATA_DIR", tempfile.mkdtemp(prefix="smtp-tutor
 
 from aiosmtpd.smtp import SMTP
 
-from sandbox import tlsconfig
-from sandbox.accounts import demo_account
-from sandbox.certs import ensure_certs
-from sandbox.client import SmtpClient
+from sandbox.client.smtp import SmtpClient
 from sandbox.events import SandboxEvent
-from sandbox.policy import ServerPolicy
-from sandbox.scenarios import MESSAGE, RECIPIENT, SENDER
-from sandbox.server import SandboxServer
-from sandbox.wiretap import WireTap
+from sandbox.lab.scenarios import MESSAGE, RECIPIENT, SENDER
+from sandbox.pki import tlsconfig
+from sandbox.pki.certs import ensure_certs
+from sandbox.smtpd.accounts import demo_account
+from sandbox.smtpd.policy import ServerPolicy
+from sandbox.smtpd.server import SandboxServer
+from sandbox.wire.tap import WireTap
 
 
 async def one_session(

@@ -94,7 +94,7 @@ def startup(runs: int) -> dict[str, Any]:
             "SMTP_TUTOR_DATA_DIR": data,
             "SMTP_TUTOR_EXIT_WHEN_READY": "1",
         }
-        tutor = [sys.executable, "-m", "tutor.cli", "--lang", "en"]
+        tutor = [sys.executable, "-m", "tutor.cli.main", "--lang", "en"]
         bare = [sys.executable, "-c", BARE_APP, str(FIRST_LESSON)]
         run_in_pty(tutor, env)  # warm the disk cache and .pyc files for both
         run_in_pty(bare, env)
@@ -152,9 +152,9 @@ async def lab_run(scenario: str) -> dict[str, Any]:
 
     from textual.screen import Screen
 
-    from tutor.app import TutorApp
-    from tutor.screens.lab import LabScreen
-    from tutor.widgets.lab_panes import ConversationPane, EavesdropperPane
+    from tutor.ui.app import TutorApp
+    from tutor.ui.screens.lab import LabScreen
+    from tutor.ui.widgets.lab_panes import ConversationPane, EavesdropperPane
 
     frames: list[float] = []
     frames_cpu: list[float] = []

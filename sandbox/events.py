@@ -2,7 +2,7 @@
 
 Producers (server, client, wire tap, scenarios) emit these frozen dataclasses; consumers only read
 them. Every `str` field that can hold bytes from the network is already terminal-safe (see
-`sandbox.safetext`), so a consumer may print it as is.
+`sandbox.safety.text`), so a consumer may print it as is.
 """
 
 from __future__ import annotations

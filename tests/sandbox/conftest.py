@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from sandbox import tlsconfig
-from sandbox.certs import CertBundle, ensure_certs
-from sandbox.policy import ServerPolicy
-from sandbox.server import SandboxServer
+from sandbox.pki import tlsconfig
+from sandbox.pki.certs import CertBundle, ensure_certs
+from sandbox.smtpd.policy import ServerPolicy
+from sandbox.smtpd.server import SandboxServer
 
 DEMO_USER = "learner"
 DEMO_PASSWORD = "demo-Pa55-for-tests"

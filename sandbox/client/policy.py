@@ -1,0 +1,90 @@
+"""The client's TLS policy, named like Postfix's `smtp_tls_security_level` (postconf(5)).
+
+| level     | STARTTLS                  | without TLS          | certificate                   |
+|-----------|---------------------------|----------------------|-------------------------------|
+| `none`    | never on its own          | carries on           | (verified if a learner asks)  |
+| `may`     | if the server offers it   | carries on (plain)   | not checked: opportunistic    |
+| `encrypt` | required                  | quits (F2)           | not checked: any cert will do |
+| `verify`  | required                  | quits (F2)           | chain and host name checked   |
+| `secure`  | required                  | quits (F2)           | chain and host name checked   |
+
+Postfix's `verify` and `secure` differ in where the expected name comes from (the MX record or
+the next-hop domain); in the sandbox both check `server_hostname` against the sandbox CA.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import ssl
+from pathlib import Path
+
+from sandbox.pki.tlsconfig import client_context
+
+
+class TlsPolicy(enum.StrEnum):
+    NONE = "none"
+    MAY = "may"
+    ENCRYPT = "encrypt"
+    VERIFY = "verify"
+    SECURE = "secure"
+
+    @property
+    def requires_tls(self) -> bool:
+        """No AUTH, MAIL, RCPT or DATA is ever sent without TLS (security.md F2)."""
+        return self in (TlsPolicy.ENCRYPT, TlsPolicy.VERIFY, TlsPolicy.SECURE)
+
+    @property
+    def starts_tls(self) -> bool:
+        """The client sends STARTTLS by itself when the server offers it."""
+        return self is not TlsPolicy.NONE
+
+    @property
+    def verifies(self) -> bool:
+        """The server certificate's chain and name are checked (F1).
+
+        `may` and `encrypt` accept any certificate: that is what opportunistic TLS means. `none`
+        never starts TLS on its own; if a learner types STARTTLS anyway, we verify, because F1
+        says only a lab that *means* to show an unverifying client may turn verification off.
+        """
+        return self not in (TlsPolicy.MAY, TlsPolicy.ENCRYPT)
+
+
+DEFAULT_POLICY = TlsPolicy.VERIFY
+
+
+def as_policy(value: TlsPolicy | str) -> TlsPolicy:
+    """`TlsPolicy` from a name as lessons write it ("may", "verify"...); `ValueError` if unknown."""
+    try:
+        return TlsPolicy(value.lower() if isinstance(value, str) else value)
+    except ValueError:
+        names = ", ".join(p.value for p in TlsPolicy)
+        raise ValueError(f"unknown TLS policy {value!r}; expected one of {names}") from None
+
+
+def tls_context_for(
+    policy: TlsPolicy, ca_file: Path | None, keylog_file: Path | None = None
+) -> ssl.SSLContext:
+    """The client's TLS context under `policy`: verifying the chain and name, or not (F1).
+
+    Without key logging, sessions that trust the same CA file share one context; with it, a
+    session gets its own, so secrets are logged only where a learner asked (G5).
+    """
+    if keylog_file is not None:
+        return client_context(ca_file, verify=policy.verifies, keylog_file=keylog_file)
+    return shared_client_context(ca_file, verify=policy.verifies)
+
+
+def shared_client_context(ca_file: Path | None, *, verify: bool) -> ssl.SSLContext:
+    """One context per CA file and verification mode.
+
+    Building one costs about a millisecond (loading the CA), a good part of a whole sandbox
+    session. The file's modification time is part of the key, so a regenerated CA is picked up.
+    """
+    stamp = ca_file.stat().st_mtime_ns if ca_file is not None else 0
+    return _shared_context(ca_file, stamp, verify)
+
+
+@functools.lru_cache(maxsize=16)
+def _shared_context(ca_file: Path | None, stamp: int, verify: bool) -> ssl.SSLContext:
+    return client_context(ca_file, verify=verify)

@@ -1,0 +1,99 @@
+"""Every attack of the threat lab against every client policy: the outcome table.
+
+    matrix = await run_matrix()
+    matrix.cell("strip", "may").outcome.cell      # "plain READ"
+
+Each cell is a real lab session (`sandbox.lab.session.LabSession`: sandbox server, wire tap, client
+on loopback), run to its end; its events are kept, so a test can check each cell on the wire,
+and `sandbox.threats.outcome` says what it meant. A few cells run at once to keep the whole table
+quick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sandbox.client.policy import TlsPolicy
+from sandbox.events import SandboxEvent
+from sandbox.lab import threatlab
+from sandbox.lab.session import LabSession
+from sandbox.smtpd.policy import ServerPolicy
+from sandbox.threats.outcome import Outcome, outcome
+
+ATTACKS: tuple[str, ...] = threatlab.ATTACKS
+POLICIES: tuple[str, ...] = tuple(p.value for p in TlsPolicy)
+
+
+@dataclass(frozen=True, slots=True)
+class CellRun:
+    attack: str
+    policy: str
+    outcome: Outcome
+    events: tuple[SandboxEvent, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Matrix:
+    attacks: tuple[str, ...]
+    policies: tuple[str, ...]
+    runs: tuple[CellRun, ...]
+    seconds: float  # wall-clock time the whole table took
+
+    def cell(self, attack: str, policy: str) -> CellRun:
+        for run in self.runs:
+            if run.attack == attack and run.policy == policy:
+                return run
+        raise KeyError((attack, policy))
+
+    def rows(self) -> list[tuple[str, list[Outcome]]]:
+        """One row per attack, one outcome per policy, in the table's order."""
+        return [(a, [self.cell(a, p).outcome for p in self.policies]) for a in self.attacks]
+
+
+async def run_cell(
+    attack: str,
+    policy: str,
+    *,
+    server_policy: ServerPolicy | None = None,
+    reply_timeout: float = 5.0,
+) -> CellRun:
+    """One attack against one client policy, played to the end."""
+    events: list[SandboxEvent] = []
+    session = LabSession(
+        attack,
+        emit=events.append,
+        client_policy=policy,
+        server_policy=server_policy,
+        timeout=reply_timeout,
+    )
+    await session.start()
+    try:
+        await session.play()
+    finally:
+        await session.stop()  # the tap and server are done: every event is in
+    return CellRun(attack, policy, outcome(events, client_policy=policy), tuple(events))
+
+
+async def run_matrix(
+    attacks: Sequence[str] = ATTACKS,
+    policies: Sequence[str] = POLICIES,
+    *,
+    server_policy: ServerPolicy | None = None,
+    concurrency: int = 4,
+    reply_timeout: float = 5.0,
+) -> Matrix:
+    """Every attack against every policy; `concurrency` sessions at once."""
+    started = time.perf_counter()
+    gate = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(attack: str, policy: str) -> CellRun:
+        async with gate:
+            return await run_cell(
+                attack, policy, server_policy=server_policy, reply_timeout=reply_timeout
+            )
+
+    runs = await asyncio.gather(*(one(a, p) for a in attacks for p in policies))
+    return Matrix(tuple(attacks), tuple(policies), tuple(runs), time.perf_counter() - started)

@@ -1,0 +1,239 @@
+"""One live lab: the sandbox server, the wire tap and the tutor's client, in the caller's loop.
+
+    session = LabSession("starttls", emit=on_event)
+    await session.start()        # server + tap up on 127.0.0.1; nothing connected yet
+    while await session.step():  # one scripted command at a time
+        ...
+    await session.send("NOOP")   # or what the learner typed
+    await session.stop()
+
+Everything the UI or the demo learns arrives through `emit` as `sandbox.events`. Against a server
+the learner names (`upstream=`), no sandbox server starts and the script only probes: EHLO,
+STARTTLS, EHLO, QUIT; it never sends mail anywhere (security.md K2).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import TypeVar
+
+from sandbox.client.framing import SmtpClientError
+from sandbox.client.policy import TlsPolicy, as_policy
+from sandbox.client.replies import Reply
+from sandbox.client.smtp import SmtpClient
+from sandbox.events import Level, Notice, SandboxEvent, SessionClosed, SessionStarted
+from sandbox.lab import scenarios
+from sandbox.lab.scenarios import Scenario, ScriptStep
+from sandbox.smtpd.accounts import demo_account
+from sandbox.smtpd.policy import ServerPolicy
+from sandbox.smtpd.server import SandboxServer
+from sandbox.wire.tap import WireTap
+
+log = logging.getLogger("sandbox.lab.session")
+Emit = Callable[[SandboxEvent], None]
+T = TypeVar("T")
+
+
+class LabStartError(Exception):
+    """The lab could not start; the message says why and what to do, in plain words."""
+
+
+class LabSession:
+    def __init__(
+        self,
+        scenario: str,
+        *,
+        emit: Emit,
+        client_policy: TlsPolicy | str | None = None,
+        server_policy: ServerPolicy | None = None,
+        upstream: tuple[str, int] | None = None,
+        server_hostname: str | None = None,
+        ca_file: Path | None = None,
+        maildir: Path | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        base = scenarios.get(scenario)
+        if client_policy is not None:
+            base = base.with_client_policy(as_policy(client_policy))
+        if server_policy is not None:  # a lab's server variant (smtpd_tls_security_level...)
+            base = replace(base, server_policy=server_policy)
+        self.scenario: Scenario = base
+        self._emit = emit
+        self._upstream = upstream
+        self._server_hostname = server_hostname or (
+            "sandbox.test" if upstream is None else upstream[0]
+        )
+        self._ca_file = ca_file
+        self._maildir = maildir
+        self._timeout = timeout
+        self.server: SandboxServer | None = None
+        self.tap: WireTap | None = None
+        self._client: SmtpClient | None = None
+        self._account: tuple[str, str] = ("", "")
+        self.script: tuple[ScriptStep, ...] = ()
+        self.position = 0
+        self._closed = False
+
+    # --- what a step may use (scenarios.StepContext) ----------------------------------------------
+
+    @property
+    def client(self) -> SmtpClient:
+        if self._client is None:
+            raise RuntimeError("the lab is not started")
+        return self._client
+
+    @property
+    def demo_account(self) -> tuple[str, str]:
+        return self._account
+
+    def emit(self, event: SandboxEvent) -> None:
+        if isinstance(event, SessionClosed):
+            self._closed = True
+        self._emit(event)
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    @property
+    def finished(self) -> bool:
+        return self._closed or self.position >= len(self.script)
+
+    async def start(self) -> None:
+        """Start the server (unless probing a named one) and the tap; raises `LabStartError`."""
+        sc = self.scenario
+        try:
+            if self._upstream is None:
+                account = demo_account()
+                self._account = (account.username, account.password)
+                self.server = SandboxServer(
+                    sc.server_policy,
+                    accounts={account.username: account.password},  # read once, here
+                    emit=self.emit,
+                    maildir=self._maildir,
+                )
+                await self.server.start()
+                upstream = (self.server.host, self.server.port)
+                certs = self.server.certs
+                ca_file = certs.ca_cert if certs is not None else None
+            else:
+                upstream, ca_file = self._upstream, self._ca_file
+            self.tap = WireTap(*upstream, emit=self.emit, tamper=sc.tamper)
+            await self.tap.start()
+        except OSError as exc:
+            await self.stop()
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise LabStartError(
+                f"The sandbox could not start: {exc.strerror or exc}{where}. Check that the "
+                "smtp-tutor data folder is writable (SMTP_TUTOR_DATA_DIR moves it), and that "
+                "no firewall blocks 127.0.0.1; then restart the lab."
+            ) from exc
+        except ValueError as exc:  # certificate or policy problems carry a plain message
+            await self.stop()
+            raise LabStartError(f"The sandbox could not start: {exc}") from exc
+        self._client = SmtpClient(
+            self.tap.host,
+            self.tap.port,
+            server_hostname=self._server_hostname,
+            policy=sc.client_policy,
+            ca_file=ca_file,
+            implicit_tls=sc.implicit_tls,
+            emit=self.emit,
+            allow_cleartext_auth=sc.allow_cleartext_auth,
+            timeout=self._timeout,
+        )
+        if self._upstream is None:
+            self.script = sc.script(sc)
+        else:
+            probe = replace(sc, authenticate=False)
+            self.script = tuple(
+                s
+                for s in scenarios.submission_script(probe)
+                if s not in (scenarios.MAIL, scenarios.RCPT, scenarios.DATA)
+            )
+        self.position = 0
+        self._closed = False
+        self.emit(
+            SessionStarted(
+                scenario=sc.name,
+                server=f"{upstream[0]}:{upstream[1]}",
+                via_tap=f"{self.tap.host}:{self.tap.port}",
+            )
+        )
+        if sc.attack_notice:
+            self.emit(Notice(level=Level.ATTACK, text=sc.attack_notice))
+
+    async def step(self) -> bool:
+        """Run the next scripted command; False when there is nothing left to run."""
+        if self.finished:
+            return False
+        step = self.script[self.position]
+        self.position += 1
+        await self._guarded(step.run(self))
+        return not self.finished
+
+    async def play(self, delay: float = 0.0) -> None:
+        """Run the rest of the script, pausing `delay` seconds between commands."""
+        while await self.step():
+            if delay:
+                await asyncio.sleep(delay)
+
+    async def send(self, line: str) -> Reply | None:
+        """A command the learner typed. Connects first if needed; bare `AUTH PLAIN`/`AUTH LOGIN`
+        use the demo account, so the learner never types a password."""
+        client = self.client
+        if not client.connected:
+            if self._closed:
+                self.emit(
+                    Notice(level=Level.INFO, text="The connection is closed: restart the lab.")
+                )
+                return None
+            await self._guarded(client.connect())
+            if self.position == 0 and self.script and self.script[0] is scenarios.CONNECT:
+                self.position = 1
+        words = line.split()
+        if (
+            len(words) == 2
+            and words[0].upper() == "AUTH"
+            and words[1].upper() in ("PLAIN", "LOGIN")
+        ):
+            user, password = self._account
+            if not user:
+                self.emit(
+                    Notice(level=Level.ERROR, text="There is no demo account on this server.")
+                )
+                return None
+            login = client.auth_login if words[1].upper() == "LOGIN" else client.auth_plain
+            return await self._guarded(login(user, password))
+        return await self._guarded(client.raw(line))
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    async def stop(self) -> None:
+        """Close everything; safe to call twice, and after a failed start (E4)."""
+        client, self._client = self._client, None
+        if client is not None:
+            with contextlib.suppress(Exception):
+                await client.close()
+        tap, self.tap = self.tap, None
+        if tap is not None:
+            await tap.stop()
+        server, self.server = self.server, None
+        if server is not None:
+            await server.stop()
+
+    async def _guarded(self, work: Awaitable[T]) -> T | None:
+        """Await a client call; a refusal or a broken connection becomes an on-screen error."""
+        try:
+            return await work
+        except SmtpClientError as exc:
+            # The client already emitted its own error line; mark the lab done if it hung up.
+            if self._client is not None and not self._client.connected:
+                self._closed = True
+            log.debug("lab step ended: %s", type(exc).__name__)
+            return None

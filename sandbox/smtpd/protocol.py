@@ -1,0 +1,387 @@
+"""aiosmtpd's `SMTP` protocol, with what aiosmtpd 1.4.6 gets wrong fixed and sandbox policy added.
+
+Each override is small and says which property of security.md it keeps. aiosmtpd itself is left
+alone; the sandbox only ever runs this subclass. Overridden commands repeat aiosmtpd's `@syntax`,
+which HELP reads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import asyncio.sslproto as sslproto
+import binascii
+import collections
+import functools
+import logging
+from base64 import b64decode, b64encode
+from collections.abc import Awaitable, Callable
+from typing import Any, AnyStr, Protocol
+
+from aiosmtpd.smtp import (
+    MISSING,
+    SMTP,
+    AuthenticatorType,
+    AuthResult,
+    Envelope,
+    Session,
+    _Missing,
+    syntax,
+)
+
+from sandbox.events import Level
+from sandbox.safety.text import escape_text
+from sandbox.smtpd.data import read_data
+from sandbox.smtpd.policy import Replies, ServerPolicy
+
+log = logging.getLogger("sandbox.smtpd.server")
+
+# RFC 3207 4 lists EHLO, NOOP, STARTTLS, QUIT; Postfix at level `encrypt` also lets HELO and RSET
+# through, and so does the sandbox (B6).
+ALLOWED_BEFORE_TLS = frozenset({"EHLO", "HELO", "NOOP", "RSET", "STARTTLS", "QUIT"})
+# Per-session call limits (D9): generous for a lab, tight against NOOP/RSET/EHLO loops.
+CALL_LIMITS = {
+    "*": 1000,
+    "NOOP": 50,
+    "RSET": 50,
+    "EHLO": 20,
+    "HELO": 20,
+    "HELP": 20,
+    "VRFY": 20,
+    "AUTH": 10,
+    "STARTTLS": 5,
+}
+SMTPMethod = Callable[[str | None], Awaitable[None]]
+
+
+class SessionHooks(Protocol):
+    """What a session tells the server it belongs to."""
+
+    def session_started(self, proto: SandboxSMTP) -> None: ...
+    def session_ended(self, proto: SandboxSMTP) -> None: ...
+    def notice(self, level: Level, text: str) -> None: ...
+    def handshake_failed(self, error: BaseException) -> None: ...
+
+
+class SandboxSession(Session):
+    """aiosmtpd logs a deprecation warning each time smtp_AUTH sets `login_data`; this does not."""
+
+    @property
+    def login_data(self) -> Any:
+        return self._login_data
+
+    @login_data.setter
+    def login_data(self, value: Any) -> None:
+        self._login_data = value
+
+
+class SandboxEnvelope(Envelope):
+    def __init__(self) -> None:
+        super().__init__()
+        self.outside_rcpts: list[str] = []  # kept in the sandbox, not relayed (K2)
+        self.bare_newline = False  # D2
+
+
+class SandboxSMTP(SMTP):
+    """One SMTP session of the sandbox server."""
+
+    # RFC 5321 4.5.3.1.4: a command line is at most 512 octets *including* CRLF; aiosmtpd compares
+    # the line without its CRLF against this number, so 510 makes the limit exact (D3).
+    command_size_limit = 510
+
+    def __init__(
+        self,
+        handler: Any,
+        *,
+        policy: ServerPolicy,
+        hooks: SessionHooks,
+        tls_context: Any,
+        authenticator: AuthenticatorType,
+        loop: asyncio.AbstractEventLoop,
+    ) -> None:
+        self.policy = policy
+        self._hooks = hooks
+        self._lost = False
+        self._counted = False
+        self._auth_failures = 0
+        self._auth_lockout_sent = False
+        super().__init__(
+            handler,
+            data_size_limit=policy.max_message_size,
+            hostname=policy.hostname,  # E5: never socket.getfqdn()
+            ident="ESMTP smtp-tutor sandbox",
+            tls_context=tls_context,
+            require_starttls=False,  # enforced below, with HELO and RSET allowed (B6)
+            timeout=policy.idle_timeout,
+            auth_require_tls=policy.auth_only_after_tls,
+            authenticator=authenticator,
+            command_call_limit=CALL_LIMITS,
+            loop=loop,  # aiosmtpd would otherwise look the loop up per connection
+        )
+        # Passed after the fact: aiosmtpd warns (Python warning, per connection) whenever
+        # auth_required is on while auth_require_tls is off; the server warns the learner once.
+        self._auth_required = policy.auth_required
+        # aiosmtpd keeps these limits in one dict shared by every session (a class attribute)
+        # and grows MAIL's by 26 on each EHLO; each session gets its own, reset by EHLO.
+        self.command_size_limits: collections.defaultdict[str, int] = collections.defaultdict(
+            lambda: SandboxSMTP.command_size_limit
+        )
+        if policy.requires_starttls:
+            for name in self._smtp_methods.keys() - ALLOWED_BEFORE_TLS:
+                self._smtp_methods[name] = self._tls_required(self._smtp_methods[name])
+
+    # --- state ------------------------------------------------------------------------------------
+
+    @property
+    def tls_active(self) -> bool:
+        """True once a TLS handshake completed (STARTTLS or implicit)."""
+        session = getattr(self, "session", None)
+        return session is not None and session.ssl is not None
+
+    @property
+    def peer_text(self) -> str:
+        peer = self.session.peer if self.session is not None else None
+        if not isinstance(peer, tuple):
+            return str(peer)
+        return f"[{peer[0]}]:{peer[1]}" if ":" in peer[0] else f"{peer[0]}:{peer[1]}"
+
+    def _create_session(self) -> Session:
+        return SandboxSession(self.loop)
+
+    def _create_envelope(self) -> Envelope:
+        return SandboxEnvelope()
+
+    # --- connection lifecycle ---------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        upgrading = self._original_transport is not None and self.transport is not None
+        if upgrading:
+            leftover = len(self._reader._buffer)  # type: ignore[attr-defined]
+            if leftover:
+                # aiosmtpd clears these bytes (RFC 3207 4.2); tell the learner it happened (B1).
+                self._hooks.notice(
+                    Level.WARNING,
+                    f"The server discarded {leftover} bytes of plaintext that arrived after "
+                    "STARTTLS and before TLS began: a command injection attempt (CVE-2011-0411).",
+                )
+        elif not self._counted:
+            self._counted = True
+            self._hooks.session_started(self)
+        super().connection_made(transport)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        # aiosmtpd calls this itself after a failed handshake, then the transport calls it again.
+        if self._lost:
+            return
+        self._lost = True
+        try:
+            super().connection_lost(error)
+        finally:
+            if self._counted:
+                self._hooks.session_ended(self)
+
+    async def _handle_client(self) -> None:
+        if self.policy.implicit_tls and self._tls_protocol is None and not await self._handshake():
+            return
+        await super()._handle_client()
+
+    async def _handshake(self) -> bool:
+        """Implicit TLS (port 465): the handshake comes first, then the banner, inside TLS.
+
+        Done the way aiosmtpd does STARTTLS, minus the `220 Ready`, rather than with `ssl=` on
+        the listening socket: so a session exists from the first byte, counts against
+        max_connections, is bounded by the idle timer, and stop() can abort it mid-handshake.
+        """
+        assert self.tls_context is not None
+        waiter = self.loop.create_future()
+        self._tls_protocol = sslproto.SSLProtocol(
+            self.loop, self, self.tls_context, waiter, server_side=True
+        )
+        self._original_transport = raw = self.transport
+        assert isinstance(raw, asyncio.Transport)
+        raw.set_protocol(self._tls_protocol)
+        self.transport = self._tls_protocol._app_transport
+        self._tls_protocol.connection_made(raw)
+        try:
+            await waiter
+        except Exception as error:  # the peer is no TLS client, or refused our certificate
+            self._hooks.handshake_failed(error)
+        if self.tls_active:
+            return True
+        raw.close()
+        self.connection_lost(None)  # asyncio does not tell an app protocol before its handshake
+        return False
+
+    def abort(self) -> None:
+        """Drop the connection now, whatever state it is in (server stop)."""
+        for transport in (self.transport, self._original_transport):
+            if isinstance(transport, asyncio.Transport):
+                transport.abort()
+
+    def _timeout_cb(self) -> None:
+        # aiosmtpd closes silently; say why first, as Postfix does (E1, E2, B7).
+        handshaking = self._tls_protocol is not None and not self.tls_active
+        transport = self.transport
+        if (
+            isinstance(transport, asyncio.Transport)
+            and not transport.is_closing()
+            and not handshaking
+        ):
+            reply = Replies.TIMEOUT.format(host=self.hostname)
+            transport.write(reply.encode("ascii") + b"\r\n")
+        self._hooks.notice(Level.INFO, f"Closed a connection from {self.peer_text}: timeout.")
+        super()._timeout_cb()  # type: ignore[no-untyped-call]
+
+    async def push(self, status: AnyStr) -> None:
+        if self._lost or self.transport is None or self.transport.is_closing():
+            # The session is over (421, 502, QUIT, timeout): act on no more pipelined input.
+            raise asyncio.CancelledError
+        if isinstance(status, str) and not (status.isascii() and status.isprintable()):
+            # D7: aiosmtpd echoes the client's bytes (`500 Error: command "FOO\rBAR"...`).
+            status = escape_text(status).encode("ascii", "backslashreplace").decode("ascii")
+        await super().push(status)
+
+    def _close_session(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+    # --- commands ---------------------------------------------------------------------------------
+
+    def _tls_required(self, method: SMTPMethod) -> SMTPMethod:
+        async def gated(arg: str | None) -> None:
+            if not self.tls_active:
+                await self.push(Replies.MUST_STARTTLS)  # B6, and C1 for AUTH
+                return
+            await method(arg)
+
+        return functools.update_wrapper(gated, method)  # keeps HELP's syntax texts
+
+    @syntax("EHLO hostname")
+    async def smtp_EHLO(self, hostname: str) -> None:
+        self.command_size_limits.clear()
+        await super().smtp_EHLO(hostname)
+
+    @syntax("STARTTLS", when="tls_context")
+    async def smtp_STARTTLS(self, arg: str) -> None:
+        if self.tls_active:
+            # B4: aiosmtpd answers 220 and starts a handshake inside the TLS session.
+            await self.push(Replies.TLS_ALREADY_ACTIVE)
+            return
+        if arg:
+            await self.push(Replies.STARTTLS_SYNTAX)
+            return
+        if not self.tls_context:
+            await self.push(Replies.TLS_NOT_AVAILABLE)
+            return
+        await super().smtp_STARTTLS(arg)
+        if not self.tls_active:
+            # The handshake ended without completing and without an error: the connection was
+            # aborted (idle timeout, server stop). asyncio then never calls connection_lost on
+            # this protocol, so end the session here or its task would wait forever (B7, E4).
+            self.connection_lost(None)
+            raise asyncio.CancelledError
+
+    @syntax("AUTH <mechanism>")
+    async def smtp_AUTH(self, arg: str) -> None:
+        session = self.session
+        assert session is not None
+        if session.extended_smtp and self._auth_require_tls and not self.tls_active:
+            self._hooks.notice(
+                Level.INFO,
+                "AUTH before TLS was refused: the password would have crossed the wire readable.",
+            )
+        if arg:
+            # SASL mechanism names are case-insensitive (RFC 4954 4); aiosmtpd wants upper case,
+            # and learners type `auth login` by hand in openssl s_client.
+            mechanism, sep, rest = arg.partition(" ")
+            arg = mechanism.upper() + sep + rest
+        await super().smtp_AUTH(arg)
+        if self._auth_failures >= self.policy.max_auth_failures:
+            # C3: no password guessing; the lock-out reply replaced the last 535, or follows it.
+            if not self._auth_lockout_sent:
+                await self.push(Replies.AUTH_TOO_MANY_FAILURES.format(host=self.hostname))
+            self._hooks.notice(Level.WARNING, "Too many failed AUTH attempts: connection closed.")
+            self._close_session()
+        elif session.authenticated and not self.tls_active:
+            self._hooks.notice(
+                Level.WARNING,
+                "AUTH succeeded in plaintext: anyone on the path has just read the password "
+                "(base64 is an encoding, not encryption).",
+            )
+
+    async def auth_PLAIN(self, _: Any, args: list[str]) -> AuthResult:
+        return self._count_auth(await super().auth_PLAIN(_, args))
+
+    async def auth_LOGIN(self, _: Any, args: list[str]) -> AuthResult:
+        return self._count_auth(await super().auth_LOGIN(_, args))
+
+    def _count_auth(self, result: AuthResult) -> AuthResult:
+        if result.success:
+            return result
+        self._auth_failures += 1
+        if self._auth_failures >= self.policy.max_auth_failures and not result.handled:
+            self._auth_lockout_sent = True
+            reply = Replies.AUTH_TOO_MANY_FAILURES.format(host=self.hostname)
+            return AuthResult(success=False, handled=False, message=reply)
+        return result
+
+    async def challenge_auth(
+        self,
+        challenge: str | bytes,
+        encode_to_b64: bool = True,
+        log_client_response: bool = False,
+    ) -> _Missing | bytes:
+        # aiosmtpd's version logs an undecodable answer at DEBUG: that is a password a learner
+        # typed in the clear at the 334 prompt (C4). Same protocol, no logging of the answer.
+        raw = challenge.encode() if isinstance(challenge, str) else challenge
+        await self.push(b"334 " + (b64encode(raw) if encode_to_b64 else raw))
+        blob = (await self._reader.readline()).strip()
+        if blob == b"*":
+            await self.push("501 5.7.0 Auth aborted")
+            return MISSING
+        try:
+            return b64decode(blob, validate=True)
+        except binascii.Error:
+            await self.push("501 5.5.2 Can't decode base64")
+            return MISSING
+
+    @syntax("DATA")
+    async def smtp_DATA(self, arg: str) -> None:
+        # Rewritten rather than wrapped, for exact RFC 5321 line limits (D4), bare CR/LF
+        # detection (D2) and one time budget for the whole DATA phase (E2). As in aiosmtpd,
+        # only a line that is exactly ".\r\n" ends the data (D1).
+        if await self.check_helo_needed():
+            return
+        if await self.check_auth_needed("DATA"):
+            return
+        envelope = self.envelope
+        assert isinstance(envelope, SandboxEnvelope)
+        if not envelope.rcpt_tos:
+            await self.push("503 Error: need RCPT command")
+            return
+        if arg:
+            await self.push("501 Syntax: DATA")
+            return
+        self._reset_timeout(self.policy.data_timeout)
+        await self.push(Replies.DATA_START)
+        result = await read_data(self._reader, self.data_size_limit or 0)
+        self._reset_timeout()
+        problem = result.problem
+        if result.bare_newline:
+            envelope.bare_newline = True
+            strict = self.policy.strict_bare_newline
+            self._hooks.notice(
+                Level.WARNING,
+                "The message held a bare CR or LF (a line end other than CRLF), the stuff of "
+                "SMTP smuggling: "
+                + ("refused, as smtpd_forbid_bare_newline does." if strict else "accepted."),
+            )
+            if strict and problem is None:
+                problem = Replies.BARE_NEWLINE
+        if problem is not None:
+            self._set_post_data_state()  # type: ignore[no-untyped-call]
+            await self.push(problem)
+            return
+        envelope.content = envelope.original_content = result.content
+        status = await self._call_handler_hook("DATA")
+        self._set_post_data_state()  # type: ignore[no-untyped-call]
+        await self.push("250 OK" if status is MISSING else status)

@@ -1,0 +1,362 @@
+"""The sandbox mail server: aiosmtpd's protocol on the caller's own asyncio loop, never relaying.
+
+    server = SandboxServer(ServerPolicy(tls_level="encrypt"), emit=print)
+    await server.start()              # 127.0.0.1, a free port
+    ...                               # server.port, server.mailbox, server.certs.ca_cert
+    await server.stop()
+
+It runs in the loop it is started from (`loop.create_server` with `SandboxSMTP` as the protocol),
+so the TUI, the wire tap and the client share one loop; aiosmtpd's `Controller` and its thread are
+not used. What the learner should know is emitted as `sandbox.events` (`MessageDelivered`,
+`Notice`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import ssl
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session, TLSSetupException
+
+from sandbox.events import Level, MessageDelivered, Notice, SandboxEvent
+from sandbox.pki import tlsconfig
+from sandbox.pki.certs import CertBundle, ensure_certs
+from sandbox.safety.loopback import is_loopback
+from sandbox.safety.text import escape_text
+from sandbox.smtpd.accounts import check_password, demo_account
+from sandbox.smtpd.mailbox import Mailbox, Maildir, StoredMessage, new_queue_id, trace_headers
+from sandbox.smtpd.policy import Replies, ServerPolicy
+from sandbox.smtpd.protocol import SandboxEnvelope, SandboxSMTP
+
+log = logging.getLogger("sandbox.smtpd.server")
+
+Emit = Callable[[SandboxEvent], None]
+
+
+def _escape_log_args(record: logging.LogRecord) -> bool:
+    # aiosmtpd logs unknown commands with %s, raw: an ESC sequence from the client would reach
+    # whatever terminal shows the log (I5). Filters only run for records that pass the level.
+    if isinstance(record.args, tuple):
+        record.args = tuple(escape_text(a) if isinstance(a, str) else a for a in record.args)
+    return True
+
+
+def _protect_aiosmtpd_log() -> None:
+    logger = logging.getLogger("mail.log")
+    if _escape_log_args not in logger.filters:
+        logger.addFilter(_escape_log_args)
+
+
+def tls_details(session: Session) -> tuple[str | None, str | None]:
+    """(protocol version, cipher name) of a session's TLS, or (None, None) in plaintext."""
+    info = session.ssl
+    ssl_object = info.get("ssl_object") if info else None
+    if ssl_object is None:
+        return None, None
+    cipher = ssl_object.cipher()
+    return ssl_object.version(), cipher[0] if cipher else None
+
+
+class _Handler:
+    """aiosmtpd hooks: recipients (relay policy, D6, K2), delivery, and errors."""
+
+    def __init__(self, server: SandboxServer) -> None:
+        self._server = server
+        self._policy = server.policy
+
+    async def handle_RCPT(
+        self,
+        smtp: SandboxSMTP,
+        session: Session,
+        envelope: SandboxEnvelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
+        if len(envelope.rcpt_tos) >= self._policy.max_recipients:
+            return Replies.TOO_MANY_RECIPIENTS  # D6: aiosmtpd has no cap
+        if not self._policy.is_local(address):
+            if self._policy.relay == "refuse" and not session.authenticated:
+                self._server.notice(
+                    Level.WARNING,
+                    f"Relay access denied for <{escape_text(address)}>: "
+                    "the sandbox is not an open relay.",
+                )
+                return Replies.RELAY_DENIED.format(address=address)
+            envelope.outside_rcpts.append(address)
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return Replies.RCPT_OK
+
+    async def handle_DATA(self, smtp: SandboxSMTP, session: Session, envelope: Envelope) -> str:
+        assert isinstance(envelope, SandboxEnvelope)
+        msg = self._server.deliver(smtp, session, envelope)
+        return Replies.QUEUED.format(queue_id=msg.queue_id)
+
+    async def handle_exception(self, error: Exception) -> str:
+        if isinstance(error, TLSSetupException):
+            self._server.handshake_failed(error.__cause__ or error)
+            return "454 4.7.0 TLS handshake failed"  # not sent: aiosmtpd closes the connection
+        log.error("sandbox session error", exc_info=error)
+        return Replies.INTERNAL_ERROR
+
+
+class _Busy(asyncio.Protocol):
+    """Answers a connection over the cap with 421 and closes it (E3; aiosmtpd has no cap)."""
+
+    def __init__(self, server: SandboxServer) -> None:
+        self._server = server
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self._server._busy.add(self)
+        if not self._server.policy.implicit_tls:  # a TLS client could not read plaintext
+            reply = Replies.TOO_MANY_CONNECTIONS.format(host=self._server.policy.hostname)
+            transport.write(reply.encode("ascii") + b"\r\n")
+        transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._server._busy.discard(self)
+
+
+class SandboxServer:
+    """The sandbox SMTP server (see the module docstring).
+
+    `certs` defaults to `ensure_certs()` when the policy offers TLS; `accounts` (user name ->
+    password) defaults to the generated demo account; `maildir`, when given, also keeps every
+    accepted message as a file there; `emit` receives `MessageDelivered` and `Notice` events.
+    """
+
+    def __init__(
+        self,
+        policy: ServerPolicy | None = None,
+        *,
+        certs: CertBundle | None = None,
+        accounts: Mapping[str, str] | None = None,
+        emit: Emit | None = None,
+        maildir: Path | None = None,
+        keep_messages: int = 500,
+    ) -> None:
+        self.policy = policy or ServerPolicy()
+        self._certs = certs
+        self._accounts = accounts
+        self._emit = emit
+        self._maildir = Maildir(maildir) if maildir is not None else None
+        self.mailbox = Mailbox(keep_messages)
+        self._handler = _Handler(self)  # stateless: shared by every session
+        self._server: asyncio.Server | None = None
+        self._tls_context: ssl.SSLContext | None = None
+        self._sessions: set[SandboxSMTP] = set()
+        self._busy: set[_Busy] = set()
+        self._idle: asyncio.Event | None = None
+        self.host = ""
+        self.port = 0
+
+    # --- facts ------------------------------------------------------------------------------------
+
+    @property
+    def address(self) -> str:
+        """`host:port`, as `SessionStarted.server` shows it."""
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+    @property
+    def certs(self) -> CertBundle | None:
+        """The CA and server certificate in use (None when the policy offers no TLS)."""
+        return self._certs
+
+    @property
+    def session_count(self) -> int:
+        """Connections being served right now."""
+        return len(self._sessions)
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    # --- lifecycle --------------------------------------------------------------------------------
+
+    async def start(
+        self, host: str = "127.0.0.1", port: int = 0, *, allow_non_loopback: bool = False
+    ) -> None:
+        """Listen on `host:port` (port 0: a free one; see `.port`).
+
+        K1: only loopback unless `allow_non_loopback`, and then with a warning. Raises
+        `RuntimeError` if already started, `ValueError` for a non-loopback host without the flag,
+        `OSError` if the address is taken.
+        """
+        if self._server is not None:
+            raise RuntimeError("the sandbox server is already running")
+        if not is_loopback(host):
+            if not allow_non_loopback:
+                raise ValueError(
+                    f"the sandbox listens on loopback only; {host!r} needs allow_non_loopback=True"
+                )
+            log.warning("the sandbox server listens on %s, reachable from other machines", host)
+            self.notice(
+                Level.WARNING,
+                f"Listening on {host}, not loopback: other machines can reach this sandbox.",
+            )
+        _protect_aiosmtpd_log()
+        if self._accounts is None:
+            account = demo_account()
+            self._accounts = {account.username: account.password}
+        if self.policy.offers_tls:
+            if self._certs is None:
+                self._certs = ensure_certs()
+            self._tls_context = tlsconfig.server_context(
+                self._certs.server_cert,
+                self._certs.server_key,
+                minimum=self.policy.min_tls_version,
+            )
+        if not self.policy.auth_only_after_tls:
+            self.notice(
+                Level.WARNING,
+                "This lab lets AUTH run before TLS, on purpose: passwords will cross the wire "
+                "readable.",
+            )
+        loop = asyncio.get_running_loop()
+        # No ssl= here even for implicit TLS: each session does its own handshake first
+        # (SandboxSMTP._handshake), so that it can be counted, timed out and aborted.
+        self._server = await loop.create_server(self._protocol_factory, host, port)
+        sockname = self._server.sockets[0].getsockname()
+        self.host, self.port = sockname[0], sockname[1]
+        log.info("sandbox server listening on %s", self.address)
+
+    async def stop(self) -> None:
+        """Stop listening and drop every session, whatever its state (E4). Idempotent."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.close()
+        sessions = list(self._sessions)
+        for proto in sessions:
+            proto.abort()
+        for busy in list(self._busy):
+            if busy.transport is not None:
+                busy.transport.abort()
+        tasks = [p._handler_coroutine for p in sessions if p._handler_coroutine is not None]
+        if tasks:
+            await asyncio.wait(tasks, timeout=5)
+        if self._sessions or self._busy:
+            self._idle = asyncio.Event()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._idle.wait(), 5)
+            self._idle = None
+        await server.wait_closed()
+        log.info("sandbox server stopped")
+
+    async def __aenter__(self) -> SandboxServer:
+        if self._server is None:
+            await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    # --- sessions ---------------------------------------------------------------------------------
+
+    def _protocol_factory(self) -> asyncio.BaseProtocol:
+        if len(self._sessions) >= self.policy.max_connections:
+            self.notice(
+                Level.WARNING,
+                f"Refused a connection with 421: {self.policy.max_connections} already open.",
+            )
+            return _Busy(self)
+        smtp: SMTP = SandboxSMTP(
+            self._handler,
+            policy=self.policy,
+            hooks=self,
+            tls_context=self._tls_context,
+            authenticator=self._authenticate,
+            loop=asyncio.get_running_loop(),
+        )
+        return smtp
+
+    def session_started(self, proto: SandboxSMTP) -> None:
+        self._sessions.add(proto)
+
+    def session_ended(self, proto: SandboxSMTP) -> None:
+        self._sessions.discard(proto)
+        if self._idle is not None and not self._sessions and not self._busy:
+            self._idle.set()
+
+    def _authenticate(
+        self, smtp: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
+    ) -> AuthResult:
+        # Only the generated demo accounts exist (C5); never log what the client sent (C4).
+        assert self._accounts is not None
+        if isinstance(data, LoginPassword) and check_password(
+            self._accounts, data.login, data.password
+        ):
+            user = data.login.decode("utf-8")
+            return AuthResult(success=True, auth_data=user)
+        return AuthResult(success=False, handled=False)
+
+    # --- delivery and events ----------------------------------------------------------------------
+
+    def deliver(
+        self, smtp: SandboxSMTP, session: Session, envelope: SandboxEnvelope
+    ) -> StoredMessage:
+        """Keep an accepted message (never relayed, K2) and announce it."""
+        version, cipher = tls_details(session)
+        raw = envelope.original_content or b""
+        msg = StoredMessage(
+            queue_id=new_queue_id(),
+            mail_from=envelope.mail_from or "",
+            rcpt_tos=tuple(envelope.rcpt_tos),
+            raw=raw,
+            tls=session.ssl is not None,
+            tls_version=version,
+            tls_cipher=cipher,
+            authenticated_as=session.auth_data if session.authenticated else None,
+            peer=smtp.peer_text,
+            helo=session.host_name,
+            outside_rcpts=tuple(envelope.outside_rcpts),
+            bare_newline=envelope.bare_newline,
+            received_at=time.time(),
+        )
+        if self._maildir is not None:
+            path = self._maildir.add(trace_headers(msg, self.policy.hostname) + raw, msg.queue_id)
+            msg = dataclasses.replace(msg, path=path)
+        self.mailbox.add(msg)
+        if msg.outside_rcpts:
+            self.notice(
+                Level.INFO,
+                f"Mail for {escape_text(', '.join(msg.outside_rcpts))} was kept in the sandbox: "
+                "it never leaves this machine.",
+            )
+        self.emit(
+            MessageDelivered(  # events carry terminal-safe text (I5)
+                mail_from=escape_text(msg.mail_from),
+                rcpt_tos=tuple(escape_text(r) for r in msg.rcpt_tos),
+                size=msg.size,
+                tls=msg.tls,
+                authenticated_as=msg.authenticated_as,
+                stored_at=str(msg.path) if msg.path is not None else None,
+            )
+        )
+        return msg
+
+    def notice(self, level: Level, text: str) -> None:
+        self.emit(Notice(level=level, text=text))
+
+    def handshake_failed(self, error: BaseException) -> None:
+        reason = str(error) or type(error).__name__  # ConnectionResetError() says nothing
+        self.notice(Level.ERROR, f"TLS handshake failed: {escape_text(reason)}")
+        log.info("TLS handshake failed: %s", reason)
+
+    def emit(self, event: SandboxEvent) -> None:
+        if self._emit is None:
+            return
+        try:
+            self._emit(event)
+        except Exception:  # a broken listener must not break a mail session
+            log.exception("event listener failed")

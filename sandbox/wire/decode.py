@@ -1,0 +1,287 @@
+"""What an eavesdropper understands of one relayed SMTP connection, fed one chunk at a time.
+
+`ConnectionDecoder.feed(sender, data)` emits a `WireChunk` for every chunk, then what the bytes
+mean: `WireLine`s while the direction is plaintext, one `WireSwitch` where TLS starts, then
+`WireRecord`s from `sandbox.wire.tlsrecords`.
+
+Where TLS starts:
+- Implicit TLS: the client's first byte is 0x16 (a handshake record): both directions from offset 0.
+- STARTTLS: the client sends a `STARTTLS` line; its later bytes wait, undecided, until the server's
+  next final reply. A `220` switches both directions: the client right after its STARTTLS line, the
+  server right after its 220 line. Any other reply (454, 502...) leaves both in plaintext and the
+  waiting bytes are ordinary lines.
+- Between the switch point and the first TLS byte, plaintext can only be injection (security.md
+  I6): bytes the client pipelined after `STARTTLS\\r\\n`, or lines after the server's 220. They are
+  shown as `WireLine(injected=True)`. TLS begins at the first 0x15/0x16 byte (handshake or alert
+  record) that opens a line or a read; those are never the first byte of an SMTP line.
+
+Bounded (security.md I3): once `max_capture_bytes` have been seen in total the decoder says so
+with a `Notice` and emits nothing more; a plaintext line is shown up to `MAX_LINE` bytes; a
+direction whose bytes stop looking like TLS is reported once and then only shown as raw chunks.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+
+from sandbox.events import Level, Notice, SandboxEvent, Side, WireChunk, WireLine, WireSwitch
+from sandbox.wire.tlsrecords import TlsRecordParser, TlsSession
+
+MAX_LINE = 4096  # bytes of one plaintext line shown; SMTP allows 1000 (RFC 5321 §4.5.3.1)
+_TLS_FIRST_BYTES = (0x15, 0x16)  # alert, handshake
+
+Emit = Callable[[SandboxEvent], None]
+
+
+def _escape_table() -> dict[int, str]:
+    table = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
+    table.update({0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r", 0x5C: "\\\\"})
+    shifty = (*range(0xD800, 0xE000), 0x2028, 0x2029, 0xFEFF, *range(0x202A, 0x202F))
+    table.update({c: f"\\u{c:04x}" for c in shifty})
+    table.update({c: f"\\x{c - 0xDC00:02x}" for c in range(0xDC80, 0xDD00)})  # undecodable bytes
+    return table
+
+
+_ESCAPES = _escape_table()
+
+
+def escape_line(data: bytes) -> str:
+    """Exactly `sandbox.safety.text.escape_bytes(data)` (a test checks it), at C speed.
+
+    Plaintext can be binary garbage from a hostile peer; escaping it char by char in Python would
+    hold the event loop for seconds per megabyte.
+    """
+    text = data.decode("utf-8", "surrogateescape")
+    if text.isprintable() and "\\" not in text:
+        return text  # the usual SMTP line: nothing to escape
+    return text.translate(_ESCAPES)
+
+
+class Mode(enum.Enum):
+    PLAIN = "plain"  # readable SMTP lines
+    WAIT = "wait"  # client only: STARTTLS sent, the server's answer decides what follows
+    INJECTED = "injected"  # after the switch point, before the first TLS byte
+    TLS = "tls"  # records
+    OFF = "off"  # not TLS after all: raw chunks only
+
+
+class _Direction:
+    __slots__ = (
+        "buf",
+        "in_data",
+        "line_start",
+        "mode",
+        "offset",
+        "parser",
+        "pending",
+        "side",
+        "skipping",
+        "switch_at",
+        "tls_base",
+    )
+
+    def __init__(self, side: Side, session: TlsSession) -> None:
+        self.side = side
+        self.mode = Mode.PLAIN
+        self.offset = 0  # bytes seen so far in this direction
+        self.buf = bytearray()  # the current incomplete line
+        self.line_start = 0  # offset where the current line starts
+        self.skipping = False  # a line over MAX_LINE was shown; drop the rest of it
+        self.in_data = (
+            False  # client: between the 354 and the lone "." (body lines are no commands)
+        )
+        self.pending = bytearray()  # client in WAIT: bytes after the STARTTLS line
+        self.switch_at = 0  # client: offset right after its STARTTLS line
+        self.parser = TlsRecordParser(session)
+        self.tls_base = 0  # offset of the first TLS byte
+
+
+class ConnectionDecoder:
+    """Decode both directions of one connection; see the module docstring."""
+
+    def __init__(self, emit: Emit, *, max_capture_bytes: int = 4 * 1024 * 1024) -> None:
+        self._emit = emit
+        self._max = max_capture_bytes
+        self.captured = 0  # bytes shown so far, both directions
+        self.capture_full = False
+        session = TlsSession()
+        self.session = session
+        self._client = _Direction(Side.CLIENT, session)
+        self._server = _Direction(Side.SERVER, session)
+
+    def mode(self, side: Side) -> Mode:
+        return (self._client if side is Side.CLIENT else self._server).mode
+
+    def feed(self, sender: Side, data: bytes) -> None:
+        """One read's worth of bytes from `sender`, in order."""
+        if self.capture_full or not data:
+            return
+        room = self._max - self.captured
+        full = len(data) > room
+        if full:
+            data = data[:room]
+        self.captured += len(data)
+        d = self._client if sender is Side.CLIENT else self._server
+        start = d.offset
+        d.offset += len(data)
+        if data:
+            self._emit(WireChunk(sender=sender, offset=start, data=data))
+            self._decode(d, data, start)
+        if full:
+            self.capture_full = True
+            self._emit(
+                Notice(
+                    level=Level.WARNING,
+                    text=f"Eavesdropper: this connection passed {self._max} bytes; the tap keeps "
+                    "relaying but stops recording it.",
+                )
+            )
+
+    def finish(self) -> None:
+        """The connection ended: show incomplete last lines and undecided bytes."""
+        if self.capture_full:
+            return
+        for d in (self._client, self._server):
+            while d.mode is Mode.WAIT:  # no answer came: those bytes stayed plaintext
+                d.mode = Mode.PLAIN
+                pending, d.pending = bytes(d.pending), bytearray()
+                self._lines(d, pending, d.switch_at, read_start=False)
+            if d.mode in (Mode.PLAIN, Mode.INJECTED) and d.buf and not d.skipping:
+                self._line(d, bytes(d.buf), d.line_start)
+                d.buf.clear()
+
+    # --- dispatch ----------------------------------------------------------------------------
+
+    def _decode(self, d: _Direction, data: bytes, start: int) -> None:
+        if d.mode is Mode.TLS:
+            self._records(d, data)
+        elif d.mode is Mode.WAIT:
+            d.pending += data
+        elif d.mode is not Mode.OFF:
+            if start == 0 and d is self._client and data[0] == 0x16:
+                self._implicit_tls()
+                self._records(d, data)
+            else:
+                self._lines(d, data, start, read_start=True)
+
+    def _implicit_tls(self) -> None:
+        self._start_tls(self._client, 0)
+        if self._server.offset == 0:  # a server that already spoke is plaintext; leave it so
+            self._start_tls(self._server, 0)
+
+    def _start_tls(self, d: _Direction, at: int, *, announce: bool = True) -> None:
+        if announce:
+            self._emit(WireSwitch(sender=d.side, offset=at))
+        d.mode = Mode.TLS
+        d.tls_base = at
+
+    def _records(self, d: _Direction, data: bytes) -> None:
+        for record in d.parser.feed(data):
+            self._emit(record.to_event(d.side, d.tls_base))
+        if d.parser.error is not None:
+            d.mode = Mode.OFF
+            where = d.tls_base + (d.parser.error_offset or 0)
+            who = "client" if d.side is Side.CLIENT else "server"
+            self._emit(
+                Notice(
+                    level=Level.WARNING,
+                    text=f"Eavesdropper: from byte {where} the {who}'s data is not valid TLS "
+                    f"({d.parser.error}); showing raw bytes only.",
+                )
+            )
+
+    # --- plaintext ---------------------------------------------------------------------------
+
+    def _lines(self, d: _Direction, data: bytes, start: int, *, read_start: bool) -> None:
+        i, n = 0, len(data)
+        while i < n:
+            if d.mode is Mode.WAIT:
+                d.pending += data[i:]
+                return
+            if (
+                d.mode is Mode.INJECTED
+                and data[i] in _TLS_FIRST_BYTES
+                and (not d.buf or (i == 0 and read_start))
+            ):
+                self._flush_injected(d)
+                self._start_tls(d, start + i, announce=False)
+                self._records(d, data[i:])
+                return
+            nl = data.find(b"\n", i)
+            if nl < 0:
+                self._partial(d, data[i:])
+                return
+            if d.skipping:
+                d.skipping = False
+                d.buf.clear()
+            else:
+                line = bytes(d.buf) + data[i:nl] if d.buf else data[i:nl]
+                d.buf.clear()
+                offset = d.line_start
+                d.line_start = start + nl + 1  # before _line: a STARTTLS switches right here
+                self._line(d, line, offset)
+            d.line_start = start + nl + 1
+            i = nl + 1
+
+    def _partial(self, d: _Direction, rest: bytes) -> None:
+        if d.skipping:
+            return
+        d.buf += rest
+        if len(d.buf) > MAX_LINE + 1:  # + 1: a CR before the LF is not shown either
+            self._line(d, bytes(d.buf), d.line_start)
+            d.buf.clear()
+            d.skipping = True
+
+    def _flush_injected(self, d: _Direction) -> None:
+        if d.buf and not d.skipping:
+            self._line(d, bytes(d.buf), d.line_start)
+        d.buf.clear()
+        d.skipping = False
+
+    def _line(self, d: _Direction, line: bytes, offset: int) -> None:
+        if line.endswith(b"\r"):
+            line = line[:-1]
+        text = escape_line(line[:MAX_LINE]) + ("…" if len(line) > MAX_LINE else "")
+        injected = d.mode is Mode.INJECTED
+        self._emit(WireLine(sender=d.side, offset=offset, text=text, injected=injected))
+        if d.mode is not Mode.PLAIN:
+            return
+        if d is self._client:
+            self._client_line(d, line)
+        elif _is_final_reply(line):
+            if self._client.mode is Mode.WAIT:
+                self._answer(line[:3] == b"220")
+            elif line[:3] == b"354":
+                # The message body follows: its lines are not commands. (A client sends it only
+                # after this reply has crossed the tap, so the order is certain.)
+                self._client.in_data = True
+
+    def _client_line(self, d: _Direction, line: bytes) -> None:
+        word = line.strip().upper()
+        if d.in_data:
+            d.in_data = line != b"."
+        elif word == b"STARTTLS":
+            d.mode = Mode.WAIT
+            d.switch_at = d.line_start
+
+    def _answer(self, accepted: bool) -> None:
+        """The server's reply to STARTTLS just went by."""
+        c, s = self._client, self._server
+        pending, c.pending = bytes(c.pending), bytearray()
+        if not accepted:
+            c.mode = Mode.PLAIN
+            self._lines(c, pending, c.switch_at, read_start=False)
+            return
+        self._emit(WireSwitch(sender=Side.SERVER, offset=s.line_start))
+        s.mode = Mode.INJECTED
+        self._emit(WireSwitch(sender=Side.CLIENT, offset=c.switch_at))
+        c.mode = Mode.INJECTED
+        c.line_start = c.switch_at
+        if pending:
+            self._lines(c, pending, c.switch_at, read_start=True)
+
+
+def _is_final_reply(line: bytes) -> bool:
+    # "250 OK" or a bare "250" ends a reply; "250-..." continues it.
+    return len(line) >= 3 and line[:3].isdigit() and (len(line) == 3 or line[3:4] in (b" ", b"\r"))

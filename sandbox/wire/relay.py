@@ -1,0 +1,336 @@
+"""One relayed connection of the wire tap: its two sockets (`Leg`) and what joins them (`Relay`).
+
+`sandbox.wire.tap.WireTap` accepts the client's socket and hands it to a `Relay`, which connects to
+the upstream server, forwards every chunk both ways (through the connection's `Tamper`, if any),
+feeds the eavesdropper's decoder, passes half-closes on, applies back-pressure, closes idle
+connections and runs an attack's take-over. Kept apart from the listener so each stays small.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any
+
+from sandbox.events import Level, Notice, SandboxEvent, Side
+from sandbox.wire.decode import ConnectionDecoder
+from sandbox.wire.tamper import TakeOver, TakeOverHandler, TapControl
+
+if TYPE_CHECKING:
+    from sandbox.wire.tap import WireTap
+
+Emit = Callable[[SandboxEvent], None]
+
+
+class Leg(asyncio.Protocol):
+    """One socket of a relayed connection; `side` is who sends what this socket reads."""
+
+    def __init__(self, side: Side, *, tap: WireTap | None = None, conn: Relay | None = None):
+        self.side = side
+        self._tap = tap  # set on the client's leg: the connection is made when it is accepted
+        self.conn = conn
+        self.transport: asyncio.Transport | None = None
+        self.lost = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        if self._tap is None:
+            # A server-side leg: read nothing before the connection has it in place (and its
+            # tamper has been told), or a banner could slip past both.
+            transport.pause_reading()
+            return
+        self.conn = self._tap._accepted(self)
+        if self.conn is None:
+            transport.abort()
+        else:
+            self.conn.start()
+
+    def data_received(self, data: bytes) -> None:
+        if self.conn is not None:
+            self.conn.received(self.side, data)
+
+    def eof_received(self) -> bool:
+        if self.conn is not None:
+            self.conn.eof(self.side)
+        return True  # keep the other direction open: half-close (I2)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lost = True
+        if self.conn is not None:
+            self.conn.lost(self.side)
+
+    def pause_writing(self) -> None:
+        if self.conn is not None:
+            self.conn.flow(self.side, pause=True)
+
+    def resume_writing(self) -> None:
+        if self.conn is not None:
+            self.conn.flow(self.side, pause=False)
+
+    def write(self, data: bytes) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(data)
+
+    def write_eof(self) -> None:
+        t = self.transport
+        if t is not None and not t.is_closing() and t.can_write_eof():
+            t.write_eof()
+
+    def close(self, *, abort: bool = False) -> None:
+        if self.transport is not None and not self.lost:
+            if abort:
+                self.transport.abort()
+            else:
+                self.transport.close()
+
+
+class Relay:
+    """One relayed connection: the client's leg, the server's leg, maybe a take-over handler.
+
+    Everything happens in protocol callbacks: a chunk read from one leg is decoded and written to
+    the other at once, with no task hop in between (the tap must cost little per round trip).
+    """
+
+    def __init__(self, tap: WireTap, conn_id: int, client: Leg) -> None:
+        self.id = conn_id
+        self.emit = tap.emit
+        self._tap = tap
+        self._loop = asyncio.get_running_loop()
+        self._client = client
+        self._server: Leg | None = None  # None until connected, and while switching legs
+        self._held = bytearray()  # client bytes for a server leg that is not there yet
+        self._eof = {Side.CLIENT: False, Side.SERVER: False}
+        self._decoder = ConnectionDecoder(tap.emit, max_capture_bytes=tap.max_capture_bytes)
+        self._tamper = tap.tamper() if tap.tamper is not None else None
+        self.control = TapControl(self)
+        self.done = asyncio.Event()
+        self._ending = False
+        self._last = self._loop.time()
+        self._timer: asyncio.TimerHandle | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._takeover: TakeOverHandler | None = None
+        self._taken = False
+        self._handler_running = False
+        self._handover: TakeOver | None = None
+        self._pair: socket.socket | None = None  # the tap's end, until its leg is made
+
+    def start(self) -> None:
+        assert self._client.transport is not None
+        self._client.transport.pause_reading()  # until the server's leg is up
+        self._spawn(self._connect())
+        self._timer = self._loop.call_at(self._last + self._tap.idle_timeout, self._idle_check)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _connect(self) -> None:
+        host, port = self._tap.upstream
+        try:
+            _, leg = await asyncio.wait_for(
+                self._loop.create_connection(lambda: Leg(Side.SERVER, conn=self), host, port),
+                self._tap.connect_timeout,
+            )
+        except (OSError, TimeoutError) as exc:
+            self.emit(
+                Notice(level=Level.ERROR, text=f"Wire tap: cannot reach {host}:{port} ({exc}).")
+            )
+            self.abort()
+            return
+        if self._ending:
+            leg.close(abort=True)
+            return
+        self._attach(leg)
+        if self._tamper is not None:
+            self._guarded(self._tamper.opened, self.control)
+        for ready in (self._client, self._server):  # the server's is None if taken over
+            if ready is not None and ready.transport is not None and not ready.lost:
+                ready.transport.resume_reading()
+
+    def _guarded(self, action: Callable[[TapControl], None], control: TapControl) -> None:
+        try:
+            action(control)
+            if self._takeover is not None:
+                self._switch()
+        except Exception as exc:  # a bug (or a tamper's): say so rather than hang the connection
+            self.emit(Notice(level=Level.ERROR, text=f"Wire tap: internal error: {exc!r}"))
+            self.abort()
+
+    def _attach(self, leg: Leg) -> None:
+        """Make `leg` the server's side; it starts reading once the caller is ready."""
+        self._server = leg
+        if self._held:
+            leg.write(bytes(self._held))
+            self._held.clear()
+        if self._eof[Side.CLIENT]:
+            leg.write_eof()
+
+    # --- relaying ---------------------------------------------------------------------------
+
+    def received(self, side: Side, data: bytes) -> None:
+        self._last = self._loop.time()
+        tamper = None if self._taken else self._tamper
+        try:
+            if side is Side.CLIENT:
+                self._decoder.feed(Side.CLIENT, data)
+                if tamper is not None:
+                    data = tamper.client_data(data, self.control)
+                if data:
+                    self.to_server(data)
+            else:
+                if tamper is not None:
+                    data = tamper.server_data(data, self.control)
+                if data:
+                    self.to_client(data)
+            if self._takeover is not None:
+                self._switch()
+        except Exception as exc:  # a bug (or a tamper's): say so rather than hang the connection
+            self.emit(Notice(level=Level.ERROR, text=f"Wire tap: internal error: {exc!r}"))
+            self.abort()
+
+    def to_client(self, data: bytes) -> None:
+        self._decoder.feed(Side.SERVER, data)
+        self._client.write(data)
+
+    def to_server(self, data: bytes) -> None:
+        if self._server is None:
+            self._held += data
+        else:
+            self._server.write(data)
+
+    def show_to_server(self, data: bytes) -> None:
+        """Let the eavesdropper see bytes a tamper adds toward the server (see wiretamper)."""
+        self._decoder.feed(Side.CLIENT, data)
+
+    def flow(self, side: Side, *, pause: bool) -> None:
+        """`side`'s socket cannot take more for now: stop (or resume) reading the other one."""
+        other = self._server if side is Side.CLIENT else self._client
+        if other is not None and other.transport is not None and not other.lost:
+            if pause:
+                other.transport.pause_reading()
+            else:
+                other.transport.resume_reading()
+
+    def eof(self, side: Side) -> None:
+        self._eof[side] = True
+        if side is Side.CLIENT:
+            if self._server is not None:
+                self._server.write_eof()
+        else:
+            self._client.write_eof()
+        if self._eof[Side.CLIENT] and self._eof[Side.SERVER] and not self._handler_running:
+            self._close_legs()
+
+    def lost(self, side: Side) -> None:
+        leg = self._client if side is Side.CLIENT else self._server
+        if leg is not None and not leg.lost:
+            return  # an old server leg handed to a take-over handler
+        self._close_legs()  # what was forwarded is flushed before the other socket closes
+        self._maybe_done()
+
+    def _close_legs(self, *, abort: bool = False) -> None:
+        self._ending = True
+        for leg in (self._client, self._server):
+            if leg is not None:
+                leg.close(abort=abort)
+
+    def abort(self) -> None:
+        """End the connection now (tap stopping, idle, error)."""
+        self._ending = True
+        for task in self._tasks:
+            task.cancel()
+        self._release_handover()
+        self._close_legs(abort=True)
+        self._maybe_done()
+
+    def _maybe_done(self) -> None:
+        legs_gone = self._client.lost and (self._server is None or self._server.lost)
+        if legs_gone and not self._handler_running and not self.done.is_set():
+            if self._timer is not None:
+                self._timer.cancel()
+            for task in self._tasks:
+                task.cancel()
+            self.done.set()
+            self._tap._finished(self)
+            self._decoder.finish()
+            if self._tamper is not None:
+                self._tamper.closed(self.control)
+
+    def _idle_check(self) -> None:
+        idle = self._tap.idle_timeout
+        if self._loop.time() - self._last < idle:
+            self._timer = self._loop.call_at(self._last + idle, self._idle_check)
+            return
+        self.emit(
+            Notice(level=Level.INFO, text=f"Wire tap: closed a connection idle for {idle:g} s.")
+        )
+        self.abort()
+
+    # --- take-over ------------------------------------------------------------------------------
+
+    def request_takeover(self, handler: TakeOverHandler) -> None:
+        if not self._taken and self._takeover is None:
+            self._takeover = handler
+
+    def _switch(self) -> None:
+        """Hand the server's socket to the handler; the client's leg goes on via a socket pair."""
+        handler, self._takeover = self._takeover, None
+        assert handler is not None
+        old = self._server
+        if self._taken or old is None or old.transport is None or old.lost:
+            return
+        self._taken = self._handler_running = True
+        self._server = None  # client bytes wait in _held until the pair is up
+        # The server's socket now speaks to a stream the handler reads; nothing already read
+        # is lost (the relay forwarded it) and nothing later reaches the relay.
+        reader = asyncio.StreamReader()
+        protocol = asyncio.StreamReaderProtocol(reader)
+        old.transport.set_protocol(protocol)
+        protocol.connection_made(old.transport)
+        old.transport.resume_reading()
+        writer = asyncio.StreamWriter(old.transport, protocol, reader, self._loop)
+        assert self._client.transport is not None
+        self._client.transport.resume_reading()  # in case the old leg had it paused
+        ours, theirs = socket.socketpair()
+        self._handover = TakeOver(self.control, reader, writer, theirs)
+        self._pair = ours
+        self._spawn(self._run_handler(handler, self._handover))
+
+    async def _run_handler(self, handler: TakeOverHandler, takeover: TakeOver) -> None:
+        try:
+            ours, self._pair = self._pair, None
+            assert ours is not None
+            try:
+                _, leg = await self._loop.create_connection(
+                    lambda: Leg(Side.SERVER, conn=self), sock=ours
+                )
+            except BaseException:
+                ours.close()
+                raise
+            self._attach(leg)
+            assert leg.transport is not None
+            leg.transport.resume_reading()
+            await handler(takeover)
+        except (ConnectionError, OSError, TimeoutError) as exc:  # ssl.SSLError is an OSError
+            self.emit(
+                Notice(level=Level.WARNING, text=f"Wire tap: the take-over ended early ({exc}).")
+            )
+        finally:
+            self._handler_running = False
+            takeover._close_now()  # the client sees the end through the pair
+            if self._server is None or self._server.lost:
+                self._close_legs()
+            self._maybe_done()
+            await takeover._wait_closed()
+
+    def _release_handover(self) -> None:
+        """A take-over whose handler may never run: close what it was given."""
+        self._handler_running = False
+        if self._pair is not None:
+            self._pair.close()
+            self._pair = None
+        if self._handover is not None:
+            self._handover._close_now()

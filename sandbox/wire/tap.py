@@ -1,0 +1,119 @@
+"""A loopback wire tap: a TCP relay between mail client and server that reports what crosses it.
+
+    tap = WireTap("127.0.0.1", server_port, emit=callback)
+    await tap.start()          # listens on tap.host:tap.port (loopback only, security.md I1)
+    ...                        # point the client at the tap instead of the server
+    await tap.stop()
+
+Every read becomes a `WireChunk`, and `sandbox.wire.decode.ConnectionDecoder` turns the bytes into
+what an eavesdropper understands (SMTP lines, the switch to TLS, TLS records). The relay forwards
+bytes exactly, in order, both ways, and passes half-closes on (I2). It is bounded (I3): at most
+`max_connections` at once (more are closed at once, with a Notice), `max_capture_bytes` recorded per
+connection (beyond that it keeps relaying but stops recording, and says so once), and a connection
+with no traffic for `idle_timeout` seconds is closed.
+
+The eavesdropper watches the client's leg: what the client sends and what the client receives.
+
+Tampering (attack labs, security.md I7): `tamper` is a factory called once per connection; the
+`sandbox.wire.tamper.Tamper` it returns sees every chunk before it is forwarded (see that module).
+Without one, the tap forwards exactly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+
+from sandbox.events import Level, Notice, SandboxEvent, Side
+from sandbox.safety.loopback import is_loopback
+from sandbox.wire.relay import Leg, Relay
+from sandbox.wire.tamper import TakeOver, Tamper, TapControl
+
+__all__ = ["TakeOver", "Tamper", "TapControl", "WireTap", "is_loopback"]
+
+Emit = Callable[[SandboxEvent], None]
+
+
+class WireTap:
+    """The relay; see the module docstring."""
+
+    def __init__(
+        self,
+        upstream_host: str,
+        upstream_port: int,
+        *,
+        emit: Emit,
+        listen_host: str = "127.0.0.1",
+        listen_port: int = 0,
+        max_connections: int = 4,
+        max_capture_bytes: int = 4 * 1024 * 1024,
+        idle_timeout: float = 60.0,
+        connect_timeout: float = 5.0,
+        tamper: Callable[[], Tamper | None] | None = None,
+    ) -> None:
+        if not is_loopback(listen_host):
+            raise ValueError(f"the wire tap listens on loopback only, not {listen_host!r}")
+        self.upstream = (upstream_host, upstream_port)
+        self.emit = emit
+        self.listen = (listen_host, listen_port)
+        self.max_connections = max_connections
+        self.max_capture_bytes = max_capture_bytes
+        self.idle_timeout = idle_timeout
+        self.connect_timeout = connect_timeout
+        self.tamper = tamper  # may be changed between connections
+        self._server: asyncio.Server | None = None
+        self._active: set[Relay] = set()
+        self._count = 0
+
+    @property
+    def host(self) -> str:
+        return str(self._sockname()[0])
+
+    @property
+    def port(self) -> int:
+        return int(self._sockname()[1])
+
+    @property
+    def active_connections(self) -> int:
+        return len(self._active)
+
+    def _sockname(self) -> tuple[str | int, ...]:
+        if self._server is None or not self._server.sockets:
+            raise RuntimeError("the wire tap is not started")
+        return tuple(self._server.sockets[0].getsockname())
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(lambda: Leg(Side.CLIENT, tap=self), *self.listen)
+
+    async def stop(self) -> None:
+        """Close the listener and every connection, and wait until they are gone."""
+        if self._server is None:
+            return
+        self._server.close()
+        conns = list(self._active)
+        for conn in conns:
+            conn.abort()
+        for conn in conns:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(conn.done.wait(), 5.0)
+        await self._server.wait_closed()
+        self._server = None
+
+    def _accepted(self, leg: Leg) -> Relay | None:
+        if len(self._active) >= self.max_connections:
+            self.emit(
+                Notice(
+                    level=Level.WARNING,
+                    text=f"Wire tap: refused a connection, {self.max_connections} already open.",
+                )
+            )
+            return None
+        self._count += 1
+        conn = Relay(self, self._count, leg)
+        self._active.add(conn)
+        return conn
+
+    def _finished(self, conn: Relay) -> None:
+        self._active.discard(conn)

@@ -1,0 +1,193 @@
+"""Decode one plaintext TLS handshake message into what an eavesdropper learns from it.
+
+`decode_message(type, body)` reads the ClientHello (SNI, offered versions, cipher suites, ALPN),
+the ServerHello (chosen version, from supported_versions when present, and suite; a
+HelloRetryRequest is recognised by its special random) and the TLS 1.2 Certificate (each
+certificate's subject, parsed with `cryptography`). Other messages get their name only. It never
+raises: a truncated message keeps what was read and is named "... (malformed)"; every string that
+comes from the wire is terminal-safe (security.md I5).
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+
+from sandbox.events import HandshakeInfo
+from sandbox.safety.text import escape_bytes, escape_text
+from sandbox.wire.tlsnames import (
+    EXT_ALPN,
+    EXT_SERVER_NAME,
+    EXT_SUPPORTED_VERSIONS,
+    HELLO_RETRY_RANDOM,
+    cipher_suite_name,
+    handshake_name,
+    version_name,
+)
+
+
+def decode_message(mtype: int, msg: bytes, *, tls13: bool = False) -> HandshakeInfo:
+    """What `msg` (the body of a handshake message of type `mtype`) shows; never raises.
+
+    `tls13` selects the TLS 1.3 layout of Certificate (only ever seen in plaintext by accident).
+    """
+    found = _Found(handshake_name(mtype))
+    try:
+        if mtype == 1:
+            _client_hello(_Cursor(msg), found)
+        elif mtype == 2:
+            _server_hello(_Cursor(msg), found)
+        elif mtype == 11:
+            _certificate(_Cursor(msg), found, tls13=tls13)
+    except _Malformed:
+        found.name += " (malformed)"
+    return HandshakeInfo(
+        msg_type=mtype,
+        name=found.name,
+        sni=found.sni,
+        versions=tuple(found.versions),
+        cipher_suites=tuple(found.cipher_suites),
+        certificates=tuple(found.certificates),
+        alpn=tuple(found.alpn),
+    )
+
+
+class _Malformed(Exception):
+    """A length points past the end of the message."""
+
+
+class _Cursor:
+    __slots__ = ("data", "end", "pos")
+
+    def __init__(self, data: bytes, pos: int = 0, end: int | None = None) -> None:
+        self.data = data
+        self.pos = pos
+        self.end = len(data) if end is None else end
+
+    def left(self) -> int:
+        return self.end - self.pos
+
+    def take(self, n: int) -> bytes:
+        if n > self.end - self.pos:
+            raise _Malformed
+        self.pos += n
+        return self.data[self.pos - n : self.pos]
+
+    def uint(self, size: int) -> int:
+        return int.from_bytes(self.take(size), "big")
+
+    def sub(self, size: int) -> _Cursor:
+        """A cursor over the next length-prefixed vector (`size` = bytes of the length)."""
+        n = self.uint(size)
+        if n > self.end - self.pos:
+            raise _Malformed
+        self.pos += n
+        return _Cursor(self.data, self.pos - n, self.pos)
+
+    def skip(self, size: int) -> None:
+        """Step over a length-prefixed vector (`size` = bytes of the length)."""
+        self.sub(size)
+
+    def u16s(self) -> tuple[int, ...]:
+        """The rest as big-endian 16-bit numbers (an odd last byte is ignored)."""
+        count = (self.end - self.pos) // 2
+        values = struct.unpack_from(f">{count}H", self.data, self.pos)
+        self.pos = self.end
+        return values
+
+
+class _Found:
+    """Fields decoded so far; kept when a message turns out to be truncated."""
+
+    __slots__ = ("alpn", "certificates", "cipher_suites", "name", "sni", "versions")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.sni: str | None = None
+        self.versions: list[str] = []
+        self.cipher_suites: list[str] = []
+        self.certificates: list[str] = []
+        self.alpn: list[str] = []
+
+
+_WANTED = frozenset((EXT_SERVER_NAME, EXT_ALPN, EXT_SUPPORTED_VERSIONS))
+
+
+def _extensions(c: _Cursor) -> Iterator[tuple[int, _Cursor]]:
+    """The extensions the parser reads; the others are stepped over without a cursor each."""
+    if not c.left():
+        return  # extensions are optional before TLS 1.3
+    block = c.sub(2)
+    data, pos, end = block.data, block.pos, block.end
+    while pos < end:
+        if end - pos < 4:
+            raise _Malformed
+        etype, size = struct.unpack_from(">HH", data, pos)
+        pos += 4
+        if size > end - pos:
+            raise _Malformed
+        if etype in _WANTED:
+            yield etype, _Cursor(data, pos, pos + size)
+        pos += size
+
+
+def _client_hello(c: _Cursor, found: _Found) -> None:
+    legacy = c.uint(2)
+    found.versions = [version_name(legacy)]
+    c.take(32)  # random
+    c.skip(1)  # legacy_session_id
+    found.cipher_suites = [cipher_suite_name(v) for v in c.sub(2).u16s()]
+    c.skip(1)  # compression methods
+    for etype, body in _extensions(c):
+        if etype == EXT_SERVER_NAME:
+            names = body.sub(2)
+            while names.left():
+                kind, name = names.uint(1), names.sub(2)
+                if kind == 0:  # host_name
+                    found.sni = escape_bytes(name.take(name.left()))
+        elif etype == EXT_ALPN:
+            protocols = body.sub(2)
+            while protocols.left():
+                proto = protocols.sub(1)
+                found.alpn.append(escape_bytes(proto.take(proto.left())))
+        elif etype == EXT_SUPPORTED_VERSIONS:
+            found.versions = [version_name(v) for v in body.sub(1).u16s()]
+
+
+def _server_hello(c: _Cursor, found: _Found) -> None:
+    legacy = c.uint(2)
+    found.versions = [version_name(legacy)]
+    if c.take(32) == HELLO_RETRY_RANDOM:
+        found.name = "HelloRetryRequest"
+    c.skip(1)  # legacy_session_id_echo
+    found.cipher_suites = [cipher_suite_name(c.uint(2))]
+    c.uint(1)  # compression method
+    for etype, body in _extensions(c):
+        if etype == EXT_SUPPORTED_VERSIONS:
+            found.versions = [version_name(body.uint(2))]
+        elif etype == EXT_ALPN:
+            protocols = body.sub(2)
+            while protocols.left():
+                proto = protocols.sub(1)
+                found.alpn.append(escape_bytes(proto.take(proto.left())))
+
+
+def _certificate(c: _Cursor, found: _Found, *, tls13: bool) -> None:
+    if tls13:
+        c.skip(1)  # certificate_request_context
+    entries = c.sub(3)
+    while entries.left():
+        der = entries.sub(3)
+        found.certificates.append(_subject(der.take(der.left())))
+        if tls13:
+            entries.skip(2)  # per-certificate extensions
+
+
+def _subject(der: bytes) -> str:
+    """The certificate's subject as RFC 4514 text, terminal-safe; never raises."""
+    from cryptography import x509  # imported late: only TLS 1.2 handshakes need it
+
+    try:
+        return escape_text(x509.load_der_x509_certificate(der).subject.rfc4514_string())
+    except Exception:  # garbage from the wire; cryptography raises several types
+        return f"(unreadable certificate, {len(der)} bytes)"

@@ -1,0 +1,1 @@
+"""The smtp-tutor commands (argparse): the tutor itself, demo, sandbox and lessons."""

@@ -1,0 +1,338 @@
+"""`smtp-tutor demo SCENARIO`: a scripted lab, headless, printed as text or JSON lines.
+
+The conversation uses swaks' markers; what the eavesdropper sees is printed under each command,
+indented behind `wire |`. With `--server HOST:PORT` the same probe runs against a server the
+learner names (their own Postfix), still through the wire tap on loopback.
+
+The threat lab: an attack scenario (`strip`, `impersonate`...) ends with its outcome (did the mail
+go, encrypted, to whom, what the attacker read, and why); `--matrix` runs every attack against
+every client policy and prints the table. `--server-policy`, `--server-auth-only` and
+`--server-min-tls` set the receiving server as Postfix's smtpd settings would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from sandbox.events import SandboxEvent, WireChunk
+
+if TYPE_CHECKING:
+    from sandbox.lab.matrix import Matrix
+    from sandbox.smtpd.policy import ServerPolicy
+
+ANSI = {
+    "client": "\x1b[36m",
+    "server": "\x1b[32m",
+    "tls": "\x1b[35m",
+    "info": "\x1b[2m",
+    "warning": "\x1b[33m",
+    "error": "\x1b[1;31m",
+    "attack": "\x1b[1;31m",
+    "wire": "\x1b[37m",
+    "switch": "\x1b[1;33m",
+    "dim": "\x1b[2m",
+}
+RESET = "\x1b[0m"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scenario", nargs="?", help="the lab to run (see --list)")
+    parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    parser.add_argument("--json", action="store_true", help="print one JSON object per event")
+    parser.add_argument("--step", action="store_true", help="wait for Enter before each command")
+    parser.add_argument(
+        "--client-policy",
+        choices=("none", "may", "encrypt", "verify", "secure"),
+        help="the client's TLS policy, as Postfix smtp_tls_security_level",
+    )
+    parser.add_argument(
+        "--server",
+        metavar="HOST:PORT",
+        help="probe this server instead of the sandbox (EHLO, STARTTLS, EHLO, QUIT; no mail sent)",
+    )
+    parser.add_argument(
+        "--ca-file", type=Path, help="CA to trust for --server (default: the system store)"
+    )
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    threat = parser.add_argument_group("threat lab")
+    threat.add_argument(
+        "--matrix",
+        action="store_true",
+        help="run every attack against every client policy and print the outcome table",
+    )
+    threat.add_argument(
+        "--server-policy",
+        choices=("none", "may", "encrypt"),
+        help="the sandbox server's smtpd_tls_security_level",
+    )
+    threat.add_argument(
+        "--server-auth-only",
+        choices=("yes", "no"),
+        help="the sandbox server's smtpd_tls_auth_only (no AUTH before TLS)",
+    )
+    threat.add_argument(
+        "--server-min-tls", choices=("1.2", "1.3"), help="the lowest TLS version the server accepts"
+    )
+
+
+def parse_hostport(text: str) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"--server wants HOST:PORT, e.g. 127.0.0.1:25, not {text!r}")
+    return host.strip("[]"), int(port)
+
+
+class Printer:
+    """Turns events into lines on `out`: conversation flush left, the wire indented."""
+
+    def __init__(self, out: TextIO, *, color: bool, as_json: bool) -> None:
+        self.out, self.color, self.as_json = out, color, as_json
+
+    def __call__(self, event: SandboxEvent) -> None:
+        from sandbox.eventjson import event_to_json
+        from tutor.cli.eventformat import conversation, wire
+
+        if self.as_json:
+            self.out.write(json.dumps(event_to_json(event), ensure_ascii=False) + "\n")
+            return
+        if isinstance(event, WireChunk):
+            return  # the decoded lines and records below say it better
+        line = conversation(event)
+        if line is not None:
+            self._write(line.text, line.style)
+        seen = wire(event)
+        if seen is not None:
+            self._write(f"    wire | {seen.text}", seen.style)
+
+    def _write(self, text: str, style: str) -> None:
+        if self.color and style in ANSI:
+            text = f"{ANSI[style]}{text}{RESET}"
+        self.out.write(text + "\n")
+        self.out.flush()
+
+
+def _use_color(choice: str, out: TextIO) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    return out.isatty() and "NO_COLOR" not in os.environ
+
+
+async def run_demo(
+    scenario: str,
+    emit: Callable[[SandboxEvent], None],
+    *,
+    client_policy: str | None = None,
+    upstream: tuple[str, int] | None = None,
+    ca_file: Path | None = None,
+    wait: Callable[[str], None] | None = None,
+    server_policy: ServerPolicy | None = None,
+) -> int:
+    """Run one scripted lab; 0 when the whole script ran, 1 when it stopped early."""
+    from sandbox.lab.session import LabSession
+
+    session = LabSession(
+        scenario,
+        emit=emit,
+        client_policy=client_policy,
+        server_policy=server_policy,
+        upstream=upstream,
+        ca_file=ca_file,
+    )
+    await session.start()
+    try:
+        while not session.finished:
+            if wait is not None:
+                await asyncio.to_thread(wait, session.script[session.position].label)
+            await session.step()
+        completed = session.position == len(session.script)
+    finally:
+        await session.stop()
+    return 0 if completed else 1
+
+
+def _server_policy(args: argparse.Namespace, scenario: str | None) -> ServerPolicy | None:
+    """The server variant the options ask for, from the scenario's own; None if none asked."""
+    if args.server_policy is None and args.server_auth_only is None and not args.server_min_tls:
+        return None
+    from sandbox.lab import scenarios, threatlab
+
+    auth_only = None if args.server_auth_only is None else args.server_auth_only == "yes"
+    base = scenarios.get(scenario).server_policy if scenario else threatlab.RELAY_SERVER
+    return threatlab.server_variant(
+        args.server_policy, auth_only=auth_only, min_tls=args.server_min_tls, base=base
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from sandbox.lab import scenarios
+    from sandbox.lab.catalog import SCENARIOS
+    from sandbox.lab.session import LabStartError
+
+    if args.matrix:
+        if args.scenario or args.server:
+            print("smtp-tutor demo: --matrix runs every attack; name no scenario", file=sys.stderr)
+            return 2
+        return run_matrix_command(args)
+    if args.list or not args.scenario:
+        for name in scenarios.available():
+            print(f"{name:24} {SCENARIOS[name].summary}")
+        return 0 if args.list else 2
+    if args.scenario not in scenarios.available():
+        print(f"smtp-tutor demo: unknown scenario {args.scenario!r}; try --list", file=sys.stderr)
+        return 2
+    try:
+        upstream = parse_hostport(args.server) if args.server else None
+        server_policy = _server_policy(args, args.scenario)
+    except ValueError as exc:
+        print(f"smtp-tutor demo: {exc}", file=sys.stderr)
+        return 2
+    color = _use_color(args.color, sys.stdout)
+    printer = Printer(sys.stdout, color=color, as_json=args.json)
+    events: list[SandboxEvent] = []
+
+    def emit(event: SandboxEvent) -> None:
+        events.append(event)
+        printer(event)
+
+    def wait(label: str) -> None:
+        input(f"[Enter] {label} ")
+
+    try:
+        code = asyncio.run(
+            run_demo(
+                args.scenario,
+                emit,
+                client_policy=args.client_policy,
+                upstream=upstream,
+                ca_file=args.ca_file,
+                wait=wait if args.step else None,
+                server_policy=server_policy,
+            )
+        )
+    except LabStartError as exc:
+        print(f"smtp-tutor demo: {exc}", file=sys.stderr)
+        return 1
+    except (KeyboardInterrupt, EOFError):
+        return 130
+    if SCENARIOS[args.scenario].attack and upstream is None and not args.json:
+        policy = args.client_policy or scenarios.get(args.scenario).client_policy.value
+        print_outcome(events, policy, sys.stdout, color=color, server_policy=server_policy)
+    return code
+
+
+# --- the threat lab's outcome and matrix -----------------------------------------------------
+
+
+def print_outcome(
+    events: list[SandboxEvent],
+    client_policy: str,
+    out: TextIO,
+    *,
+    color: bool,
+    server_policy: ServerPolicy | None = None,
+) -> None:
+    """The outcome of one attack session, and the client policy in Postfix and Exchange terms."""
+    from sandbox.lab.threatlab import describe_server
+    from sandbox.threats.outcome import CLIENT_POLICIES, outcome
+
+    result = outcome(events, client_policy=client_policy)
+    names = CLIENT_POLICIES[client_policy]
+    facts, why = result.summary().split("\n", 1)
+    style = "server" if result.safe else "error"
+    lines = [
+        ("", "info"),
+        (f"=== {facts}", style),
+        (f"=== {why}", style),
+        (f"=== Client policy '{client_policy}': Postfix {names.postfix}", "info"),
+        (f"===   Exchange send connector: {names.exchange}", "info"),
+    ]
+    if server_policy is not None:
+        lines += [(f"=== Server: {line}", "info") for line in describe_server(server_policy)]
+    for text, name in lines:
+        out.write((f"{ANSI[name]}{text}{RESET}" if color and text else text) + "\n")
+    out.flush()
+
+
+def run_matrix_command(args: argparse.Namespace) -> int:
+    from sandbox.lab.matrix import run_matrix
+    from sandbox.lab.session import LabStartError
+
+    try:
+        server_policy = _server_policy(args, None)
+        matrix = asyncio.run(run_matrix(server_policy=server_policy))
+    except (ValueError, LabStartError) as exc:
+        print(f"smtp-tutor demo: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    if args.json:
+        for run_ in matrix.runs:
+            o = run_.outcome
+            record = {
+                "type": "MatrixCell",
+                "attack": run_.attack,
+                "client_policy": run_.policy,
+                "cell": o.cell,
+                "sent": o.sent,
+                "encrypted": o.encrypted,
+                "delivered": o.delivered,
+                "to": o.to.value,
+                "read": sorted(e.value for e in o.read),
+                "why": o.why,
+            }
+            print(json.dumps(record, ensure_ascii=False))
+        return 0
+    print_matrix(matrix, sys.stdout, color=_use_color(args.color, sys.stdout), server=server_policy)
+    return 0
+
+
+CELL_WIDTH = 11
+LABEL_WIDTH = 23
+
+
+def print_matrix(
+    matrix: Matrix, out: TextIO, *, color: bool, server: ServerPolicy | None = None
+) -> None:
+    """The outcome table, its legend, and each client policy as Postfix and Exchange name it."""
+    from sandbox.lab.threatlab import RELAY_SERVER, describe_server
+    from sandbox.threats.outcome import CELL_LEGEND, CLIENT_POLICIES
+
+    def paint(text: str, style: str) -> str:
+        return f"{ANSI[style]}{text}{RESET}" if color else text
+
+    write = out.write
+    write("Threat lab: every attack against every client policy (smtp_tls_security_level).\n")
+    for line in describe_server(server or RELAY_SERVER):
+        write(f"Server: {line}\n")
+    write("\n" + "attack".ljust(LABEL_WIDTH))
+    write("".join(p.ljust(CELL_WIDTH) for p in matrix.policies).rstrip() + "\n")
+    for attack, outcomes in matrix.rows():
+        cells = []
+        for o in outcomes:
+            style = "error" if not o.safe else ("server" if o.sent else "warning")
+            cells.append(paint(o.cell.ljust(CELL_WIDTH), style))
+        write(attack.ljust(LABEL_WIDTH) + "".join(cells).rstrip() + "\n")
+    write("\n")
+    for cell, meaning in CELL_LEGEND:
+        write(f"  {cell.ljust(CELL_WIDTH)}{meaning}\n")
+    write("\nClient policies, as Postfix and an Exchange send connector (Set-SendConnector) say:\n")
+    for policy in matrix.policies:
+        names = CLIENT_POLICIES[policy]
+        write(f"  {policy:8} {names.in_short}\n")
+        write(f"  {'':8} Postfix: {names.postfix}\n  {'':8} Exchange: {names.exchange}\n")
+    write(
+        "  Exchange's TlsAuthLevel CertificateValidation checks the chain, not the name: it\n"
+        "  would let impersonate-wrong-name through.\n"
+    )
+    write(
+        f"\n{len(matrix.runs)} sessions in {matrix.seconds:.1f} s. One cell in full: "
+        "smtp-tutor demo ATTACK --client-policy POLICY\n"
+    )
+    out.flush()

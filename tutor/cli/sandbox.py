@@ -1,0 +1,115 @@
+"""`smtp-tutor sandbox`: the sandbox mail server alone, for real clients (swaks, openssl...).
+
+It prints where it listens, the demo account, the CA file to trust, and each message as it
+arrives. Ctrl-C stops it cleanly (security.md E4).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import shutil
+import signal
+import sys
+from pathlib import Path
+
+from sandbox.events import Level, MessageDelivered, Notice, SandboxEvent
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--port", type=int, default=2525, help="port to listen on (default 2525; 0: any)"
+    )
+    parser.add_argument(
+        "--tls",
+        choices=("none", "may", "encrypt"),
+        default="may",
+        help="as Postfix smtpd_tls_security_level (default may: STARTTLS offered)",
+    )
+    parser.add_argument(
+        "--implicit-tls", action="store_true", help="TLS from the first byte, as on port 465"
+    )
+    parser.add_argument(
+        "--export-ca", type=Path, metavar="FILE", help="copy the sandbox CA to FILE"
+    )
+    parser.add_argument(
+        "--listen",
+        default="127.0.0.1",
+        metavar="HOST",
+        help="address to listen on (loopback only unless --allow-non-loopback)",
+    )
+    parser.add_argument(
+        "--allow-non-loopback",
+        action="store_true",
+        help="allow --listen on an address other machines can reach (prints a warning)",
+    )
+
+
+def _print_event(event: SandboxEvent) -> None:
+    from tutor.cli.eventformat import delivery_summary
+
+    if isinstance(event, MessageDelivered):
+        where = f"\n    saved as {event.stored_at}" if event.stored_at else ""
+        print(f"=== {delivery_summary(event)}{where}", flush=True)
+    elif isinstance(event, Notice):
+        marker = "***" if event.level in (Level.ERROR, Level.ATTACK) else "==="
+        print(f"{marker} {event.text}", flush=True)
+
+
+async def serve(args: argparse.Namespace) -> int:
+    from sandbox.safety.files import data_dir
+    from sandbox.smtpd.accounts import demo_account
+    from sandbox.smtpd.policy import ServerPolicy
+    from sandbox.smtpd.server import SandboxServer
+
+    policy = ServerPolicy(
+        tls_level=args.tls if not args.implicit_tls else "encrypt", implicit_tls=args.implicit_tls
+    )
+    maildir = data_dir() / "Maildir"
+    server = SandboxServer(policy, emit=_print_event, maildir=maildir)
+    try:
+        await server.start(args.listen, args.port, allow_non_loopback=args.allow_non_loopback)
+    except (OSError, ValueError) as exc:
+        print(
+            f"smtp-tutor sandbox: cannot listen on {args.listen}:{args.port}: {exc}",
+            file=sys.stderr,
+        )
+        if isinstance(exc, OSError):
+            print("Is another sandbox running? Try --port 0 for any free port.", file=sys.stderr)
+        return 1
+    account = demo_account()
+    certs = server.certs
+    mode = "implicit TLS" if args.implicit_tls else f"STARTTLS {args.tls}"
+    print(f"Sandbox mail server on {server.address} ({mode})")
+    print(f"Demo account: {account.username} / {account.password}")
+    print("              (generated for the sandbox: never type a real password here)")
+    if certs is not None:
+        ca = certs.ca_cert
+        if args.export_ca:
+            shutil.copyfile(ca, args.export_ca)
+            ca = args.export_ca
+        print(f"CA to trust:  {ca}   (server name: sandbox.test or localhost)")
+        flag = "--tls-on-connect" if args.implicit_tls else "--tls"
+        print(
+            f"Try:  swaks --server {server.host}:{server.port} {flag} --tls-verify "
+            f"--tls-ca-path {ca} --tls-sni sandbox.test --auth-user {account.username} "
+            f"--auth-password '{account.password}' --from learner@sandbox.test "
+            "--to friend@sandbox.test"
+        )
+    print(f"Messages are kept in {maildir} and never leave this machine. Ctrl-C stops.", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()
+        print(f"\nStopped. {server.mailbox.delivered} message(s) received.")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    return asyncio.run(serve(args))

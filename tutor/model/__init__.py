@@ -1,0 +1,2 @@
+"""The tutor's pure model: lesson format and parser, course, validator, goals, progress and
+settings; never imports Textual."""

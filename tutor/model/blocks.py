@@ -1,0 +1,257 @@
+"""Typed interactive blocks (`quiz`, `transcript`, `lab`) from the body lines of their fences.
+
+Each builder returns the block, or None, and every problem it found, with its file line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import cast
+
+from sandbox.lab.catalog import SCENARIOS
+from tutor.model.fields import Field, Fields, count, parse_fields, shorten
+from tutor.model.goals import GOALS
+from tutor.model.lesson import (
+    CLIENT_POLICIES,
+    LAB_MODES,
+    NO_SCENARIO,
+    ClientPolicy,
+    Interactive,
+    Lab,
+    LabMode,
+    LessonError,
+    LineKind,
+    Quiz,
+    Transcript,
+    TranscriptLine,
+)
+
+_QUIZ_SCALARS = ("question", "answer", "hint", "explain")
+_QUIZ_LISTS = ("choices", "accept", "why")
+_LAB_SCALARS = ("scenario", "mode", "do", "goal", "hint", "client-policy")
+
+
+def _or_list(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def unknown_scenario(name: str) -> str:
+    return f"unknown scenario {name!r} (see 'smtp-tutor demo --list')"
+
+
+class _Reader:
+    """Typed access to `Fields`, recording what is wrong as it goes."""
+
+    def __init__(self, fields: Fields, what: str, file: str, line: int) -> None:
+        self.fields = fields
+        self.what = what
+        self.file = file
+        self.line = line
+        self.errors: list[LessonError] = list(fields.errors)
+
+    def error(self, line: int, message: str) -> None:
+        self.errors.append(LessonError(self.file, line, f"{self.what}: {message}"))
+
+    def check_keys(self, scalars: Sequence[str], lists: Sequence[str]) -> None:
+        for f in self.fields.by_key.values():
+            if f.key not in scalars and f.key not in lists:
+                known = ", ".join([*scalars, *lists])
+                self.error(f.line, f"unknown key '{f.key}' (known: {known})")
+
+    def scalar(self, key: str, required: bool = True) -> tuple[str, int] | None:
+        f: Field | None = self.fields.by_key.get(key)
+        if f is None:
+            if required:
+                self.error(self.line, f"'{key}' is missing")
+            return None
+        if f.is_list:
+            self.error(f.line, f"'{key}' takes one value, not a list")
+            return None
+        if not f.value:
+            self.error(f.line, f"'{key}' is empty")
+            return None
+        return f.value, f.line
+
+    def list_(self, key: str) -> tuple[list[str], int] | None:
+        f = self.fields.by_key.get(key)
+        if f is None:
+            return None
+        if f.items is None:
+            if f.value:
+                self.error(f.line, f"'{key}' takes a list of '- item' lines under a bare '{key}:'")
+            else:
+                self.error(f.line, f"'{key}' is empty")
+            return None
+        for item in f.items:
+            if not item.text:
+                self.error(item.line, f"'{key}' has an empty item")
+        return [i.text for i in f.items], f.line
+
+
+def build_quiz(
+    lines: Sequence[str], first_line: int, file: str, line: int
+) -> tuple[Quiz | None, list[LessonError]]:
+    r = _Reader(parse_fields(lines, first_line, file, "quiz"), "quiz", file, line)
+    r.check_keys(_QUIZ_SCALARS, _QUIZ_LISTS)
+    question, hint, explain = r.scalar("question"), r.scalar("hint"), r.scalar("explain")
+    choices, why, accept = r.list_("choices"), r.list_("why"), r.list_("accept")
+    has = r.fields.by_key
+    answer_number: int | None = None
+    if "choices" in has and "accept" in has:
+        r.error(has["accept"].line, "give either 'choices' and 'answer' or 'accept', not both")
+    elif "choices" not in has and "accept" not in has:
+        r.error(line, "needs 'choices' and 'answer' (multiple choice) or 'accept' (free text)")
+    if "choices" in has:
+        answer = r.scalar("answer")
+        if choices is not None:
+            items, cline = choices
+            if len(items) < 2:
+                r.error(cline, f"'choices' has {count(len(items), 'item')}; a quiz needs 2 or more")
+            for i, text in enumerate(items):
+                if text and text in items[:i]:
+                    r.error(cline, f"choice {i + 1} repeats choice {items.index(text) + 1}")
+        if answer is not None:
+            value, aline = answer
+            if not re.fullmatch(r"[0-9]+", value):
+                r.error(
+                    aline,
+                    f"'answer' must be the number of the right choice, not {shorten(value)!r}",
+                )
+            elif choices is not None:
+                n = int(value)
+                if not 1 <= n <= len(choices[0]):
+                    r.error(
+                        aline, f"'answer' is {n} but there are {count(len(choices[0]), 'choice')}"
+                    )
+                else:
+                    answer_number = n
+        if why is not None and choices is not None and len(why[0]) != len(choices[0]):
+            have, want = count(len(why[0]), "item"), count(len(choices[0]), "choice")
+            r.error(why[1], f"'why' has {have} but there are {want}")
+    elif "accept" in has:
+        for key in ("answer", "why"):
+            if key in has:
+                r.error(has[key].line, f"'{key}' goes with 'choices', not with 'accept'")
+    if r.errors or question is None or hint is None or explain is None:
+        return None, r.errors
+    quiz = Quiz(
+        question=question[0],
+        hint=hint[0],
+        explain=explain[0],
+        line=line,
+        choices=tuple(choices[0]) if choices else (),
+        answer=answer_number,
+        why=tuple(why[0]) if why else (),
+        accept=tuple(accept[0]) if accept else (),
+    )
+    return quiz, r.errors
+
+
+def build_lab(
+    lines: Sequence[str], first_line: int, file: str, line: int, default_scenario: str | None
+) -> tuple[Lab | None, list[LessonError]]:
+    r = _Reader(parse_fields(lines, first_line, file, "lab"), "lab", file, line)
+    r.check_keys(_LAB_SCALARS, ())
+    do, goal, hint = r.scalar("do"), r.scalar("goal"), r.scalar("hint")
+    scenario_f, mode_f = r.scalar("scenario", required=False), r.scalar("mode", required=False)
+    policy_f = r.scalar("client-policy", required=False)
+    scenario: str | None = None
+    if scenario_f is not None:
+        if scenario_f[0] in SCENARIOS:
+            scenario = scenario_f[0]
+        else:
+            r.error(scenario_f[1], unknown_scenario(scenario_f[0]))
+    elif "scenario" not in r.fields.by_key:
+        if default_scenario == NO_SCENARIO:
+            r.error(line, "no 'scenario' here, and the lesson's front matter says 'scenario: none'")
+        else:
+            scenario = default_scenario  # None when the front matter itself is broken
+    mode = "step"
+    if mode_f is not None:
+        mode = mode_f[0]
+        if mode not in LAB_MODES:
+            r.error(mode_f[1], f"'mode' is {shorten(mode)!r}; use {_or_list(LAB_MODES)}")
+    if goal is not None and goal[0] not in GOALS:
+        r.error(goal[1], f"unknown goal {shorten(goal[0])!r} (see lessons/README.md for the list)")
+    policy: str | None = None
+    if policy_f is not None:
+        policy = policy_f[0]
+        if policy not in CLIENT_POLICIES:
+            r.error(
+                policy_f[1],
+                f"'client-policy' is {shorten(policy)!r}; use {_or_list(CLIENT_POLICIES)}",
+            )
+    if r.errors or do is None or goal is None or hint is None or scenario is None:
+        return None, r.errors
+    lab = Lab(
+        scenario=scenario,
+        mode=cast(LabMode, mode),  # checked against LAB_MODES above
+        do=do[0],
+        goal=goal[0],
+        hint=hint[0],
+        line=line,
+        client_policy=cast(ClientPolicy | None, policy),  # checked against CLIENT_POLICIES
+    )
+    return lab, r.errors
+
+
+_TRANSCRIPT_LINE = re.compile(r"^(\?)?[ \t]*(?:([CS]):(.*)|<(.*)>|#(.*))$")
+
+
+def build_transcript(
+    lines: Sequence[str], first_line: int, file: str, line: int
+) -> tuple[Transcript | None, list[LessonError]]:
+    errors: list[LessonError] = []
+    out: list[TranscriptLine] = []
+
+    def error(n: int, message: str) -> None:
+        errors.append(LessonError(file, n, f"transcript: {message}"))
+
+    for n, raw in enumerate(lines, start=first_line):
+        text = raw.strip()
+        if not text:
+            continue
+        m = _TRANSCRIPT_LINE.match(text)
+        if m is None:
+            got = shorten(text)
+            error(
+                n, f"expected 'C:', 'S:', '<action>' or '# note' (or '? C:', '? S:'), got {got!r}"
+            )
+            continue
+        predict = m.group(1) is not None
+        if m.group(2) is not None:
+            kind = LineKind.CLIENT if m.group(2) == "C" else LineKind.SERVER
+            body = m.group(3).strip()
+        elif m.group(4) is not None:
+            kind, body = LineKind.ACTION, m.group(4).strip()
+        else:
+            kind, body = LineKind.NOTE, (m.group(5) or "").strip()
+        if predict and kind not in (LineKind.CLIENT, LineKind.SERVER):
+            error(n, "'?' asks to predict a 'C:' or 'S:' line, not an action or a note")
+            continue
+        if not body and kind is not LineKind.NOTE:
+            error(n, f"'{text}' has nothing to say")
+            continue
+        out.append(TranscriptLine(kind, body, n, predict))
+    if not errors and not any(t.kind in (LineKind.CLIENT, LineKind.SERVER) for t in out):
+        error(line, "needs at least one 'C:' or 'S:' line")
+    if errors:
+        return None, errors
+    return Transcript(tuple(out), line), errors
+
+
+def build_block(
+    kind: str,
+    lines: Sequence[str],
+    first_line: int,
+    file: str,
+    line: int,
+    default_scenario: str | None,
+) -> tuple[Interactive | None, list[LessonError]]:
+    """Build the interactive block `kind` (a key of INTERACTIVE_KINDS)."""
+    if kind == "quiz":
+        return build_quiz(lines, first_line, file, line)
+    if kind == "lab":
+        return build_lab(lines, first_line, file, line, default_scenario)
+    return build_transcript(lines, first_line, file, line)

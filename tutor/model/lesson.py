@@ -1,0 +1,264 @@
+"""The lesson model: what a parsed lesson file is, as frozen dataclasses the UI can read directly.
+
+A `Lesson` is front matter plus `Step`s; a step is a sequence of blocks: `Prose` (ordinary Markdown,
+kept as source text for Textual's Markdown widget), `QA` (a beginner's question and an expert's
+answer, both Markdown), and the interactive `Quiz`, `Transcript` and `Lab`.
+
+Progress is keyed by lesson id and step number (`StepKey`): `("starttls", 2)` is the second
+`## heading` of the lesson whose front matter says `id: starttls`, in any language and whatever its
+file is called. Every `line` is 1-based in the lesson file, for `file:line` messages.
+
+Pure: no Textual, no I/O.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Literal, TypeAlias
+
+LANGS: tuple[str, ...] = ("en", "ja")
+"""The languages a course comes in, each a sub-folder of the lessons folder."""
+
+NO_SCENARIO = "none"
+"""Front matter `scenario` value of a lesson without hands-on steps."""
+
+LabMode = Literal["step", "play", "type"]
+LAB_MODES: tuple[LabMode, ...] = ("step", "play", "type")
+
+ClientPolicy = Literal["none", "may", "encrypt", "verify", "secure"]
+CLIENT_POLICIES: tuple[ClientPolicy, ...] = ("none", "may", "encrypt", "verify", "secure")
+"""The tutor client's TLS policy, named after Postfix `smtp_tls_security_level`."""
+
+StepKey: TypeAlias = tuple[str, int]
+"""(lesson id, step number): how progress names a step, stable across languages and file renames."""
+
+
+class LessonError(Exception):
+    """One problem in a lesson file, at `file:line` (line 0: the file or folder as a whole)."""
+
+    def __init__(self, file: str, line: int, message: str) -> None:
+        super().__init__(file, line, message)
+        self.file = file
+        self.line = line
+        self.message = message
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line > 0 else self.file
+        return f"{where}: {self.message}"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LessonError):
+            return NotImplemented
+        return self.sort_key == other.sort_key
+
+    def __hash__(self) -> int:
+        return hash(self.sort_key)
+
+    @property
+    def sort_key(self) -> tuple[str, int, str]:
+        return (self.file, self.line, self.message)
+
+
+def normalize_answer(text: str) -> str:
+    """How free-text answers and predictions are compared: NFKC (full-width digits and letters
+    typed with a Japanese input method count), no case, no surrounding spaces."""
+    return unicodedata.normalize("NFKC", text).strip().casefold()
+
+
+# --- Blocks --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Prose:
+    """Ordinary Markdown, as written in the file (render it with a Markdown widget)."""
+
+    markdown: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class QA:
+    """A beginner's question and the expert's answer; both are Markdown without the `**Q:**` /
+    `**A:**` markers, so the UI can show them as two sides of a conversation."""
+
+    question: str
+    answer: str
+    line: int
+    answer_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Quiz:
+    """A multiple-choice quiz (`choices` + `answer`) or a free-text one (`accept`)."""
+
+    question: str
+    hint: str
+    explain: str  # shown after any answer, right or wrong
+    line: int
+    choices: tuple[str, ...] = ()
+    answer: int | None = None  # 1-based number of the right choice; None for free text
+    why: tuple[str, ...] = ()  # empty, or one explanation per choice
+    accept: tuple[str, ...] = ()  # free text: accepted answers
+
+    @property
+    def is_choice(self) -> bool:
+        return bool(self.choices)
+
+    def is_right(self, response: int | str) -> bool:
+        """A choice number (1-based) for a multiple-choice quiz, a text for a free-text one."""
+        if self.is_choice:
+            return isinstance(response, int) and response == self.answer
+        if isinstance(response, int):
+            response = str(response)
+        given = normalize_answer(response)
+        return any(given == normalize_answer(a) for a in self.accept)
+
+    def why_for(self, choice: int) -> str | None:
+        """The explanation for picking choice number `choice` (1-based), when the quiz has them."""
+        if 1 <= choice <= len(self.why):
+            return self.why[choice - 1]
+        return None
+
+
+class LineKind(enum.Enum):
+    CLIENT = "C"
+    SERVER = "S"
+    ACTION = "action"  # `<TLS handshake>`: `text` is what is inside the brackets
+    NOTE = "note"  # `# narration`
+
+
+_REPLY_CODE = re.compile(r"^(\d{3})(?:[ -]|$)")
+
+
+def first_word(kind: LineKind, text: str) -> str:
+    """What a prediction must match: a reply's 3-digit code, or a command's verb."""
+    text = normalize_answer(text)
+    if kind is LineKind.SERVER:
+        m = _REPLY_CODE.match(text)
+        if m:
+            return m.group(1)
+    words = text.split()
+    return words[0] if words else ""
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptLine:
+    kind: LineKind
+    text: str
+    line: int
+    predict: bool = False  # `?`: pause and ask the learner to predict this line
+
+    @property
+    def marker(self) -> str:
+        """RFC notation for display: `C:`, `S:`, `<...>` or `#`."""
+        return {LineKind.CLIENT: "C:", LineKind.SERVER: "S:"}.get(self.kind, "")
+
+    def matches(self, guess: str) -> bool:
+        """Whether a prediction is right: the first word (reply code or verb) matches, any case."""
+        want = first_word(self.kind, self.text)
+        return bool(want) and first_word(self.kind, guess) == want
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """An SMTP exchange in RFC notation, walked through line by line."""
+
+    lines: tuple[TranscriptLine, ...]
+    line: int
+
+    @property
+    def predictions(self) -> tuple[TranscriptLine, ...]:
+        return tuple(t for t in self.lines if t.predict)
+
+
+@dataclass(frozen=True, slots=True)
+class Lab:
+    """A hands-on step in the sandbox, done when `goal` (a name in `tutor.model.goals.GOALS`) is
+    met."""
+
+    scenario: str  # a name in sandbox.lab.catalog.SCENARIOS (the lesson's scenario when not given)
+    mode: LabMode
+    do: str
+    goal: str
+    hint: str
+    line: int
+    client_policy: ClientPolicy | None = None  # None: the scenario's default
+
+
+Block: TypeAlias = Prose | QA | Quiz | Transcript | Lab
+Interactive: TypeAlias = Quiz | Transcript | Lab
+INTERACTIVE_KINDS: dict[str, type[Quiz] | type[Transcript] | type[Lab]] = {
+    "quiz": Quiz,
+    "transcript": Transcript,
+    "lab": Lab,
+}
+"""Fence info string -> block type."""
+
+
+def block_kind(block: Block) -> str:
+    """`prose`, `qa`, `quiz`, `transcript` or `lab`."""
+    return type(block).__name__.lower()
+
+
+# --- Steps and lessons ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One `## heading` and what follows it up to the next one."""
+
+    number: int  # 1-based; with the lesson id, the progress key
+    title: str  # the heading's inline Markdown
+    line: int
+    blocks: tuple[Block, ...]
+    markdown: str = ""  # the whole step's source below the heading, for a plain rendering
+
+    @property
+    def quizzes(self) -> tuple[Quiz, ...]:
+        return tuple(b for b in self.blocks if isinstance(b, Quiz))
+
+    @property
+    def labs(self) -> tuple[Lab, ...]:
+        return tuple(b for b in self.blocks if isinstance(b, Lab))
+
+    @property
+    def interactive(self) -> tuple[Interactive, ...]:
+        return tuple(b for b in self.blocks if isinstance(b, Quiz | Transcript | Lab))
+
+
+@dataclass(frozen=True, slots=True)
+class Lesson:
+    id: str
+    title: str
+    summary: str
+    minutes: int
+    scenario: str  # a scenario name, or NO_SCENARIO
+    steps: tuple[Step, ...]
+    intro: tuple[Block, ...] = ()  # Prose and QA between the front matter and the first step
+    file: str = "<string>"
+    lang: str = ""
+    number: int = 0  # the NN file-name prefix: the lesson's place in the course
+    intro_markdown: str = ""
+    links: tuple[tuple[str, int], ...] = field(
+        default=(), repr=False
+    )  # (href, line), relative only
+
+    def step(self, number: int) -> Step:
+        """Step `number` (1-based); IndexError when there is none."""
+        if not 1 <= number <= len(self.steps):
+            raise IndexError(f"lesson {self.id!r} has no step {number}")
+        return self.steps[number - 1]
+
+    def step_key(self, number: int) -> StepKey:
+        return (self.id, number)
+
+    @property
+    def quizzes(self) -> tuple[Quiz, ...]:
+        return tuple(q for s in self.steps for q in s.quizzes)
+
+    @property
+    def labs(self) -> tuple[Lab, ...]:
+        return tuple(lab for s in self.steps for lab in s.labs)

@@ -1,0 +1,2 @@
+"""The Textual user interface: the app, its screens and widgets, styles and the UI's words in each
+language."""

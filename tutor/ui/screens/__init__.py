@@ -1,0 +1,2 @@
+"""The tutor's screens: course, lesson, lab and dialogs; they talk to the app by posting
+messages."""

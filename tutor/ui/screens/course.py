@@ -1,0 +1,153 @@
+"""The course: every lesson in order with its summary, length and progress; continue, switch
+language, reset (after asking)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tutor.model.lesson import Lesson
+from tutor.model.progress import Progress, Status
+from tutor.ui.widgets.keys import localize_bindings
+from tutor.ui.words import tr
+
+if TYPE_CHECKING:
+    from tutor.ui.app import TutorApp
+
+_STATUS_STYLE = {
+    Status.NOT_STARTED: "dim",
+    Status.IN_PROGRESS: "bold #ffaf00",
+    Status.DONE: "bold #87d75f",
+}
+
+
+def lesson_prompt(lesson: Lesson, progress: Progress, lang: str) -> Table:
+    """The number, then: title and progress; the summary, minutes and steps done."""
+    total = len(lesson.steps)
+    status = progress.status(lesson.id, total)
+    head = Text(lesson.title, style="bold")
+    head.append("  ")
+    head.append(tr(lang, f"status.{status.value}"), style=_STATUS_STYLE[status])
+    body = Text(lesson.summary)
+    done = progress.done_count(lesson.id, total)
+    meta = f"  ({tr(lang, 'course.minutes', minutes=lesson.minutes)} · "
+    meta += tr(lang, "course.steps", done=done, total=total) + ")"
+    body.append(meta, style="dim")
+    grid = Table.grid(padding=(0, 1), expand=True)
+    grid.add_column(width=3, justify="right", style="dim")
+    grid.add_column(ratio=1, overflow="fold")
+    grid.add_row(f"{lesson.number:d}", head)
+    grid.add_row("", body)
+    return grid
+
+
+class CourseScreen(Screen[None]):
+    help_topic = "course"
+    BINDINGS = [  # noqa: RUF012 (Textual API)
+        Binding("c", "continue", "key.continue"),
+        Binding("l", "app.switch_language", "key.language"),
+        Binding("r", "reset_lesson", "key.reset"),
+        Binding("R", "app.reset_all", "key.reset_all"),
+        Binding("f1", "app.help", "key.help"),
+        Binding("q", "app.quit", "key.quit"),
+    ]
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        localize_bindings(self, lang)
+        self.lang = lang
+
+    @property
+    def tutor(self) -> TutorApp:
+        return cast("TutorApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Static(tr(self.lang, "course.title"), id="course-title", markup=False)
+        yield Static("", id="continue", markup=False)
+        yield OptionList(id="lessons")
+        problems = Static("", id="problems", markup=False)
+        problems.display = False
+        yield problems
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_lessons()
+        course = self.tutor.course
+        if course.problems:
+            lines = [tr(self.lang, "course.errors"), *(str(p) for p in course.problems[:5])]
+            if len(course.problems) > 5:
+                lines.append(f"… +{len(course.problems) - 5}")
+            problems = self.query_one("#problems", Static)
+            problems.update("\n".join(lines))
+            problems.display = True
+        if not course.lessons:
+            self.query_one("#continue", Static).update(
+                tr(self.lang, "course.empty", path=str(course.root))
+            )
+        self.query_one("#lessons").focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_lessons()
+
+    def resume_target(self) -> tuple[Lesson, int] | None:
+        """The lesson and step to continue with: where the learner left off, else the first
+        lesson not done."""
+        course = self.tutor.course
+        progress = self.tutor.progress
+        last = course.get(progress.last_lesson) if progress.last_lesson else None
+        if last is not None:
+            return last, min(progress.position(last.id), len(last.steps))
+        for lesson in course.lessons:
+            if progress.status(lesson.id, len(lesson.steps)) is not Status.DONE:
+                return lesson, progress.position(lesson.id)
+        return None
+
+    def refresh_lessons(self) -> None:
+        lessons = self.query_one("#lessons", OptionList)
+        highlighted = lessons.highlighted
+        lessons.clear_options()
+        progress = self.tutor.progress
+        for lesson in self.tutor.course.lessons:
+            lessons.add_option(Option(lesson_prompt(lesson, progress, self.lang), id=lesson.id))
+        target = self.resume_target()
+        if target is not None:
+            lesson, step = target
+            key = "course.continue" if progress.lessons.get(lesson.id) else "course.start"
+            hint = tr(self.lang, key, title=lesson.title, step=step)
+            self.query_one("#continue", Static).update(f"{hint}  [c]")
+        if highlighted is not None and highlighted < lessons.option_count:
+            lessons.highlighted = highlighted
+        elif target is not None:
+            lessons.highlighted = self.tutor.course.index(target[0].id)
+        elif lessons.option_count:
+            lessons.highlighted = 0
+
+    @on(OptionList.OptionSelected, "#lessons")
+    def _open(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is not None:
+            self.tutor.open_lesson(event.option.id)
+
+    def action_continue(self) -> None:
+        target = self.resume_target()
+        if target is not None:
+            lesson, step = target
+            self.tutor.open_lesson(lesson.id, step)
+
+    def highlighted_lesson(self) -> Lesson | None:
+        lessons = self.query_one("#lessons", OptionList)
+        if lessons.highlighted is None:
+            return None
+        return self.tutor.course.lessons[lessons.highlighted]
+
+    def action_reset_lesson(self) -> None:
+        lesson = self.highlighted_lesson()
+        if lesson is not None:
+            self.tutor.confirm_reset(lesson)

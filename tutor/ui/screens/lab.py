@@ -1,0 +1,364 @@
+"""The Lab: one live sandbox session seen through three panes, with step / play / restart and a
+command line where the learner types SMTP commands.
+
+Events from the session are buffered and handed to the panes on a short timer, so a 1 MiB message
+(thousands of events) costs a few bounded batches, not one repaint per line.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Static, Tab, Tabs
+
+from sandbox.events import Level, Notice, SandboxEvent
+from sandbox.lab.catalog import SCENARIOS
+from tutor.ui.lab_link import LabSessionLike, SessionFactory, is_start_error, real_session
+from tutor.ui.widgets.keys import localize_bindings
+from tutor.ui.widgets.lab_panes import (
+    ConnectionPane,
+    ConversationPane,
+    EavesdropperPane,
+    short_state,
+)
+from tutor.ui.words import scenario_summary, tr
+
+PANES = ("conversation", "eavesdropper", "connection")
+FLUSH_INTERVAL = 0.05  # seconds: 20 batches a second is smooth and cheap
+
+GoalCheck = Callable[[Sequence[SandboxEvent]], bool]
+
+
+@dataclass(frozen=True)
+class LabTask:
+    """What a lesson asks of this lab: the text, and how to know it is done."""
+
+    do: str
+    goal_label: str
+    check: GoalCheck
+    hint: str = ""
+    mode: str = "step"
+    lesson_id: str = ""
+    step: int = 0
+    block: int = 0  # index of the lab block in its step
+
+
+class LabScreen(Screen[bool]):
+    """Returns True when dismissed after the task's goal was met."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 (Textual API)
+    BINDINGS = [  # noqa: RUF012 (Textual API)
+        Binding("s", "step", "key.step"),
+        Binding("p", "play", "key.play"),
+        Binding("r", "restart", "key.restart"),
+        Binding("i", "focus_input", "key.type"),
+        Binding("1", "pane('conversation')", "key.pane", show=False),
+        Binding("2", "pane('eavesdropper')", "key.pane", show=False),
+        Binding("3", "pane('connection')", "key.pane", show=False),
+        Binding("escape", "back", "key.back"),
+        Binding("f1", "app.help", "key.help"),
+    ]
+
+    class GoalMet(Message):
+        """The lab task's goal was met by live events (the step it belongs to is done)."""
+
+        def __init__(self, task: LabTask) -> None:
+            super().__init__()
+            self.lab_task = task
+
+    def __init__(
+        self,
+        scenario: str,
+        *,
+        lang: str = "en",
+        task: LabTask | None = None,
+        client_policy: str | None = None,
+        session_factory: SessionFactory | None = None,
+        play_delay: float = 0.4,
+    ) -> None:
+        super().__init__()
+        localize_bindings(self, lang)
+        self.scenario = scenario
+        self.lang = lang
+        self.lab_task = task
+        self.client_policy = client_policy
+        self.session_factory = session_factory or real_session
+        self.play_delay = play_delay
+        self.session: LabSessionLike | None = None
+        self.start_error: str | None = None
+        self.goal_met = False
+        self._pending: list[SandboxEvent] = []
+        self._history: list[SandboxEvent] = []
+        self.events_seen = 0
+        self._busy = False
+        self.current_pane = "conversation"
+        self._status = ""
+        self._froze = False
+
+    # --- layout ---------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        info = SCENARIOS.get(self.scenario)
+        yield Static(self._title_text(), id="lab-title", markup=False)
+        summary = scenario_summary(self.lang, self.scenario)
+        attack = Static(
+            tr(self.lang, "lab.attack", text=summary) if info and info.attack else "",
+            id="attack",
+            markup=False,
+        )
+        attack.display = bool(info and info.attack)
+        yield attack
+        task = Static(self._task_text(), id="task", markup=False)
+        task.display = self.lab_task is not None
+        yield task
+        yield Tabs(*(Tab(tr(self.lang, f"lab.{p}"), id=f"tab-{p}") for p in PANES), id="pane-tabs")
+        with Horizontal(id="panes"):
+            yield ConversationPane(lang=self.lang, id="conversation", classes="pane -current")
+            yield EavesdropperPane(lang=self.lang, id="eavesdropper", classes="pane")
+            yield ConnectionPane(lang=self.lang, id="connection")
+        with Horizontal(id="controls"):
+            yield Button(tr(self.lang, "lab.step"), id="btn-step", compact=True)
+            yield Button(tr(self.lang, "lab.play"), id="btn-play", compact=True)
+            yield Button(tr(self.lang, "lab.restart"), id="btn-restart", compact=True)
+            yield Static(tr(self.lang, "lab.starting"), id="status", markup=False)
+        yield Input(placeholder=tr(self.lang, "lab.input_placeholder"), id="command", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#connection").add_class("pane")
+        for pane in PANES:
+            self.query_one(f"#{pane}").border_title = tr(self.lang, f"lab.{pane}")
+        self.set_interval(FLUSH_INTERVAL, self.flush)
+        self.query_one(ConversationPane).focus()
+        self._start_session()
+
+    def _panes(self) -> tuple[ConversationPane, EavesdropperPane, ConnectionPane]:
+        return (
+            self.query_one(ConversationPane),
+            self.query_one(EavesdropperPane),
+            self.query_one(ConnectionPane),
+        )
+
+    def _title_text(self) -> str:
+        summary = scenario_summary(self.lang, self.scenario)
+        return f"{tr(self.lang, 'lab.label')} · {self.scenario}" + (
+            f": {summary}" if summary else ""
+        )
+
+    def _task_text(self) -> str:
+        if self.lab_task is None:
+            return ""
+        goal = self.lab_task.goal_label
+        status = tr(self.lang, "lab.goal_met" if self.goal_met else "lab.goal_open", goal=goal)
+        return f"{tr(self.lang, 'lab.do', text=self.lab_task.do)}\n{status}"
+
+    # --- events from the sandbox ----------------------------------------------------------------
+
+    def emit(self, event: SandboxEvent) -> None:
+        """The session's callback: queue the event for the next flush (same thread as the UI)."""
+        self._pending.append(event)
+
+    def flush(self) -> None:
+        """Hand the queued events to the panes as one batch, and check the goal."""
+        if not self._pending:
+            return
+        batch, self._pending = self._pending, []
+        self.events_seen += len(batch)
+        if self.lab_task is not None and not self.goal_met:  # only a goal needs the history
+            self._history.extend(batch)
+        for pane in self._panes():
+            pane.add_events(batch)
+        self._update_connection_tab()
+        for event in batch:
+            if isinstance(event, Notice) and event.level is Level.ATTACK:
+                banner = self.query_one("#attack", Static)
+                banner.update(tr(self.lang, "lab.attack", text=event.text))
+                banner.display = True
+        if self.lab_task is not None and not self.goal_met and self.lab_task.check(self._history):
+            self.goal_met = True
+            self.query_one("#task", Static).update(self._task_text())
+            self.query_one("#task").add_class("-met")
+            self.notify(
+                tr(self.lang, "lab.goal_met", goal=self.lab_task.goal_label),
+                timeout=6,
+                markup=False,
+            )
+            self.post_message(self.GoalMet(self.lab_task))
+        self._update_status()
+
+    def _update_connection_tab(self) -> None:
+        """On a narrow terminal only one pane shows: its tab still says plaintext or TLS."""
+        state = short_state(self.query_one(ConnectionPane).state, self.lang)
+        label = tr(self.lang, "lab.connection") + (f" · {state}" if state else "")
+        tab = self.query_one("#tab-connection", Tab)
+        if str(tab.label) != label:
+            tab.label = label
+
+    def _status_text(self) -> str | None:
+        if self.start_error is not None:
+            return tr(self.lang, "lab.start_failed", error=self.start_error)
+        session = self.session
+        if session is None:
+            return None
+        script = session.script
+        if session.position < len(script) and not session.finished:
+            label = script[session.position].label
+            n, total = session.position + 1, len(script)
+            return tr(self.lang, "lab.next_command", label=label, n=n, total=total)
+        return tr(self.lang, "lab.script_done")
+
+    def _update_status(self) -> None:
+        text = self._status_text()
+        if text is not None and text != self._status:  # an update costs a layout: only on change
+            self._status = text
+            self.query_one("#status", Static).update(text)
+
+    # --- driving the session --------------------------------------------------------------------
+
+    def _say(self, level: Level, text: str) -> None:
+        self.emit(Notice(level=level, text=text))
+
+    @work(group="lab", exclusive=True)
+    async def _start_session(self) -> None:
+        await self._do_start()
+
+    async def _do_start(self) -> None:
+        self.start_error = None
+        try:
+            session = self.session_factory(self.scenario, self.emit, self.client_policy)
+            await session.start()
+        except Exception as exc:  # whatever went wrong, the learner gets words, not a traceback
+            self._start_failed(exc)
+            return
+        self.session = session
+        self.flush()
+        if getattr(self.app, "freeze_gc", False) and not self._froze:
+            # the lab's widgets and the sandbox live until Esc: out of the collector's sight,
+            # full collections during a long session stay short (the app undoes it on leaving)
+            gc.freeze()
+            self._froze = True
+        if self.lab_task is not None and self.lab_task.mode == "play":
+            self.action_play()
+        elif self.lab_task is not None and self.lab_task.mode == "type":
+            self.query_one("#command", Input).focus()
+
+    def _start_failed(self, exc: Exception) -> None:
+        message = str(exc) or type(exc).__name__
+        if is_start_error(exc):  # already a full sentence with what to do
+            self.start_error = message
+            self._say(Level.ERROR, message)
+        else:
+            self.start_error = f"{type(exc).__name__}: {message}"
+            self._say(Level.ERROR, tr(self.lang, "lab.start_failed", error=self.start_error))
+            self._say(Level.INFO, tr(self.lang, "lab.start_failed_todo"))
+        self.flush()
+
+    async def _run(self, job: Callable[[LabSessionLike], Awaitable[object]]) -> None:
+        """Run one session command; a failure becomes a `***` line, never a traceback."""
+        session = self.session
+        if session is None or self._busy:
+            self.app.bell()
+            return
+        self._busy = True
+        try:
+            await job(session)
+        except Exception as exc:  # the learner sees the error; the app goes on
+            self._say(Level.ERROR, f"{type(exc).__name__}: {exc}")
+        finally:
+            self._busy = False
+            self.flush()
+
+    @work(group="cmd")
+    async def action_step(self) -> None:
+        await self._run(lambda s: s.step())
+
+    @work(group="cmd")
+    async def action_play(self) -> None:
+        await self._run(lambda s: s.play(delay=self.play_delay))
+
+    @work(group="cmd")
+    async def send_command(self, line: str) -> None:
+        await self._run(lambda s: s.send(line))
+
+    @work(group="lab", exclusive=True)
+    async def action_restart(self) -> None:
+        self.workers.cancel_group(self, "cmd")
+        self._busy = False
+        self._pending.clear()
+        self._history.clear()
+        for pane in self._panes():
+            pane.reset()
+        if self.session is None:
+            await self._do_start()
+            return
+        try:
+            await self.session.restart()
+        except Exception as exc:
+            self.session = None  # a later r starts from scratch
+            self._start_failed(exc)
+            return
+        self.flush()
+
+    @on(Input.Submitted, "#command")
+    def _typed(self, event: Input.Submitted) -> None:
+        line = event.value.strip()
+        event.input.clear()
+        if line:
+            self.send_command(line)
+
+    @on(Button.Pressed)
+    def _button(self, event: Button.Pressed) -> None:
+        actions = {"btn-step": self.action_step, "btn-play": self.action_play}
+        if event.button.id == "btn-restart":
+            self.action_restart()
+        elif event.button.id in actions:
+            actions[event.button.id]()
+
+    def action_focus_input(self) -> None:
+        self.query_one("#command", Input).focus()
+
+    def action_pane(self, name: str) -> None:
+        self.query_one("#pane-tabs", Tabs).active = f"tab-{name}"
+
+    @on(Tabs.TabActivated, "#pane-tabs")
+    def _tab(self, event: Tabs.TabActivated) -> None:
+        name = (event.tab.id or "tab-conversation").removeprefix("tab-")
+        self.current_pane = name
+        for pane in PANES:
+            self.query_one(f"#{pane}").set_class(pane == name, "-current")
+
+    async def action_back(self) -> None:
+        command = self.query_one("#command", Input)
+        if command.has_focus:  # Esc in the command line first leaves the command line
+            self.query_one(f"#{self.current_pane}").focus()
+            return
+        await self.stop_session()
+        self.dismiss(self.goal_met)
+
+    async def stop_session(self) -> None:
+        self.workers.cancel_group(self, "cmd")
+        session, self.session = self.session, None
+        if session is not None:
+            try:
+                await session.stop()
+            except Exception as exc:  # closing must never crash the app
+                self.log.warning(f"lab stop failed: {exc!r}")
+
+    async def on_unmount(self) -> None:
+        await self.stop_session()
+        if self._froze:  # let the collector see (and free) this screen once it is gone
+            self.app.call_after_refresh(refreeze_gc)
+
+
+def refreeze_gc() -> None:
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()

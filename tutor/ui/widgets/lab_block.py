@@ -1,0 +1,67 @@
+"""A lab step inside a lesson: what to do, the goal, a hint, and the button that opens the Lab."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.widgets import Button, Label, Static
+
+from sandbox.lab.catalog import SCENARIOS
+from tutor.model.lesson import Lab
+from tutor.ui.widgets.blocks import InteractiveBlock
+from tutor.ui.words import goal_label, scenario_summary, tr
+
+
+class LabBlock(InteractiveBlock):
+    help_topic = "lab"
+
+    class OpenLab(Message):
+        """The learner asked to open this block's lab."""
+
+        def __init__(self, block: LabBlock) -> None:
+            super().__init__()
+            self.block = block
+
+    def __init__(self, lab: Lab, lang: str, index: int) -> None:
+        super().__init__(index, classes="lab-block")
+        self.lab = lab
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        yield Label(f"■ {tr(self.lang, 'lab.label')}", classes="block-label")
+        yield Static(tr(self.lang, "lab.do", text=self.lab.do), classes="lab-do", markup=False)
+        yield Static(self._goal_text(), classes="lab-goal", markup=False)
+        info = SCENARIOS.get(self.lab.scenario)
+        if info is not None and info.attack:
+            yield Static(
+                tr(self.lang, "lab.attack", text=scenario_summary(self.lang, self.lab.scenario)),
+                classes="lab-attack",
+                markup=False,
+            )
+        yield Static(
+            tr(self.lang, "lab.hint", text=self.lab.hint), classes="lab-hint", markup=False
+        )
+        yield Button(
+            tr(self.lang, "lab.open", scenario=self.lab.scenario),
+            classes="open-lab",
+            variant="primary",
+            compact=True,
+        )
+
+    @property
+    def goal(self) -> str:
+        return goal_label(self.lang, self.lab.goal)
+
+    def _goal_text(self) -> str:
+        key = "lab.goal_met" if self.done else "lab.goal"
+        return tr(self.lang, key, goal=self.goal)
+
+    @on(Button.Pressed, ".open-lab")
+    def _open(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(self.OpenLab(self))
+
+    def goal_met(self) -> None:
+        self.complete()
+        self.query_one(".lab-goal", Static).update(self._goal_text())

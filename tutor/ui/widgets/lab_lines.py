@@ -1,0 +1,108 @@
+"""Sandbox events as Rich `Text` lines for the Conversation and Eavesdropper panes.
+
+Network text arrives already escaped (sandbox.safety.text), and it only ever goes into `Text`
+objects as plain strings, never through markup, so a `[` from the wire cannot become styling.
+Every line carries a textual marker or label, so the panes read the same without colour.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from sandbox.events import (
+    ConversationLine,
+    Level,
+    Notice,
+    Side,
+    WireLine,
+    WireRecord,
+    WireSwitch,
+)
+from tutor.ui.words import tr
+
+CLIENT_STYLE = "bold #5fafff"
+SERVER_STYLE = "bold #87d75f"
+TLS_STYLE = "#d7af5f"
+MAX_LISTED = 4  # offered cipher suites are many; the first few tell the story
+
+LEVEL_STYLE = {
+    Level.INFO: "italic",
+    Level.WARNING: "bold #ffaf00",
+    Level.ERROR: "bold #ff5f5f",
+    Level.ATTACK: "bold reverse #ff5f5f",
+}
+
+
+def conversation_line(event: ConversationLine) -> Text:
+    """`-> EHLO client.test` / `<~ 250 OK`, as swaks shows it."""
+    style = CLIENT_STYLE if event.sender is Side.CLIENT else SERVER_STYLE
+    text = Text(no_wrap=False)
+    text.append(event.marker, style=style)
+    text.append(" ")
+    text.append(event.text, style=TLS_STYLE if event.tls else "")
+    return text
+
+
+def notice_line(event: Notice) -> Text:
+    """`=== info` or `*** error`; an attack announcement is labelled as such in words too."""
+    text = Text()
+    text.append(event.marker, style=LEVEL_STYLE[event.level])
+    text.append(" ")
+    body = event.text
+    if event.level is Level.WARNING:
+        body = f"⚠ {body}"
+    text.append(body, style=LEVEL_STYLE[event.level] if event.level is not Level.INFO else "")
+    return text
+
+
+def _direction(sender: Side) -> str:
+    return "C→S" if sender is Side.CLIENT else "S→C"
+
+
+def _head(sender: Side, offset: int) -> Text:
+    style = CLIENT_STYLE if sender is Side.CLIENT else SERVER_STYLE
+    return Text.assemble((_direction(sender), style), (f" @{offset:<6} ", "dim"))
+
+
+def wire_line(event: WireLine, lang: str) -> Text:
+    text = _head(event.sender, event.offset)
+    if event.injected:
+        text.append(event.text, style="bold reverse #ff5f5f")
+        text.append(f"  ⚠ {tr(lang, 'wire.injected')}", style="bold #ff5f5f")
+    else:
+        text.append(event.text)
+    return text
+
+
+def wire_switch(event: WireSwitch, lang: str) -> Text:
+    label = tr(lang, "wire.switch", offset=event.offset, side=_direction(event.sender))
+    return Text(f"━━ {label} ━━", style=f"bold {TLS_STYLE}")
+
+
+def wire_record(event: WireRecord, lang: str) -> list[Text]:
+    """A record header line, what the handshake reveals, and a hex preview line."""
+    head = _head(event.sender, event.offset)
+    # the record header's version field is a legacy constant (TLS 1.3 sends "TLS 1.2"), so it
+    # is left out: the negotiated version is in the Connection pane
+    head.append(event.content_type_name, style=f"bold {TLS_STYLE}")
+    head.append(f" {event.length:,} B")
+    if event.encrypted:
+        head.append(f" ({tr(lang, 'wire.encrypted')})", style="dim")
+    lines = [head]
+    for hs in event.handshake:
+        lines.append(Text.assemble("    ", (hs.name, "bold"), f" SNI={hs.sni}" if hs.sni else ""))
+        details = (
+            ("versions", hs.versions),
+            ("ciphers", hs.cipher_suites),
+            ("ALPN", hs.alpn),
+            ("certificates", hs.certificates),
+        )
+        for label, values in details:
+            if values:
+                shown = ", ".join(values[:MAX_LISTED])
+                if len(values) > MAX_LISTED:
+                    shown += f" (+{len(values) - MAX_LISTED})"
+                lines.append(Text(f"      {label}: {shown}", style="dim"))
+    if event.preview_hex:
+        lines.append(Text(f"    {event.preview_hex}", style="dim"))
+    return lines

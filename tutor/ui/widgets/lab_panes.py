@@ -1,0 +1,220 @@
+"""The Lab's three panes over one live session: Conversation, Eavesdropper, Connection.
+
+Each pane takes batches of sandbox events (`add_events`) and picks what it shows; the lab screen
+coalesces events and hands each pane one batch per tick.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from sandbox.events import (
+    CertSummary,
+    ConversationLine,
+    MessageDelivered,
+    Notice,
+    SandboxEvent,
+    SessionClosed,
+    SessionStarted,
+    Side,
+    TlsEstablished,
+    TlsFailed,
+    WireChunk,
+    WireLine,
+    WireRecord,
+    WireSwitch,
+)
+from tutor.ui.widgets import lab_lines
+from tutor.ui.widgets.log_pane import LogPane
+from tutor.ui.words import tr
+
+
+class ConversationPane(LogPane):
+    """What client and server say, with swaks markers (->, <-, ~>, <~, ===, ***)."""
+
+    def add_events(self, batch: Sequence[SandboxEvent]) -> None:
+        said = [e for e in batch if isinstance(e, ConversationLine | Notice)]
+        shown, skipped = self.newest(said)
+        lines = [
+            lab_lines.conversation_line(e)
+            if isinstance(e, ConversationLine)
+            else lab_lines.notice_line(e)
+            for e in shown
+        ]
+        self.add_lines(lines, skipped)
+
+
+class EavesdropperPane(LogPane):
+    """The bytes on the wire as a third party sees them: lines, the switch, then TLS records."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.bytes_seen = {Side.CLIENT: 0, Side.SERVER: 0}
+
+    def add_events(self, batch: Sequence[SandboxEvent]) -> None:
+        seen: list[WireLine | WireSwitch | WireRecord] = []
+        for event in batch:
+            if isinstance(event, WireChunk):
+                self.bytes_seen[event.sender] += len(event.data)
+            elif isinstance(event, WireLine | WireSwitch | WireRecord):
+                seen.append(event)
+        if not seen:
+            self._update_title()
+            return
+        # Format from the newest back until a batch's worth of lines; a switch is never
+        # elided (it is the point of the pane).
+        newest: list[Text] = []
+        i = len(seen)
+        while i > 0 and len(newest) < self.per_batch:
+            i -= 1
+            newest.extend(reversed(self._format(seen[i])))
+        switches = [e for e in seen[:i] if isinstance(e, WireSwitch)]
+        lines = [line for e in switches for line in self._format(e)]
+        lines.extend(reversed(newest))
+        self.add_lines(lines, i - len(switches), trim=False)
+        self._update_title()
+
+    def _format(self, event: WireLine | WireSwitch | WireRecord) -> list[Text]:
+        if isinstance(event, WireLine):
+            return [lab_lines.wire_line(event, self.lang)]
+        if isinstance(event, WireSwitch):
+            return [lab_lines.wire_switch(event, self.lang)]
+        return lab_lines.wire_record(event, self.lang)
+
+    def _update_title(self) -> None:
+        title = f"{tr(self.lang, 'lab.eavesdropper')} · " + tr(
+            self.lang,
+            "wire.bytes",
+            c=f"{self.bytes_seen[Side.CLIENT]:,}",
+            s=f"{self.bytes_seen[Side.SERVER]:,}",
+        )
+        if title != self.border_title:
+            self.border_title = title
+
+    def reset(self) -> None:
+        super().reset()
+        self.bytes_seen = {Side.CLIENT: 0, Side.SERVER: 0}
+        self.border_title = tr(self.lang, "lab.eavesdropper")
+
+
+@dataclass(frozen=True)
+class ConnectionState:
+    """What is known about the session's connection, folded from events."""
+
+    started: bool = False
+    server: str = ""
+    via_tap: str | None = None
+    tls: TlsEstablished | None = None
+    failed: str | None = None
+    closed: bool = False
+    delivered: int = 0
+    last_delivery: MessageDelivered | None = None
+
+    def apply(self, event: SandboxEvent) -> ConnectionState:
+        if isinstance(event, SessionStarted):
+            return ConnectionState(started=True, server=event.server, via_tap=event.via_tap)
+        if isinstance(event, TlsEstablished):
+            return replace(self, tls=event, failed=None)
+        if isinstance(event, TlsFailed):
+            return replace(self, failed=event.reason)
+        if isinstance(event, SessionClosed):
+            return replace(self, closed=True)
+        if isinstance(event, MessageDelivered):
+            return replace(self, delivered=self.delivered + 1, last_delivery=event)
+        return self
+
+
+def short_state(state: ConnectionState, lang: str) -> str:
+    """A word or two for the tab label: plaintext, TLS (verified or not)."""
+    if not state.started:
+        return ""
+    if state.tls is None:
+        return tr(lang, "conn.short_plain")
+    return "TLS ✔" if state.tls.verified else "TLS ✘"
+
+
+def _cert_rows(table: Table, cert: CertSummary, lang: str) -> None:
+    table.add_row(tr(lang, "conn.cert"), "")
+    table.add_row(f"  {tr(lang, 'conn.subject')}", Text(cert.subject))
+    table.add_row(f"  {tr(lang, 'conn.issuer')}", Text(cert.issuer))
+    table.add_row(f"  {tr(lang, 'conn.valid')}", Text(f"{cert.not_before} → {cert.not_after}"))
+    table.add_row(f"  {tr(lang, 'conn.san')}", Text(", ".join(cert.san)))
+    table.add_row(f"  {tr(lang, 'conn.fingerprint')}", Text(cert.sha256, style="dim"))
+
+
+def render_connection(state: ConnectionState, lang: str) -> RenderableType:
+    """The Connection pane's content: plaintext or TLS, and what TLS proved."""
+    if not state.started:
+        return Text(tr(lang, "conn.none"), style="dim")
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    if state.tls is not None:
+        state_text = Text(tr(lang, "conn.tls"), style="bold #87d75f")
+    else:
+        state_text = Text(tr(lang, "conn.plaintext"), style="bold #ffaf00")
+    if state.closed:
+        state_text.append(f" ({tr(lang, 'conn.closed')})", style="dim")
+    table.add_row(tr(lang, "conn.state"), state_text)
+    server = state.server
+    if state.via_tap:
+        server += f" ({tr(lang, 'conn.via_tap')} {state.via_tap})"
+    table.add_row(tr(lang, "conn.server"), Text(server))
+    if state.tls is not None:
+        tls = state.tls
+        table.add_row(tr(lang, "conn.version"), Text(tls.version))
+        table.add_row(tr(lang, "conn.cipher"), Text(tls.cipher))
+        if tls.peer_cert is not None:
+            _cert_rows(table, tls.peer_cert, lang)
+        verified = tr(lang, "conn.verified_yes" if tls.verified else "conn.verified_no")
+        style = "bold #87d75f" if tls.verified else "bold reverse #ff5f5f"
+        table.add_row(tr(lang, "conn.verified"), Text(verified, style=style))
+    parts: list[RenderableType] = [table]
+    if state.failed:
+        parts.append(Text(tr(lang, "conn.failed", reason=state.failed), style="bold #ff5f5f"))
+    if state.last_delivery is not None:
+        how = tr(lang, "conn.over_tls" if state.last_delivery.tls else "conn.in_clear")
+        msg = tr(lang, "conn.message", n=state.delivered, size=state.last_delivery.size, how=how)
+        parts.append(Text.assemble((f"{tr(lang, 'conn.messages')}: ", "bold"), msg))
+    return Group(*parts)
+
+
+class ConnectionPane(VerticalScroll):
+    """Plaintext or TLS, version, cipher, the server certificate, and whether it was verified."""
+
+    def __init__(self, *, lang: str = "en", id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.lang = lang
+        self.state = ConnectionState()
+        self._body = Static(render_connection(self.state, lang), classes="connection-body")
+
+    def compose(self) -> ComposeResult:
+        yield self._body
+
+    def add_events(self, batch: Sequence[SandboxEvent]) -> None:
+        state = self.state
+        for event in batch:
+            state = state.apply(event)
+        if state != self.state:
+            self.state = state
+            self._body.update(render_connection(state, self.lang))
+
+    def reset(self) -> None:
+        self.state = ConnectionState()
+        self._body.update(render_connection(self.state, self.lang))
+
+    @property
+    def text(self) -> str:
+        """The pane as plain text (what a screen reader or a test would read)."""
+        out = io.StringIO()
+        Console(file=out, width=100, no_color=True).print(render_connection(self.state, self.lang))
+        return out.getvalue()

@@ -1,0 +1,190 @@
+"""The tutor's own words on screen (labels, buttons, notices), in English and Japanese.
+
+Pure data, no Textual. Lesson content comes from the lesson files; this is only the chrome
+around it.
+`tr(lang, key, **values)` falls back to English for a key a language lacks.
+"""
+
+from __future__ import annotations
+
+from tutor.ui.words_ja import JA
+
+_EN: dict[str, str] = {
+    # course
+    "course.title": "smtp-tutor: SMTP, TLS and STARTTLS",
+    "course.subtitle": "Pick a lesson, or press c to continue where you left off.",
+    "course.continue": "Continue: {title}, step {step}",
+    "course.start": "Start with: {title}",
+    "course.minutes": "{minutes} min",
+    "course.steps": "{done}/{total} steps",
+    "status.not-started": "○ not started",
+    "status.in-progress": "◐ in progress",
+    "status.done": "✔ done",
+    "course.empty": "No lessons found in {path}.",
+    "course.errors": "Some lesson files have problems; run 'smtp-tutor lessons check' for details:",
+    "confirm.reset_lesson": "Forget your progress in '{title}'?",
+    "confirm.reset_all": "Forget your progress in every lesson?",
+    "confirm.yes": "Yes, reset",
+    "confirm.no": "No, keep it",
+    "notice.reset_lesson": "Progress in '{title}' was reset.",
+    "notice.reset_all": "All progress was reset.",
+    "notice.corrupt": (
+        "Your progress file could not be read, so it was set aside as {path} and a fresh one "
+        "started. Nothing else was lost."
+    ),
+    "notice.save_failed": "Could not save your progress: {error}",
+    "notice.load_failed": "Could not read your progress ({error}); starting without it.",
+    "notice.language": "Language: English",
+    "notice.no_lesson": "There is no lesson '{lesson}'.",
+    # lesson
+    "lesson.step": "Step {n}/{total}",
+    "lesson.steps": "Steps",
+    "lesson.beginner": "Beginner",
+    "lesson.expert": "Expert",
+    "lesson.next": "Next ▶",
+    "lesson.prev": "◀ Previous",
+    "lesson.open_in_step": "Still open in this step: {items}.",
+    "lesson.all_done": "Step complete.",
+    "lesson.lesson_done": "You finished this lesson. Press Esc to go back to the course.",
+    "lesson.open.quiz": "a quiz",
+    "lesson.open.quizs": "{n} quizzes",
+    "lesson.open.transcript": "a walk-through",
+    "lesson.open.transcripts": "{n} walk-throughs",
+    "lesson.open.lab": "the lab",
+    "lesson.open.labs": "{n} labs",
+    # quiz
+    "quiz.label": "Quiz",
+    "quiz.check": "Check",
+    "quiz.answer_placeholder": "Type your answer and press Enter",
+    "quiz.right": "✔ Right.",
+    "quiz.wrong": "✘ Not quite.",
+    "quiz.try_again": "Try again.",
+    "quiz.hint": "Hint: {hint}",
+    "quiz.explain": "Why: {text}",
+    "quiz.answer_was": "The answer: {answer}",
+    # transcript
+    "transcript.label": "Walk-through",
+    "transcript.continue": "Continue ▶",
+    "transcript.predict": "What comes next? Type your prediction (the reply code or command):",
+    "transcript.predict_placeholder": "e.g. 250 or EHLO",
+    "transcript.right": "✔ Right: {line}",
+    "transcript.wrong": "✘ It was: {line}",
+    "transcript.done": "End of the walk-through.",
+    "transcript.client": "Client",
+    "transcript.server": "Server",
+    # lab
+    "lab.label": "Lab",
+    "lab.open": "Open the lab ({scenario})",
+    "lab.goal": "Goal: {goal}",
+    "lab.goal_met": "✔ Goal met: {goal}. Step complete.",
+    "lab.goal_open": "Goal not met yet: {goal}",
+    "lab.do": "To do: {text}",
+    "lab.hint": "Hint: {text}",
+    "lab.step": "Step",
+    "lab.play": "Play",
+    "lab.restart": "Restart",
+    "lab.input_placeholder": "Type an SMTP command: EHLO client.test, STARTTLS, AUTH PLAIN, QUIT",
+    "lab.next_command": "Next scripted command: {label} ({n}/{total})",
+    "lab.script_done": "The script is done; type your own commands or restart.",
+    "lab.starting": "Starting the sandbox...",
+    "lab.start_failed": "The sandbox could not start: {error}",
+    "lab.start_failed_todo": (
+        "What to do: close other copies of smtp-tutor, check the data folder is writable, "
+        "then press r to try again. If it keeps failing, run 'smtp-tutor demo starttls' to "
+        "see the error."
+    ),
+    "lab.attack": "⚠ ATTACK MODE: {text}",
+    "lab.conversation": "Conversation",
+    "lab.eavesdropper": "Eavesdropper",
+    "lab.connection": "Connection",
+    "lab.elided": "… {n} lines not shown (too many to keep; the session went on) …",
+    "lab.kept": "showing the last {n} lines",
+    "lab.demo_account": "Demo account: {user} / {password} (sandbox only)",
+    # eavesdropper
+    "wire.injected": "INJECTED plaintext after STARTTLS: a correct server discards it",
+    "wire.switch": "plaintext ends at byte {offset} ({side}): TLS from here",
+    "wire.encrypted": "encrypted",
+    "wire.bytes": "C→S {c} B · S→C {s} B",
+    # connection
+    "conn.none": "No connection yet.",
+    "conn.state": "State",
+    "conn.plaintext": "PLAINTEXT: anyone on the path can read it",
+    "conn.short_plain": "plaintext",
+    "conn.tls": "TLS: encrypted",
+    "conn.closed": "closed",
+    "conn.server": "Server",
+    "conn.via_tap": "via tap",
+    "conn.version": "Version",
+    "conn.cipher": "Cipher",
+    "conn.cert": "Certificate",
+    "conn.subject": "Subject",
+    "conn.issuer": "Issuer",
+    "conn.valid": "Valid",
+    "conn.san": "Names (SAN)",
+    "conn.fingerprint": "SHA-256",
+    "conn.verified": "Verified",
+    "conn.verified_yes": "✔ yes: chain and name checked",
+    "conn.verified_no": "✘ NO: the client did not check who it talks to",
+    "conn.failed": "✘ TLS failed: {reason}",
+    "conn.messages": "Delivered",
+    "conn.message": "{n} message(s), last {size} B {how}",
+    "conn.over_tls": "over TLS",
+    "conn.in_clear": "in the clear",
+    # help
+    "help.title": "Help",
+    "help.close": "Close (Esc)",
+    # keys
+    "key.quit": "Quit",
+    "key.help": "Help",
+    "key.back": "Back",
+    "key.open": "Open",
+    "key.continue": "Continue",
+    "key.language": "日本語",
+    "key.reset": "Reset lesson",
+    "key.reset_all": "Reset all",
+    "key.next": "Next",
+    "key.prev": "Previous",
+    "key.steps": "Steps",
+    "key.open_lab": "Open lab",
+    "key.step": "Step",
+    "key.play": "Play",
+    "key.restart": "Restart",
+    "key.type": "Type",
+    "key.pane": "Pane",
+    "cmd.open_lesson": "Open lesson: {title}",
+    "cmd.open_lab": "Open lab: {name}",
+    "cmd.language": "Switch language to 日本語",
+    "cmd.language_help": "Show the course in Japanese",
+    "cmd.reset": "Reset progress",
+    "cmd.reset_help": "Forget the progress in every lesson (asks first)",
+}
+
+_TABLES = {"en": _EN, "ja": JA}
+
+
+def goal_label(lang: str, goal: str) -> str:
+    """What goal `goal` asks for, in words (tutor.model.goals has the English summaries)."""
+    text = _TABLES.get(lang, _EN).get(f"goal.{goal}")
+    if text:
+        return text
+    from tutor.model.goals import GOALS
+
+    found = GOALS.get(goal)
+    return found.summary if found else goal
+
+
+def scenario_summary(lang: str, name: str) -> str:
+    """One sentence about lab scenario `name` (sandbox.lab.catalog has the English ones)."""
+    text = _TABLES.get(lang, _EN).get(f"scenario.{name}")
+    if text:
+        return text
+    from sandbox.lab.catalog import SCENARIOS
+
+    info = SCENARIOS.get(name)
+    return info.summary if info else ""
+
+
+def tr(lang: str, key: str, **values: object) -> str:
+    """The text for `key` in `lang`, with `{name}` fields filled from `values`."""
+    text = _TABLES.get(lang, _EN).get(key) or _EN[key]
+    return text.format(**values) if values else text
