@@ -56,7 +56,7 @@ class Level(enum.Enum):
     INFO = "info"  # swaks `===`
     WARNING = "warning"  # shown highlighted: e.g. "AUTH is about to go in the clear, on purpose"
     ERROR = "error"  # swaks `***`
-    ATTACK = "attack"  # an attack mode is on (security.md I7): always shown
+    ATTACK = "attack"  # an attack mode is on (properties.md I7): always shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +87,7 @@ class WireChunk(Event):
 class WireLine(Event):
     """A readable plaintext line an eavesdropper sees (CRLF removed, escaped).
 
-    `injected` marks plaintext that followed `STARTTLS\\r\\n` in the same write (security.md I6):
+    `injected` marks plaintext that followed `STARTTLS\\r\\n` in the same write (properties.md I6):
     a correct server discards it.
     """
 

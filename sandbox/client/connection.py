@@ -3,7 +3,7 @@
 `sandbox.client.smtp.SmtpClient` decides *what* to say; this class says it. It owns the asyncio
 streams,
 frames replies with `ReplyParser`, reports every line as a `ConversationLine`, upgrades to TLS
-(refusing plaintext that follows the 220 to STARTTLS, security.md F3) and turns every failure
+(refusing plaintext that follows the 220 to STARTTLS, properties.md F3) and turns every failure
 into one clean exception, a `Notice(ERROR)` and a `SessionClosed`.
 """
 

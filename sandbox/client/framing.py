@@ -1,7 +1,7 @@
 """What the tutor's client puts on the wire, as pure functions, and what can go wrong.
 
 Nothing here does I/O, so each rule can be read (and tested) on its own:
-command lines never carry a second command (security.md F6), the message body is dot-stuffed with
+command lines never carry a second command (properties.md F6), the message body is dot-stuffed with
 CRLF line ends only (F7), AUTH tokens are base64 (an encoding, not a secret), and the EHLO reply
 becomes a capability table.
 """

@@ -31,7 +31,7 @@ class TlsPolicy(enum.StrEnum):
 
     @property
     def requires_tls(self) -> bool:
-        """No AUTH, MAIL, RCPT or DATA is ever sent without TLS (security.md F2)."""
+        """No AUTH, MAIL, RCPT or DATA is ever sent without TLS (properties.md F2)."""
         return self in (TlsPolicy.ENCRYPT, TlsPolicy.VERIFY, TlsPolicy.SECURE)
 
     @property

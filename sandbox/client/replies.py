@@ -122,7 +122,7 @@ class ReplyParser:
 
     @property
     def has_partial(self) -> bool:
-        """True when bytes of an unfinished reply are held (used for STARTTLS, security.md F3)."""
+        """True when bytes of an unfinished reply are held (used for STARTTLS, properties.md F3)."""
         return bool(self._buffer) or self._code is not None
 
     def feed(self, data: bytes) -> list[Reply]:

@@ -5,7 +5,7 @@ or `raw` for what a learner types); a scenario script calls `send_mail`. Every l
 received is reported as a `ConversationLine` event, milestones as `Notice`s (see
 `sandbox.client.connection`, which carries the bytes).
 
-It holds the security properties F1-F9 of security.md: it verifies certificates unless its policy
+It holds the security properties F1-F9 of properties.md: it verifies certificates unless its policy
 says otherwise (F1), never sends AUTH, MAIL, RCPT or DATA without TLS when its policy requires TLS
 (F2), refuses plaintext that follows the 220 to STARTTLS (F3), forgets everything after the
 handshake and asks EHLO again (F4), never sends AUTH in cleartext unless told to (F5), never lets

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 class ScenarioInfo:
     name: str
     summary: str
-    attack: bool = False  # an attack mode of the wire tap is on (security.md I7)
+    attack: bool = False  # an attack mode of the wire tap is on (properties.md I7)
 
 
 SCENARIOS: dict[str, ScenarioInfo] = {

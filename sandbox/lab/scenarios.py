@@ -61,7 +61,7 @@ class Scenario:
     allow_cleartext_auth: bool = False
     authenticate: bool = True  # submission (AUTH) or server-to-server relay (no AUTH)
     tamper: Callable[[], Tamper | None] | None = None
-    attack_notice: str | None = None  # said on screen before anything else (security.md I7)
+    attack_notice: str | None = None  # said on screen before anything else (properties.md I7)
 
     @property
     def summary(self) -> str:

@@ -9,7 +9,7 @@
 
 Everything the UI or the demo learns arrives through `emit` as `sandbox.events`. Against a server
 the learner names (`upstream=`), no sandbox server starts and the script only probes: EHLO,
-STARTTLS, EHLO, QUIT; it never sends mail anywhere (security.md K2).
+STARTTLS, EHLO, QUIT; it never sends mail anywhere (properties.md K2).
 """
 
 from __future__ import annotations

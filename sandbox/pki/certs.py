@@ -1,6 +1,6 @@
 """The sandbox's own little PKI: a local CA and a server certificate, cached in the data dir.
 
-security.md H1-H4 and J2: ECDSA P-256 with SHA-256, short lifetimes, strict-verification-ready
+properties.md H1-H4 and J2: ECDSA P-256 with SHA-256, short lifetimes, strict-verification-ready
 extensions, a CA that NameConstraints confine to `localhost`, `.test` and loopback addresses (so a
 leaked CA key cannot mint a certificate for a real domain), private keys created 0600 from the first
 byte, and never anything installed in a system trust store: clients trust `ca.pem` explicitly.

@@ -1,4 +1,4 @@
-"""TLS contexts for the sandbox server and the tutor's client (security.md G1-G5)."""
+"""TLS contexts for the sandbox server and the tutor's client (properties.md G1-G5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Is an address loopback? The sandbox and the wire tap listen only there (security.md I1, K1)."""
+"""Is an address loopback? The sandbox and the wire tap listen only there (properties.md I1, K1)."""
 
 from __future__ import annotations
 

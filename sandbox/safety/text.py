@@ -1,4 +1,4 @@
-"""Make bytes from the network safe to show on a terminal (security.md I5).
+"""Make bytes from the network safe to show on a terminal (properties.md I5).
 
 A hostile peer can send ESC sequences that retitle the window, move the cursor or worse. Every
 control character (C0, DEL, C1) and every lone surrogate becomes a visible escape such as `\\x1b`;

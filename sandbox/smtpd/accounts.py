@@ -1,4 +1,4 @@
-"""The sandbox's only account: a generated demo user (security.md C5).
+"""The sandbox's only account: a generated demo user (properties.md C5).
 
 The tutor never asks for a real password. The first run generates `learner` with a random
 password, kept 0600 in the data dir so that `smtp-tutor sandbox` can print it for swaks or a mail

@@ -1,6 +1,6 @@
 """The DATA phase read exactly: only a line ".\r\n" ends it, limits are RFC 5321's, memory bounded.
 
-security.md D1 (no end-of-data variant but <CRLF>.<CRLF>), D2 (bare CR or LF noticed), D4 (a text
+properties.md D1 (no end-of-data variant but <CRLF>.<CRLF>), D2 (bare CR or LF noticed), D4 (a text
 line is at most 1000 octets with its CRLF, not counting a stuffed dot) and D5 (the size limit).
 Whatever is refused is still read up to the real end of data, so the session stays in step.
 """

@@ -1,6 +1,6 @@
 """Where the sandbox keeps the mail it accepts: in memory, and optionally in a Maildir on disk.
 
-Nothing is ever relayed (security.md K2). Mail for outside domains is kept here like the rest and
+Nothing is ever relayed (properties.md K2). Mail for outside domains is kept here like the rest and
 labelled, in the record and in an `X-Sandbox-Not-Relayed` header of the file the learner opens.
 """
 
@@ -33,7 +33,7 @@ class StoredMessage:
 
     `raw` is the message exactly as the client sent it, after dot-unstuffing and without the
     final `.` line. `outside_rcpts` lists recipients in outside domains, kept here instead of
-    relayed. `bare_newline` tells that the data held a bare CR or LF (security.md D2). `path` is
+    relayed. `bare_newline` tells that the data held a bare CR or LF (properties.md D2). `path` is
     the Maildir file, when the server keeps one.
     """
 

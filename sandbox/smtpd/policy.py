@@ -26,14 +26,14 @@ class ServerPolicy:
       crossing the wire in the clear; the server then says so with a warning.
     - `auth_required`: like `smtpd_recipient_restrictions = permit_sasl_authenticated, reject`
       on a submission port: MAIL, RCPT and DATA need a successful AUTH first.
-    - `min_tls_version`: `smtpd_tls_mandatory_protocols`; never below TLS 1.2 (security.md G1).
+    - `min_tls_version`: `smtpd_tls_mandatory_protocols`; never below TLS 1.2 (properties.md G1).
     - `max_message_size`: `message_size_limit`, advertised as SIZE. `max_recipients`:
       `smtpd_recipient_limit`. `max_connections`: `smtpd_client_connection_count_limit`.
     - `idle_timeout`: `smtpd_timeout`, the wait for each command. `data_timeout`: the whole DATA
       phase, however slowly the client trickles it.
     - `strict_bare_newline`: `smtpd_forbid_bare_newline = yes`: a message with a bare CR or LF is
       refused with 550 (otherwise it is accepted and flagged).
-    - `relay`: the sandbox never relays (security.md K2). `keep` keeps mail for outside domains in
+    - `relay`: the sandbox never relays (properties.md K2). `keep` keeps mail for outside domains in
       the sandbox mailbox, labelled; `refuse` answers `554 5.7.1 Relay access denied` to clients
       that have not authenticated, as Postfix's `reject_unauth_destination` does.
     - `hostname`: `myhostname`, set explicitly (no DNS look-up at start, E5).

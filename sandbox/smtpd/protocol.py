@@ -1,6 +1,6 @@
 """aiosmtpd's `SMTP` protocol, with what aiosmtpd 1.4.6 gets wrong fixed and sandbox policy added.
 
-Each override is small and says which property of security.md it keeps. aiosmtpd itself is left
+Each override is small and says which property of properties.md it keeps. aiosmtpd itself is left
 alone; the sandbox only ever runs this subclass. Overridden commands repeat aiosmtpd's `@syntax`,
 which HELP reads.
 """

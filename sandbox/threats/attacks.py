@@ -2,7 +2,7 @@
 
 Each class is one man in the middle; `sandbox.lab.threatlab` turns them into scenarios. They only
 ever run when a lab turns them on, and each says what it does on screen with a
-`Notice(level=Level.ATTACK)` as it does it (security.md I7).
+`Notice(level=Level.ATTACK)` as it does it (properties.md I7).
 
 - `Strip`: deletes STARTTLS from the server's EHLO reply, or lets it stand and answers the
   client's STARTTLS itself with 454 or 502. The STARTTLS command never reaches the server.

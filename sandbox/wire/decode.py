@@ -10,12 +10,12 @@ Where TLS starts:
   next final reply. A `220` switches both directions: the client right after its STARTTLS line, the
   server right after its 220 line. Any other reply (454, 502...) leaves both in plaintext and the
   waiting bytes are ordinary lines.
-- Between the switch point and the first TLS byte, plaintext can only be injection (security.md
+- Between the switch point and the first TLS byte, plaintext can only be injection (properties.md
   I6): bytes the client pipelined after `STARTTLS\\r\\n`, or lines after the server's 220. They are
   shown as `WireLine(injected=True)`. TLS begins at the first 0x15/0x16 byte (handshake or alert
   record) that opens a line or a read; those are never the first byte of an SMTP line.
 
-Bounded (security.md I3): once `max_capture_bytes` have been seen in total the decoder says so
+Bounded (properties.md I3): once `max_capture_bytes` have been seen in total the decoder says so
 with a `Notice` and emits nothing more; a plaintext line is shown up to `MAX_LINE` bytes; a
 direction whose bytes stop looking like TLS is reported once and then only shown as raw chunks.
 """

@@ -1,4 +1,4 @@
-"""The wire tap's tamper hook: how an attack lab changes what crosses the tap (security.md I7).
+"""The wire tap's tamper hook: how an attack lab changes what crosses the tap (properties.md I7).
 
 `WireTap(..., tamper=factory)` calls `factory()` once per connection; the `Tamper` it returns sees
 every chunk before it is forwarded. This base class forwards exactly. An attack subclasses it and

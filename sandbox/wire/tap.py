@@ -1,7 +1,7 @@
 """A loopback wire tap: a TCP relay between mail client and server that reports what crosses it.
 
     tap = WireTap("127.0.0.1", server_port, emit=callback)
-    await tap.start()          # listens on tap.host:tap.port (loopback only, security.md I1)
+    await tap.start()          # listens on tap.host:tap.port (loopback only, properties.md I1)
     ...                        # point the client at the tap instead of the server
     await tap.stop()
 
@@ -14,7 +14,7 @@ with no traffic for `idle_timeout` seconds is closed.
 
 The eavesdropper watches the client's leg: what the client sends and what the client receives.
 
-Tampering (attack labs, security.md I7): `tamper` is a factory called once per connection; the
+Tampering (attack labs, properties.md I7): `tamper` is a factory called once per connection; the
 `sandbox.wire.tamper.Tamper` it returns sees every chunk before it is forwarded (see that module).
 Without one, the tap forwards exactly.
 """

@@ -5,7 +5,7 @@ the ServerHello (chosen version, from supported_versions when present, and suite
 HelloRetryRequest is recognised by its special random) and the TLS 1.2 Certificate (each
 certificate's subject, parsed with `cryptography`). Other messages get their name only. It never
 raises: a truncated message keeps what was read and is named "... (malformed)"; every string that
-comes from the wire is terminal-safe (security.md I5).
+comes from the wire is terminal-safe (properties.md I5).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 `TlsRecordParser().feed(data)` takes one direction's bytes in chunks of any size and returns the
 records completed so far. The result does not depend on how the stream is split, and no input makes
-it raise (security.md I4). While the handshake is in plaintext it reassembles handshake messages
+it raise (properties.md I4). While the handshake is in plaintext it reassembles handshake messages
 (one may span records, one record may hold several) and has `sandbox.wire.tlshandshake` decode them.
 Once a direction is encrypted (after its ChangeCipherSpec in TLS 1.2; in TLS 1.3 everything after
 the ServerHello travels as opaque application_data records) bodies are skipped by length, never

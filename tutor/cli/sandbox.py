@@ -1,7 +1,7 @@
 """`smtp-tutor sandbox`: the sandbox mail server alone, for real clients (swaks, openssl...).
 
 It prints where it listens, the demo account, the CA file to trust, and each message as it
-arrives. Ctrl-C stops it cleanly (security.md E4).
+arrives. Ctrl-C stops it cleanly (properties.md E4).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Pure model (no Textual). Progress is keyed by lesson id and step number (1-based, as shown to the
 learner), never by file position, so renaming or reordering lesson files loses nothing. The file is
-written atomically (security.md J3); a file that cannot be read is renamed aside and a fresh start
+written atomically (properties.md J3); a file that cannot be read is renamed aside and a fresh start
 is made, with a notice for the UI to show once (J4).
 """
 

@@ -1,8 +1,9 @@
 """How the UI drives a sandbox lab: the interface it needs, and the factory for the real one.
 
-The Lab screen only needs an object shaped like `sandbox.lab.session.LabSession` (see
-notes/SESSION_API.md); tests and the benchmark can hand it any object with this interface. Pure:
-no Textual import, and `sandbox.lab.session` is imported only when a real lab opens.
+The Lab screen only needs an object shaped like `sandbox.lab.session.LabSession` (the
+`LabSessionLike` protocol below); tests and the benchmark can hand it any object with this
+interface. Pure: no Textual import, and `sandbox.lab.session` is imported only when a real lab
+opens.
 """
 
 from __future__ import annotations

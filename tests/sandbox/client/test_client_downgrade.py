@@ -1,4 +1,4 @@
-"""The tutor's client never downgrades when its policy requires TLS (security.md F2) and never
+"""The tutor's client never downgrades when its policy requires TLS (properties.md F2) and never
 reads plaintext that follows the 220 to STARTTLS as if it came from inside TLS (F3)."""
 
 from __future__ import annotations

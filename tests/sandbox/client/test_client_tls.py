@@ -1,4 +1,4 @@
-"""The tutor's client and TLS (security.md F1, F4, F8, F9 and the TLS policies), on real sockets.
+"""The tutor's client and TLS (properties.md F1, F4, F8, F9 and the TLS policies), on real sockets.
 
 F2 and F3 (no downgrade, no injected plaintext) are in test_client_downgrade.py."""
 

@@ -1,5 +1,5 @@
 """Interop with `openssl s_client`: STARTTLS and implicit TLS, verified; no client certificate
-requested (security.md G3)."""
+requested (properties.md G3)."""
 
 from __future__ import annotations
 

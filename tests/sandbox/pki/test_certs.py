@@ -1,4 +1,4 @@
-"""The sandbox PKI (security.md H1-H4, J1-J2): real files, real verifiers, real TLS handshakes."""
+"""The sandbox PKI (properties.md H1-H4, J1-J2): real files, real verifiers, real TLS handshakes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""security.md A1, G2, G4, G5 and K3: the TLS settings and names the sandbox stands on."""
+"""properties.md A1, G2, G4, G5 and K3: the TLS settings and names the sandbox stands on."""
 
 from __future__ import annotations
 

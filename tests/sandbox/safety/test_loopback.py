@@ -1,4 +1,4 @@
-"""security.md I1/K1: only loopback addresses count as loopback."""
+"""properties.md I1/K1: only loopback addresses count as loopback."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Authentication on the sandbox server (security.md C1, C3, C4, C5), on real sockets."""
+"""Authentication on the sandbox server (properties.md C1, C3, C4, C5), on real sockets."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Framing and limits (security.md D1-D7, D9): raw bytes in, exact replies out."""
+"""Framing and limits (properties.md D1-D7, D9): raw bytes in, exact replies out."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Resources, lifecycle and isolation (security.md E1-E5, K1, K2), implicit TLS and the Maildir."""
+"""Resources, lifecycle and isolation (properties.md E1-E5, K1, K2), implicit TLS and the
+Maildir."""
 
 from __future__ import annotations
 

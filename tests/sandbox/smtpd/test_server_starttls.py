@@ -1,4 +1,4 @@
-"""The STARTTLS state machine of the server (security.md B1-B8) and TLS versions (G1)."""
+"""The STARTTLS state machine of the server (properties.md B1-B8) and TLS versions (G1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Injection around STARTTLS, both ways, through a real lab session (security.md B1, F3, I6).
+"""Injection around STARTTLS, both ways, through a real lab session (properties.md B1, F3, I6).
 
 The matrix (test_matrix.py) checks every policy's cell; these look closer at one session each.
 """

@@ -1,4 +1,4 @@
-"""The TLS record parser (security.md I4): real handshakes, hand-built messages, fuzzed input."""
+"""The TLS record parser (properties.md I4): real handshakes, hand-built messages, fuzzed input."""
 
 from __future__ import annotations
 
