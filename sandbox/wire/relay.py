@@ -4,6 +4,10 @@
 the upstream server, forwards every chunk both ways (through the connection's `Tamper`, if any),
 feeds the eavesdropper's decoder, passes half-closes on, applies back-pressure, closes idle
 connections and runs an attack's take-over. Kept apart from the listener so each stays small.
+
+Imports point one way: the listener knows this module; this module knows only the `RelaySettings`
+and the two callbacks the listener hands it (`accept` on the client's leg, `finished` on the
+relay), never the listener itself.
 """
 
 from __future__ import annotations
@@ -11,24 +15,40 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from sandbox.events import Level, Notice, SandboxEvent, Side
 from sandbox.wire.decode import ConnectionDecoder
-from sandbox.wire.tamper import TakeOver, TakeOverHandler, TapControl
-
-if TYPE_CHECKING:
-    from sandbox.wire.tap import WireTap
+from sandbox.wire.tamper import TakeOver, TakeOverHandler, Tamper, TapControl
 
 Emit = Callable[[SandboxEvent], None]
+
+
+@dataclass(frozen=True, slots=True)
+class RelaySettings:
+    """What one relayed connection needs to know of its tap, fixed when it is accepted."""
+
+    upstream: tuple[str, int]
+    emit: Emit
+    idle_timeout: float
+    connect_timeout: float
+    max_capture_bytes: int
+    tamper: Tamper | None
 
 
 class Leg(asyncio.Protocol):
     """One socket of a relayed connection; `side` is who sends what this socket reads."""
 
-    def __init__(self, side: Side, *, tap: WireTap | None = None, conn: Relay | None = None):
+    def __init__(
+        self,
+        side: Side,
+        *,
+        accept: Callable[[Leg], Relay | None] | None = None,
+        conn: Relay | None = None,
+    ):
         self.side = side
-        self._tap = tap  # set on the client's leg: the connection is made when it is accepted
+        self._accept = accept  # set on the client's leg: the connection is made when it is accepted
         self.conn = conn
         self.transport: asyncio.Transport | None = None
         self.lost = False
@@ -36,12 +56,12 @@ class Leg(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
-        if self._tap is None:
+        if self._accept is None:
             # A server-side leg: read nothing before the connection has it in place (and its
             # tamper has been told), or a banner could slip past both.
             transport.pause_reading()
             return
-        self.conn = self._tap._accepted(self)
+        self.conn = self._accept(self)
         if self.conn is None:
             transport.abort()
         else:
@@ -93,17 +113,27 @@ class Relay:
     the other at once, with no task hop in between (the tap must cost little per round trip).
     """
 
-    def __init__(self, tap: WireTap, conn_id: int, client: Leg) -> None:
+    def __init__(
+        self,
+        settings: RelaySettings,
+        conn_id: int,
+        client: Leg,
+        *,
+        finished: Callable[[Relay], None],
+    ) -> None:
         self.id = conn_id
-        self.emit = tap.emit
-        self._tap = tap
+        self.emit = settings.emit
+        self._settings = settings
+        self._finished = finished
         self._loop = asyncio.get_running_loop()
         self._client = client
         self._server: Leg | None = None  # None until connected, and while switching legs
         self._held = bytearray()  # client bytes for a server leg that is not there yet
         self._eof = {Side.CLIENT: False, Side.SERVER: False}
-        self._decoder = ConnectionDecoder(tap.emit, max_capture_bytes=tap.max_capture_bytes)
-        self._tamper = tap.tamper() if tap.tamper is not None else None
+        self._decoder = ConnectionDecoder(
+            settings.emit, max_capture_bytes=settings.max_capture_bytes
+        )
+        self._tamper = settings.tamper
         self.control = TapControl(self)
         self.done = asyncio.Event()
         self._ending = False
@@ -120,7 +150,7 @@ class Relay:
         assert self._client.transport is not None
         self._client.transport.pause_reading()  # until the server's leg is up
         self._spawn(self._connect())
-        self._timer = self._loop.call_at(self._last + self._tap.idle_timeout, self._idle_check)
+        self._timer = self._loop.call_at(self._last + self._settings.idle_timeout, self._idle_check)
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coro)
@@ -128,11 +158,11 @@ class Relay:
         task.add_done_callback(self._tasks.discard)
 
     async def _connect(self) -> None:
-        host, port = self._tap.upstream
+        host, port = self._settings.upstream
         try:
             _, leg = await asyncio.wait_for(
                 self._loop.create_connection(lambda: Leg(Side.SERVER, conn=self), host, port),
-                self._tap.connect_timeout,
+                self._settings.connect_timeout,
             )
         except (OSError, TimeoutError) as exc:
             self.emit(
@@ -254,13 +284,13 @@ class Relay:
             for task in self._tasks:
                 task.cancel()
             self.done.set()
-            self._tap._finished(self)
+            self._finished(self)
             self._decoder.finish()
             if self._tamper is not None:
                 self._tamper.closed(self.control)
 
     def _idle_check(self) -> None:
-        idle = self._tap.idle_timeout
+        idle = self._settings.idle_timeout
         if self._loop.time() - self._last < idle:
             self._timer = self._loop.call_at(self._last + idle, self._idle_check)
             return

@@ -27,7 +27,7 @@ from collections.abc import Callable
 
 from sandbox.events import Level, Notice, SandboxEvent, Side
 from sandbox.safety.loopback import is_loopback
-from sandbox.wire.relay import Leg, Relay
+from sandbox.wire.relay import Leg, Relay, RelaySettings
 from sandbox.wire.tamper import TakeOver, Tamper, TapControl
 
 __all__ = ["TakeOver", "Tamper", "TapControl", "WireTap", "is_loopback"]
@@ -85,7 +85,9 @@ class WireTap:
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(lambda: Leg(Side.CLIENT, tap=self), *self.listen)
+        self._server = await loop.create_server(
+            lambda: Leg(Side.CLIENT, accept=self._accepted), *self.listen
+        )
 
     async def stop(self) -> None:
         """Close the listener and every connection, and wait until they are gone."""
@@ -111,7 +113,15 @@ class WireTap:
             )
             return None
         self._count += 1
-        conn = Relay(self, self._count, leg)
+        settings = RelaySettings(
+            upstream=self.upstream,
+            emit=self.emit,
+            idle_timeout=self.idle_timeout,
+            connect_timeout=self.connect_timeout,
+            max_capture_bytes=self.max_capture_bytes,
+            tamper=self.tamper() if self.tamper is not None else None,
+        )
+        conn = Relay(settings, self._count, leg, finished=self._finished)
         self._active.add(conn)
         return conn
 
