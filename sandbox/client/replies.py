@@ -8,9 +8,10 @@ RFC 5321 §4.2: a reply is one or more lines. Each line starts with the same thr
     250 STARTTLS
 
 `ReplyParser` does no I/O: feed it bytes as they arrive, in pieces of any size, and it hands back
-each complete `Reply`. Whatever the split, the result is the same (tests/sandbox/test_replies.py
-proves it with hypothesis). It refuses what is not a reply at once, so a broken or hostile server
-gives a clean `ReplyError` instead of a hang or unbounded memory.
+each complete `Reply`. Whatever the split, the result is the same
+(tests/sandbox/client/test_replies.py proves it with hypothesis). It refuses what is not a reply at
+once, so a broken or hostile server gives a clean `ReplyError` instead of a hang or unbounded
+memory.
 """
 
 from __future__ import annotations
