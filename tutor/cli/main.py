@@ -13,6 +13,8 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
+from tutor.model.langs import LANGS  # pure and tiny: --help stays fast
+
 # subcommand -> (module, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("tutor.cli.demo", "run a scripted sandbox session and print what crosses the wire"),
@@ -33,9 +35,7 @@ def _tui_parser() -> argparse.ArgumentParser:
         + "; ".join(f"{name}: {help_}" for name, (_, help_) in SUBCOMMANDS.items())
         + ". Run 'smtp-tutor SUBCOMMAND --help' for each.",
     )
-    p.add_argument(
-        "--lang", choices=("en", "ja"), help="lesson language (default: from the locale)"
-    )
+    p.add_argument("--lang", choices=LANGS, help="lesson language (default: from the locale)")
     p.add_argument(
         "--lessons", metavar="DIR", help="use the lessons in DIR instead of the built-in course"
     )

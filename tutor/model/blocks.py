@@ -1,6 +1,7 @@
-"""Typed interactive blocks (`quiz`, `transcript`, `lab`) from the body lines of their fences.
+"""The built-in block builders: `quiz`, `transcript` and `lab` from the body of their fences.
 
-Each builder returns the block, or None, and every problem it found, with its file line.
+Each builder takes a `FenceBody` and returns the block, or None, and every problem it found, with
+its file line; `tutor.model.block_kinds` registers them under their info strings.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from tutor.model.lesson import (
     LAB_MODES,
     NO_SCENARIO,
     ClientPolicy,
-    Interactive,
+    FenceBody,
     Lab,
     LabMode,
     LessonError,
@@ -89,10 +90,9 @@ class _Reader:
         return [i.text for i in f.items], f.line
 
 
-def build_quiz(
-    lines: Sequence[str], first_line: int, file: str, line: int
-) -> tuple[Quiz | None, list[LessonError]]:
-    r = _Reader(parse_fields(lines, first_line, file, "quiz"), "quiz", file, line)
+def build_quiz(body: FenceBody) -> tuple[Quiz | None, list[LessonError]]:
+    file, line = body.file, body.line
+    r = _Reader(parse_fields(body.lines, body.first_line, file, "quiz"), "quiz", file, line)
     r.check_keys(_QUIZ_SCALARS, _QUIZ_LISTS)
     question, hint, explain = r.scalar("question"), r.scalar("hint"), r.scalar("explain")
     choices, why, accept = r.list_("choices"), r.list_("why"), r.list_("accept")
@@ -148,10 +148,9 @@ def build_quiz(
     return quiz, r.errors
 
 
-def build_lab(
-    lines: Sequence[str], first_line: int, file: str, line: int, default_scenario: str | None
-) -> tuple[Lab | None, list[LessonError]]:
-    r = _Reader(parse_fields(lines, first_line, file, "lab"), "lab", file, line)
+def build_lab(body: FenceBody) -> tuple[Lab | None, list[LessonError]]:
+    file, line, default_scenario = body.file, body.line, body.default_scenario
+    r = _Reader(parse_fields(body.lines, body.first_line, file, "lab"), "lab", file, line)
     r.check_keys(_LAB_SCALARS, ())
     do, goal, hint = r.scalar("do"), r.scalar("goal"), r.scalar("hint")
     scenario_f, mode_f = r.scalar("scenario", required=False), r.scalar("mode", required=False)
@@ -199,16 +198,15 @@ def build_lab(
 _TRANSCRIPT_LINE = re.compile(r"^(\?)?[ \t]*(?:([CS]):(.*)|<(.*)>|#(.*))$")
 
 
-def build_transcript(
-    lines: Sequence[str], first_line: int, file: str, line: int
-) -> tuple[Transcript | None, list[LessonError]]:
+def build_transcript(body: FenceBody) -> tuple[Transcript | None, list[LessonError]]:
+    file, line = body.file, body.line
     errors: list[LessonError] = []
     out: list[TranscriptLine] = []
 
     def error(n: int, message: str) -> None:
         errors.append(LessonError(file, n, f"transcript: {message}"))
 
-    for n, raw in enumerate(lines, start=first_line):
+    for n, raw in enumerate(body.lines, start=body.first_line):
         text = raw.strip()
         if not text:
             continue
@@ -222,36 +220,20 @@ def build_transcript(
         predict = m.group(1) is not None
         if m.group(2) is not None:
             kind = LineKind.CLIENT if m.group(2) == "C" else LineKind.SERVER
-            body = m.group(3).strip()
+            said = m.group(3).strip()
         elif m.group(4) is not None:
-            kind, body = LineKind.ACTION, m.group(4).strip()
+            kind, said = LineKind.ACTION, m.group(4).strip()
         else:
-            kind, body = LineKind.NOTE, (m.group(5) or "").strip()
+            kind, said = LineKind.NOTE, (m.group(5) or "").strip()
         if predict and kind not in (LineKind.CLIENT, LineKind.SERVER):
             error(n, "'?' asks to predict a 'C:' or 'S:' line, not an action or a note")
             continue
-        if not body and kind is not LineKind.NOTE:
+        if not said and kind is not LineKind.NOTE:
             error(n, f"'{text}' has nothing to say")
             continue
-        out.append(TranscriptLine(kind, body, n, predict))
+        out.append(TranscriptLine(kind, said, n, predict))
     if not errors and not any(t.kind in (LineKind.CLIENT, LineKind.SERVER) for t in out):
         error(line, "needs at least one 'C:' or 'S:' line")
     if errors:
         return None, errors
     return Transcript(tuple(out), line), errors
-
-
-def build_block(
-    kind: str,
-    lines: Sequence[str],
-    first_line: int,
-    file: str,
-    line: int,
-    default_scenario: str | None,
-) -> tuple[Interactive | None, list[LessonError]]:
-    """Build the interactive block `kind` (a key of INTERACTIVE_KINDS)."""
-    if kind == "quiz":
-        return build_quiz(lines, first_line, file, line)
-    if kind == "lab":
-        return build_lab(lines, first_line, file, line, default_scenario)
-    return build_transcript(lines, first_line, file, line)

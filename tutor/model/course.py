@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tutor.model.lesson import LANGS, Lesson, LessonError
+from tutor.model.langs import LANGS
+from tutor.model.lesson import Lesson, LessonError
 from tutor.model.parse import Parsed, read_lesson
 
 LESSON_FILE = re.compile(r"^([0-9]+)-[^/]+\.md$")

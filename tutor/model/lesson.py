@@ -2,7 +2,9 @@
 
 A `Lesson` is front matter plus `Step`s; a step is a sequence of blocks: `Prose` (ordinary Markdown,
 kept as source text for Textual's Markdown widget), `QA` (a beginner's question and an expert's
-answer, both Markdown), and the interactive `Quiz`, `Transcript` and `Lab`.
+answer, both Markdown), and the interactive `Quiz`, `Transcript` and `Lab`, or a kind registered
+from outside (a `CustomBlock`). Which fence info string builds which block is the table in
+`tutor.model.block_kinds`.
 
 Progress is keyed by lesson id and step number (`StepKey`): `("starttls", 2)` is the second
 `## heading` of the lesson whose front matter says `id: starttls`, in any language and whatever its
@@ -16,11 +18,9 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal, TypeAlias
-
-LANGS: tuple[str, ...] = ("en", "ja")
-"""The languages a course comes in, each a sub-folder of the lessons folder."""
+from typing import Literal, TypeAlias, assert_never
 
 NO_SCENARIO = "none"
 """Front matter `scenario` value of a lesson without hands-on steps."""
@@ -60,6 +60,20 @@ class LessonError(Exception):
     @property
     def sort_key(self) -> tuple[str, int, str]:
         return (self.file, self.line, self.message)
+
+
+@dataclass(frozen=True, slots=True)
+class FenceBody:
+    """What a block builder gets: the body lines of one fenced block and where they are."""
+
+    lines: tuple[str, ...]  # between the fences, without the last empty one
+    first_line: int  # file line of lines[0]
+    file: str  # as named in messages
+    line: int  # file line of the opening fence (the block's own line)
+    default_scenario: str | None = None  # the front matter's `scenario`; None when broken
+
+    def error(self, line: int, message: str) -> LessonError:
+        return LessonError(self.file, line, message)
 
 
 def normalize_answer(text: str) -> str:
@@ -188,19 +202,32 @@ class Lab:
     client_policy: ClientPolicy | None = None  # None: the scenario's default
 
 
-Block: TypeAlias = Prose | QA | Quiz | Transcript | Lab
-Interactive: TypeAlias = Quiz | Transcript | Lab
-INTERACTIVE_KINDS: dict[str, type[Quiz] | type[Transcript] | type[Lab]] = {
-    "quiz": Quiz,
-    "transcript": Transcript,
-    "lab": Lab,
-}
-"""Fence info string -> block type."""
+class CustomBlock:
+    """Base of a block kind registered from outside the built-in ones (a course's own kind, a
+    test's): interactive (the step waits for its widget to complete it), compared across
+    translations by kind only. Subclass it with a frozen dataclass that has a `line` field, and
+    register it with `tutor.model.block_kinds.register_block_kind`."""
+
+    __slots__ = ()
+    line: int  # 1-based line of the opening fence
 
 
-def block_kind(block: Block) -> str:
-    """`prose`, `qa`, `quiz`, `transcript` or `lab`."""
-    return type(block).__name__.lower()
+Block: TypeAlias = Prose | QA | Quiz | Transcript | Lab | CustomBlock
+Interactive: TypeAlias = Quiz | Transcript | Lab | CustomBlock
+
+
+def interactive_blocks(blocks: Iterable[Block]) -> tuple[Interactive, ...]:
+    """The blocks a learner has to do something with, in order."""
+    out: list[Interactive] = []
+    for block in blocks:
+        match block:
+            case Prose() | QA():
+                pass
+            case Quiz() | Transcript() | Lab() | CustomBlock():
+                out.append(block)
+            case _:
+                assert_never(block)
+    return tuple(out)
 
 
 # --- Steps and lessons ---------------------------------------------------------------------------
@@ -226,7 +253,7 @@ class Step:
 
     @property
     def interactive(self) -> tuple[Interactive, ...]:
-        return tuple(b for b in self.blocks if isinstance(b, Quiz | Transcript | Lab))
+        return interactive_blocks(self.blocks)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,12 +14,12 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from tutor.model.blocks import build_block
+from tutor.model.block_kinds import BLOCK_KINDS, CODE_LANGUAGES, build_block, unknown_kind
 from tutor.model.frontmatter import parse_front_matter
 from tutor.model.lesson import (
-    INTERACTIVE_KINDS,
     QA,
     Block,
+    FenceBody,
     Lesson,
     LessonError,
     Prose,
@@ -157,12 +157,15 @@ def _check_fences(
             errors.append(
                 LessonError(file, start + 1, f"the '{t.markup}{t.info}' fence is never closed")
             )
-        if t.level > 0 and _fence_info(t) in INTERACTIVE_KINDS:
+        info = _fence_info(t)
+        if info not in BLOCK_KINDS and info not in CODE_LANGUAGES:
+            errors.append(LessonError(file, start + 1, unknown_kind(info)))
+        elif t.level > 0 and info in BLOCK_KINDS:
             errors.append(
                 LessonError(
                     file,
                     start + 1,
-                    f"{_fence_info(t)}: an interactive block starts at the left margin, "
+                    f"{info}: an interactive block starts at the left margin, "
                     "not inside a list or a quote",
                 )
             )
@@ -239,7 +242,7 @@ def parse_text(text: str, file: str = "<string>", *, lang: str = "", number: int
             steps.append((title, start + 1, end, section))
             continue
         kind = _fence_info(t) if t.type == "fence" else ""
-        if kind in INTERACTIVE_KINDS:
+        if kind in BLOCK_KINDS:
             section.flush()
             if section is intro:
                 errors.append(
@@ -256,7 +259,8 @@ def parse_text(text: str, file: str = "<string>", *, lang: str = "", number: int
             if not any(b.strip() for b in body):
                 errors.append(LessonError(file, start + 1, f"{kind}: the block is empty"))
                 continue
-            block, problems = build_block(kind, body, start + 2, file, start + 1, default_scenario)
+            fence = FenceBody(tuple(body), start + 2, file, start + 1, default_scenario)
+            block, problems = build_block(kind, fence)
             errors.extend(problems)
             if block is not None:
                 section.blocks.append(block)

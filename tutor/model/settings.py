@@ -6,12 +6,11 @@ import locale
 import os
 from collections.abc import Mapping
 
-LANGUAGES = ("en", "ja")
-DEFAULT_LANGUAGE = "en"
+from tutor.model.langs import DEFAULT_LANG, LANGS
 
 
 def locale_language(environ: Mapping[str, str] | None = None) -> str:
-    """`ja` when the locale says Japanese, else `en`.
+    """The locale's language when it is one of LANGS (`ja_JP.UTF-8`: `ja`), else the default.
 
     Follows the POSIX order (LC_ALL, LC_MESSAGES, LANG; LANGUAGE first, as gettext does), and falls
     back to what Python's locale module reports.
@@ -28,12 +27,12 @@ def locale_language(environ: Mapping[str, str] | None = None) -> str:
     if environ is None:
         with_locale = locale.getlocale()[0] or ""
         return _language_of(with_locale)
-    return DEFAULT_LANGUAGE
+    return DEFAULT_LANG
 
 
 def _language_of(tag: str) -> str:
     code = tag.replace("-", "_").split("_")[0].split(".")[0].lower()
-    return code if code in LANGUAGES else DEFAULT_LANGUAGE
+    return code if code in LANGS else DEFAULT_LANG
 
 
 def choose_language(
@@ -41,6 +40,6 @@ def choose_language(
 ) -> str:
     """`--lang` wins, then the language the learner last switched to, then the locale."""
     for choice in (cli, saved):
-        if choice is not None and choice in LANGUAGES:
+        if choice is not None and choice in LANGS:
             return choice
     return locale_language(environ)

@@ -13,18 +13,20 @@ import os
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
+from typing import assert_never
 
+from tutor.model.block_kinds import block_kind
 from tutor.model.course import LanguageScan, display_path, scan_language
 from tutor.model.fields import count
+from tutor.model.langs import LANGS
 from tutor.model.lesson import (
-    LANGS,
+    CustomBlock,
     Interactive,
     Lab,
     Lesson,
     LessonError,
     Quiz,
     Transcript,
-    block_kind,
 )
 
 
@@ -61,25 +63,34 @@ def _check_links(scan: LanguageScan, root: Path) -> list[LessonError]:
 
 
 def _compare_blocks(a: Interactive, b: Interactive, ref: str) -> str | None:
-    """Why block `b` (translation) differs from `a` (reference, at `ref`), or None."""
-    if isinstance(a, Quiz) and isinstance(b, Quiz):
-        if a.is_choice != b.is_choice:
-            kinds = ("multiple choice", "free text")
-            here, there = kinds if b.is_choice else kinds[::-1]
-            return f"quiz: {here} here, but {there} at {ref}"
-        if len(a.choices) != len(b.choices):
-            return f"quiz: {len(b.choices)} choices, but {ref} has {len(a.choices)}"
-        if a.answer != b.answer:
-            return f"quiz: 'answer' is {b.answer}, but {ref} says {a.answer}"
-    if isinstance(a, Lab) and isinstance(b, Lab):
-        for key in ("scenario", "goal", "mode", "client_policy"):
-            if getattr(a, key) != getattr(b, key):
-                name = key.replace("_", "-")
-                return f"lab: {name} {getattr(b, key)!r}, but {ref} says {getattr(a, key)!r}"
-    if isinstance(a, Transcript) and isinstance(b, Transcript):
-        na, nb = len(a.predictions), len(b.predictions)
-        if na != nb:
-            return f"transcript: {nb} '?' predictions, but {ref} has {na}"
+    """Why block `b` (translation) differs from `a` (reference, at `ref`), or None; the two are
+    of the same kind (the caller compared kinds first)."""
+    match a:
+        case Quiz():
+            assert isinstance(b, Quiz)
+            if a.is_choice != b.is_choice:
+                kinds = ("multiple choice", "free text")
+                here, there = kinds if b.is_choice else kinds[::-1]
+                return f"quiz: {here} here, but {there} at {ref}"
+            if len(a.choices) != len(b.choices):
+                return f"quiz: {len(b.choices)} choices, but {ref} has {len(a.choices)}"
+            if a.answer != b.answer:
+                return f"quiz: 'answer' is {b.answer}, but {ref} says {a.answer}"
+        case Lab():
+            assert isinstance(b, Lab)
+            for key in ("scenario", "goal", "mode", "client_policy"):
+                if getattr(a, key) != getattr(b, key):
+                    name = key.replace("_", "-")
+                    return f"lab: {name} {getattr(b, key)!r}, but {ref} says {getattr(a, key)!r}"
+        case Transcript():
+            assert isinstance(b, Transcript)
+            na, nb = len(a.predictions), len(b.predictions)
+            if na != nb:
+                return f"transcript: {nb} '?' predictions, but {ref} has {na}"
+        case CustomBlock():
+            pass  # compared by kind only: its fields are its own
+        case _:
+            assert_never(a)
     return None
 
 
