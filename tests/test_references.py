@@ -73,7 +73,7 @@ PLACEHOLDER = re.compile(r"[<>*{}$~]|^/|^\.(?!\.?/)|(?:^|/)[A-Z]{2,}[/-]")
 
 @dataclass(frozen=True)
 class Prose:
-    """A comment, docstring or Markdown file: text that may cite ids and files."""
+    """A comment, a docstring or a Markdown paragraph: text that may cite ids and files."""
 
     path: Path  # relative to the root
     line: int
