@@ -1,5 +1,11 @@
 """The Textual app: owns the course, the learner's progress and the language; screens do the
-rest."""
+rest.
+
+Screens never call the app: they post messages (`CourseScreen.OpenLesson`,
+`LessonScreen.ProgressChanged`, `LabScreen.GoalMet`...) that the `on_<screen>_<message>` handlers
+below act on. The language is the reactive `lang` (from `LangApp`): switching it reloads the
+course here first, then every screen and widget that shows words re-renders itself.
+"""
 
 from __future__ import annotations
 
@@ -7,28 +13,31 @@ import gc
 from collections.abc import Iterable
 from pathlib import Path
 
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from sandbox.lab.catalog import SCENARIOS
 from tutor.model import progress as pg
-from tutor.model.course import Course, load_course
+from tutor.model.course import load_course
+from tutor.model.langs import next_lang
 from tutor.model.lesson import Lesson
 from tutor.model.settings import choose_language
 from tutor.ui import cjk_wrap
 from tutor.ui.lab_link import SessionFactory, real_session
+from tutor.ui.lang import LangApp
 from tutor.ui.screens.course import CourseScreen
 from tutor.ui.screens.dialogs import ConfirmScreen, HelpScreen, help_topic
-from tutor.ui.screens.lab import LabScreen
+from tutor.ui.screens.lab import LabScreen, LabTask
 from tutor.ui.screens.lesson import LessonScreen
+from tutor.ui.state import CourseState
 from tutor.ui.words import scenario_summary, tr
 
 _STYLES = Path(__file__).resolve().parent / "styles"
 
 
-class TutorApp(App[None]):
+class TutorApp(LangApp):
     TITLE = "smtp-tutor"
     # absolute, so that subclasses (tests, the benchmark) defined elsewhere find them too
     CSS_PATH = [_STYLES / "tutor.tcss", _STYLES / "lesson.tcss", _STYLES / "lab.tcss"]  # noqa: RUF012
@@ -50,12 +59,12 @@ class TutorApp(App[None]):
         cjk_wrap.install()  # Japanese lines break between characters, not only at spaces
         self.progress_path = progress_path or pg.default_path()
         loaded = pg.load(self.progress_path)
-        self.progress = loaded.progress
         self.set_aside = loaded.set_aside
         self.load_error = loaded.error
-        self.lang = choose_language(lang, self.progress.language)
+        chosen = choose_language(lang, loaded.progress.language)
+        self.set_reactive(TutorApp.lang, chosen)  # the start, not a switch: no watcher runs
         self.lessons_dir = lessons_dir
-        self.course: Course = load_course(lessons_dir, self.lang)
+        self.state = CourseState(load_course(lessons_dir, chosen), loaded.progress)
         self.start_lesson = start_lesson
         self.session_factory = session_factory or real_session
         self.play_delay = play_delay
@@ -64,13 +73,17 @@ class TutorApp(App[None]):
         self.save_error: str | None = None
         self.notices: list[str] = []  # every notification shown, for tests and screen readers
 
+    @property
+    def progress(self) -> pg.Progress:
+        return self.state.progress
+
     # --- start-up -------------------------------------------------------------------------------
 
     async def on_mount(self) -> None:
         if self.progress.theme in self.available_themes:
             self.theme = self.progress.theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
-        await self.push_screen(CourseScreen(self.lang))
+        await self.push_screen(CourseScreen(self.state))
         if self.set_aside is not None:  # J4: say so once; the file is gone, so once it is
             self.notify(
                 tr(self.lang, "notice.corrupt", path=str(self.set_aside)),
@@ -130,6 +143,12 @@ class TutorApp(App[None]):
         else:
             self.save_error = None
 
+    def on_lesson_screen_progress_changed(self, _: LessonScreen.ProgressChanged) -> None:
+        self.save_progress()
+
+    def on_course_screen_reset_lesson(self, message: CourseScreen.ResetLesson) -> None:
+        self.confirm_reset(message.lesson)
+
     def confirm_reset(self, lesson: Lesson) -> None:
         def done(yes: bool | None) -> None:
             if yes:
@@ -138,8 +157,7 @@ class TutorApp(App[None]):
                 self.notify(tr(self.lang, "notice.reset_lesson", title=lesson.title), markup=False)
                 self._refresh_course()
 
-        question = tr(self.lang, "confirm.reset_lesson", title=lesson.title)
-        self.push_screen(ConfirmScreen(question, self.lang), done)
+        self.push_screen(ConfirmScreen("confirm.reset_lesson", title=lesson.title), done)
 
     def action_reset_all(self) -> None:
         def done(yes: bool | None) -> None:
@@ -149,7 +167,7 @@ class TutorApp(App[None]):
                 self.notify(tr(self.lang, "notice.reset_all"))
                 self._refresh_course()
 
-        self.push_screen(ConfirmScreen(tr(self.lang, "confirm.reset_all"), self.lang), done)
+        self.push_screen(ConfirmScreen("confirm.reset_all"), done)
 
     def _refresh_course(self) -> None:
         for screen in self.screen_stack:
@@ -158,43 +176,54 @@ class TutorApp(App[None]):
 
     # --- navigation -----------------------------------------------------------------------------
 
+    def on_course_screen_open_lesson(self, message: CourseScreen.OpenLesson) -> None:
+        self.open_lesson(message.lesson_id, message.step)
+
+    def on_lesson_screen_open_lesson(self, message: LessonScreen.OpenLesson) -> None:
+        self.open_lesson(message.lesson_id)
+
+    def on_lesson_screen_open_lab(self, message: LessonScreen.OpenLab) -> None:
+        self.open_lab(message.scenario, message.lab_task, message.client_policy)
+
     def open_lesson(self, lesson_id: str, step: int | None = None) -> None:
-        lesson = self.course.get(lesson_id)
+        lesson = self.state.course.get(lesson_id)
         if lesson is None:
             self.notify(tr(self.lang, "notice.no_lesson", lesson=lesson_id), markup=False)
             return
         if step is None:
             step = self.progress.position(lesson_id)
-        self.push_screen(LessonScreen(lesson, self.lang, step))
+        self.push_screen(LessonScreen(lesson, self.state, step))
 
-    def open_lab(self, scenario: str) -> None:
+    def open_lab(
+        self, scenario: str, task: LabTask | None = None, client_policy: str | None = None
+    ) -> None:
         self.push_screen(
             LabScreen(
                 scenario,
-                lang=self.lang,
+                task=task,
+                client_policy=client_policy,
                 session_factory=self.session_factory,
                 play_delay=self.play_delay,
+                freeze_gc=self.freeze_gc,
             )
         )
 
-    async def action_switch_language(self) -> None:
-        """Show the course in the other language, at the same lesson and step."""
-        reopen = next((s for s in reversed(self.screen_stack) if isinstance(s, LessonScreen)), None)
-        self.lang = "ja" if self.lang == "en" else "en"
-        self.progress.language = self.lang
+    def action_switch_language(self) -> None:
+        """Show the course in the next language; every screen stays where it is."""
+        self.lang = next_lang(self.lang)
+
+    def watch_lang(self, lang: str) -> None:
+        # Runs before the screens' own watchers (Textual calls the owner's watch_ first), so
+        # they re-render from the course in the new language.
+        self.progress.language = lang
         self.save_progress()
-        self.course = load_course(self.lessons_dir, self.lang)
-        while len(self.screen_stack) > 2:
-            await self.pop_screen()
-        await self.switch_screen(CourseScreen(self.lang))
-        if reopen is not None:
-            self.open_lesson(reopen.lesson.id, reopen.step)
-        self.notify(tr(self.lang, "notice.language"))
+        self.state.course = load_course(self.lessons_dir, lang)
+        self.notify(tr(lang, "notice.language"))
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(help_topic(self.screen), self.lang))
+        self.push_screen(HelpScreen(help_topic(self.screen)))
 
     def on_lab_screen_goal_met(self, message: LabScreen.GoalMet) -> None:
         for screen in self.screen_stack:
@@ -205,7 +234,7 @@ class TutorApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         lang = self.lang
-        for lesson in self.course.lessons:
+        for lesson in self.state.course.lessons:
             yield SystemCommand(
                 tr(lang, "cmd.open_lesson", title=lesson.title),
                 lesson.summary,

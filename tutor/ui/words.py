@@ -52,6 +52,8 @@ _EN: dict[str, str] = {
     "lesson.open.transcripts": "{n} walk-throughs",
     "lesson.open.lab": "the lab",
     "lesson.open.labs": "{n} labs",
+    "lesson.open.block": "an exercise",
+    "lesson.open.blocks": "{n} exercises",
     # quiz
     "quiz.label": "Quiz",
     "quiz.check": "Check",
@@ -159,12 +161,13 @@ _EN: dict[str, str] = {
     "cmd.reset_help": "Forget the progress in every lesson (asks first)",
 }
 
-_TABLES = {"en": _EN, "ja": JA}
+TABLES: dict[str, dict[str, str]] = {"en": _EN, "ja": JA}
+"""One table per language of tutor.model.langs.LANGS, with the same keys (a test checks)."""
 
 
 def goal_label(lang: str, goal: str) -> str:
     """What goal `goal` asks for, in words (tutor.model.goals has the English summaries)."""
-    text = _TABLES.get(lang, _EN).get(f"goal.{goal}")
+    text = TABLES.get(lang, _EN).get(f"goal.{goal}")
     if text:
         return text
     from tutor.model.goals import GOALS
@@ -175,7 +178,7 @@ def goal_label(lang: str, goal: str) -> str:
 
 def scenario_summary(lang: str, name: str) -> str:
     """One sentence about lab scenario `name` (sandbox.lab.catalog has the English ones)."""
-    text = _TABLES.get(lang, _EN).get(f"scenario.{name}")
+    text = TABLES.get(lang, _EN).get(f"scenario.{name}")
     if text:
         return text
     from sandbox.lab.catalog import SCENARIOS
@@ -186,5 +189,5 @@ def scenario_summary(lang: str, name: str) -> str:
 
 def tr(lang: str, key: str, **values: object) -> str:
     """The text for `key` in `lang`, with `{name}` fields filled from `values`."""
-    text = _TABLES.get(lang, _EN).get(key) or _EN[key]
+    text = TABLES.get(lang, _EN).get(key) or _EN[key]
     return text.format(**values) if values else text

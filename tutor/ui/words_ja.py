@@ -45,6 +45,8 @@ JA: dict[str, str] = {
     "lesson.open.transcripts": "ウォークスルー {n} 件",
     "lesson.open.lab": "ラボ",
     "lesson.open.labs": "ラボ {n} 件",
+    "lesson.open.block": "演習",
+    "lesson.open.blocks": "演習 {n} 件",
     "quiz.label": "クイズ",
     "quiz.check": "答え合わせ",
     "quiz.answer_placeholder": "答えを入力して Enter",

@@ -133,7 +133,7 @@ async def test_language_switch_keeps_the_place_and_is_remembered(data: Path) -> 
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, LessonScreen)
-        assert screen.lang == "en"
+        assert app.lang == "en"
         assert screen.lesson.lang == "en"
         assert (screen.lesson.id, screen.step) == ("first-words", 2)
         assert "Step 2/3" in str(screen.query_one(".step-title").render())

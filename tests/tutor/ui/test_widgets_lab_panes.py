@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from tutor_ui_fakes import CERT, starttls_script
 
 from sandbox.events import (
@@ -18,22 +18,25 @@ from sandbox.events import (
     WireLine,
     WireSwitch,
 )
+from tutor.ui.lang import LangApp
 from tutor.ui.widgets.lab_panes import ConnectionPane, ConversationPane, EavesdropperPane
 
 C, S = Side.CLIENT, Side.SERVER
 
 
-class PanesApp(App[None]):
+class PanesApp(LangApp):
+    """The panes alone, in an app that has a language (as the tutor has)."""
+
     def __init__(self, lang: str = "en", cap: int = 2000, per_batch: int = 300) -> None:
         super().__init__()
-        self.lang = lang
+        self.set_reactive(LangApp.lang, lang)
         self.cap = cap
         self.per_batch = per_batch
 
     def compose(self) -> ComposeResult:
-        yield ConversationPane(lang=self.lang, cap=self.cap, per_batch=self.per_batch)
-        yield EavesdropperPane(lang=self.lang)
-        yield ConnectionPane(lang=self.lang)
+        yield ConversationPane(cap=self.cap, per_batch=self.per_batch)
+        yield EavesdropperPane()
+        yield ConnectionPane()
 
 
 def all_events() -> list:  # type: ignore[type-arg]

@@ -44,8 +44,23 @@ CERT = CertSummary(
 )
 
 
+_VERBS = {"EHLO", "HELO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "RSET", "NOOP", "QUIT"}
+
+
+def _line(sender: Side, text: str, tls: bool) -> ConversationLine:
+    """A line with the typed facts the real client fills in: a reply's code and whether it is the
+    last line of its reply, a command's verb (none for the message's own lines)."""
+    if sender is Side.SERVER:
+        code = int(text[:3]) if text[:3].isdigit() else None
+        final = text[3:4] != "-"
+        return ConversationLine(sender=sender, text=text, tls=tls, code=code, final=final, ts=0.0)
+    word = text.split()[0].split(":")[0].upper() if text.split() else ""
+    verb = word if word in _VERBS else ""
+    return ConversationLine(sender=sender, text=text, tls=tls, verb=verb, ts=0.0)
+
+
 def _said(sender: Side, text: str, tls: bool, offset: int) -> list[SandboxEvent]:
-    events: list[SandboxEvent] = [ConversationLine(sender=sender, text=text, tls=tls, ts=0.0)]
+    events: list[SandboxEvent] = [_line(sender, text, tls)]
     if not tls:
         events.append(WireLine(sender=sender, offset=offset, text=text, ts=0.0))
     else:

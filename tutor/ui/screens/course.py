@@ -1,26 +1,28 @@
 """The course: every lesson in order with its summary, length and progress; continue, switch
-language, reset (after asking)."""
+language, reset (after asking).
+
+The screen reads the course and the progress from the `CourseState` it is given, and asks the app
+for everything else by message (`OpenLesson`, `ResetLesson`).
+"""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING, cast
 
 from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.model.lesson import Lesson
 from tutor.model.progress import Progress, Status
+from tutor.ui.lang import on_lang_change, ui_lang, words
+from tutor.ui.state import CourseState
 from tutor.ui.widgets.keys import localize_bindings
 from tutor.ui.words import tr
-
-if TYPE_CHECKING:
-    from tutor.ui.app import TutorApp
 
 _STATUS_STYLE = {
     Status.NOT_STARTED: "dim",
@@ -60,17 +62,28 @@ class CourseScreen(Screen[None]):
         Binding("q", "app.quit", "key.quit"),
     ]
 
-    def __init__(self, lang: str) -> None:
-        super().__init__()
-        localize_bindings(self, lang)
-        self.lang = lang
+    class OpenLesson(Message):
+        """Open lesson `lesson_id` at `step` (None: where the learner left it)."""
 
-    @property
-    def tutor(self) -> TutorApp:
-        return cast("TutorApp", self.app)
+        def __init__(self, lesson_id: str, step: int | None = None) -> None:
+            super().__init__()
+            self.lesson_id = lesson_id
+            self.step = step
+
+    class ResetLesson(Message):
+        """Forget the progress in `lesson`, once the learner confirmed it."""
+
+        def __init__(self, lesson: Lesson) -> None:
+            super().__init__()
+            self.lesson = lesson
+
+    def __init__(self, state: CourseState) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.state = state
 
     def compose(self) -> ComposeResult:
-        yield Static(tr(self.lang, "course.title"), id="course-title", markup=False)
+        yield Static(words(self, "course.title"), id="course-title", markup=False)
         yield Static("", id="continue", markup=False)
         yield OptionList(id="lessons")
         problems = Static("", id="problems", markup=False)
@@ -79,20 +92,30 @@ class CourseScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._show_course()
+        self.query_one("#lessons").focus()
+        on_lang_change(self, self._lang_changed)
+
+    def _lang_changed(self) -> None:
+        """The app has loaded the course in the new language: show it, in its words."""
+        localize_bindings(self)
+        self.query_one("#course-title", Static).update(words(self, "course.title"))
+        self._show_course()
+
+    def _show_course(self) -> None:
         self.refresh_lessons()
-        course = self.tutor.course
+        course = self.state.course
+        problems = self.query_one("#problems", Static)
         if course.problems:
-            lines = [tr(self.lang, "course.errors"), *(str(p) for p in course.problems[:5])]
+            lines = [words(self, "course.errors"), *(str(p) for p in course.problems[:5])]
             if len(course.problems) > 5:
                 lines.append(f"… +{len(course.problems) - 5}")
-            problems = self.query_one("#problems", Static)
             problems.update("\n".join(lines))
-            problems.display = True
+        problems.display = bool(course.problems)
         if not course.lessons:
             self.query_one("#continue", Static).update(
-                tr(self.lang, "course.empty", path=str(course.root))
+                words(self, "course.empty", path=str(course.root))
             )
-        self.query_one("#lessons").focus()
 
     def on_screen_resume(self) -> None:
         self.refresh_lessons()
@@ -100,8 +123,7 @@ class CourseScreen(Screen[None]):
     def resume_target(self) -> tuple[Lesson, int] | None:
         """The lesson and step to continue with: where the learner left off, else the first
         lesson not done."""
-        course = self.tutor.course
-        progress = self.tutor.progress
+        course, progress = self.state.course, self.state.progress
         last = course.get(progress.last_lesson) if progress.last_lesson else None
         if last is not None:
             return last, min(progress.position(last.id), len(last.steps))
@@ -114,40 +136,40 @@ class CourseScreen(Screen[None]):
         lessons = self.query_one("#lessons", OptionList)
         highlighted = lessons.highlighted
         lessons.clear_options()
-        progress = self.tutor.progress
-        for lesson in self.tutor.course.lessons:
-            lessons.add_option(Option(lesson_prompt(lesson, progress, self.lang), id=lesson.id))
+        progress, lang = self.state.progress, ui_lang(self)
+        for lesson in self.state.course.lessons:
+            lessons.add_option(Option(lesson_prompt(lesson, progress, lang), id=lesson.id))
         target = self.resume_target()
         if target is not None:
             lesson, step = target
             key = "course.continue" if progress.lessons.get(lesson.id) else "course.start"
-            hint = tr(self.lang, key, title=lesson.title, step=step)
+            hint = words(self, key, title=lesson.title, step=step)
             self.query_one("#continue", Static).update(f"{hint}  [c]")
         if highlighted is not None and highlighted < lessons.option_count:
             lessons.highlighted = highlighted
         elif target is not None:
-            lessons.highlighted = self.tutor.course.index(target[0].id)
+            lessons.highlighted = self.state.course.index(target[0].id)
         elif lessons.option_count:
             lessons.highlighted = 0
 
     @on(OptionList.OptionSelected, "#lessons")
     def _open(self, event: OptionList.OptionSelected) -> None:
         if event.option.id is not None:
-            self.tutor.open_lesson(event.option.id)
+            self.post_message(self.OpenLesson(event.option.id))
 
     def action_continue(self) -> None:
         target = self.resume_target()
         if target is not None:
             lesson, step = target
-            self.tutor.open_lesson(lesson.id, step)
+            self.post_message(self.OpenLesson(lesson.id, step))
 
     def highlighted_lesson(self) -> Lesson | None:
         lessons = self.query_one("#lessons", OptionList)
         if lessons.highlighted is None:
             return None
-        return self.tutor.course.lessons[lessons.highlighted]
+        return self.state.course.lessons[lessons.highlighted]
 
     def action_reset_lesson(self) -> None:
         lesson = self.highlighted_lesson()
         if lesson is not None:
-            self.tutor.confirm_reset(lesson)
+            self.post_message(self.ResetLesson(lesson))

@@ -1,5 +1,5 @@
-"""The Lab: one live sandbox session seen through three panes, with step / play / restart and a
-command line where the learner types SMTP commands.
+"""The Lab: one live sandbox session seen through its panes (`LAB_PANES`), with step / play /
+restart and a command line where the learner types SMTP commands.
 
 Events from the session are buffered and handed to the panes on a short timer, so a 1 MiB message
 (thousands of events) costs a few bounded batches, not one repaint per line.
@@ -22,16 +22,11 @@ from textual.widgets import Button, Footer, Input, Static, Tab, Tabs
 from sandbox.events import Level, Notice, SandboxEvent
 from sandbox.lab.catalog import SCENARIOS
 from tutor.ui.lab_link import LabSessionLike, SessionFactory, is_start_error, real_session
+from tutor.ui.lang import on_lang_change, ui_lang, words
 from tutor.ui.widgets.keys import localize_bindings
-from tutor.ui.widgets.lab_panes import (
-    ConnectionPane,
-    ConversationPane,
-    EavesdropperPane,
-    short_state,
-)
-from tutor.ui.words import scenario_summary, tr
+from tutor.ui.widgets.lab_panes import LAB_PANES, LabPane
+from tutor.ui.words import scenario_summary
 
-PANES = ("conversation", "eavesdropper", "connection")
 FLUSH_INTERVAL = 0.05  # seconds: 20 batches a second is smooth and cheap
 
 GoalCheck = Callable[[Sequence[SandboxEvent]], bool]
@@ -60,9 +55,7 @@ class LabScreen(Screen[bool]):
         Binding("p", "play", "key.play"),
         Binding("r", "restart", "key.restart"),
         Binding("i", "focus_input", "key.type"),
-        Binding("1", "pane('conversation')", "key.pane", show=False),
-        Binding("2", "pane('eavesdropper')", "key.pane", show=False),
-        Binding("3", "pane('connection')", "key.pane", show=False),
+        # 1, 2, 3...: one number key per pane of LAB_PANES (see _localize)
         Binding("escape", "back", "key.back"),
         Binding("f1", "app.help", "key.help"),
     ]
@@ -78,16 +71,16 @@ class LabScreen(Screen[bool]):
         self,
         scenario: str,
         *,
-        lang: str = "en",
         task: LabTask | None = None,
         client_policy: str | None = None,
         session_factory: SessionFactory | None = None,
         play_delay: float = 0.4,
+        freeze_gc: bool = False,
     ) -> None:
         super().__init__()
-        localize_bindings(self, lang)
+        self._localize()
         self.scenario = scenario
-        self.lang = lang
+        self.freeze_gc = freeze_gc  # the real app only: see _do_start
         self.lab_task = task
         self.client_policy = client_policy
         self.session_factory = session_factory or real_session
@@ -99,66 +92,94 @@ class LabScreen(Screen[bool]):
         self._history: list[SandboxEvent] = []
         self.events_seen = 0
         self._busy = False
-        self.current_pane = "conversation"
+        self.current_pane = LAB_PANES[0].name
         self._status = ""
+        self._attack_notice: str | None = None  # what the attacker's Notice said, once it did
         self._froze = False
+        self._pane_widgets: list[LabPane] = []
+
+    def _localize(self) -> None:
+        localize_bindings(self)
+        for number, pane in enumerate(LAB_PANES, start=1):
+            self._bindings.bind(
+                str(number), f"pane('{pane.name}')", words(self, "key.pane"), show=False
+            )
 
     # --- layout ---------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         info = SCENARIOS.get(self.scenario)
         yield Static(self._title_text(), id="lab-title", markup=False)
-        summary = scenario_summary(self.lang, self.scenario)
-        attack = Static(
-            tr(self.lang, "lab.attack", text=summary) if info and info.attack else "",
-            id="attack",
-            markup=False,
-        )
+        attack = Static(self._attack_text(), id="attack", markup=False)
         attack.display = bool(info and info.attack)
         yield attack
         task = Static(self._task_text(), id="task", markup=False)
         task.display = self.lab_task is not None
         yield task
-        yield Tabs(*(Tab(tr(self.lang, f"lab.{p}"), id=f"tab-{p}") for p in PANES), id="pane-tabs")
+        yield Tabs(
+            *(Tab(words(self, f"lab.{p.name}"), id=f"tab-{p.name}") for p in LAB_PANES),
+            id="pane-tabs",
+        )
         with Horizontal(id="panes"):
-            yield ConversationPane(lang=self.lang, id="conversation", classes="pane -current")
-            yield EavesdropperPane(lang=self.lang, id="eavesdropper", classes="pane")
-            yield ConnectionPane(lang=self.lang, id="connection")
+            for n, pane in enumerate(LAB_PANES):
+                yield pane.make(pane.name, "pane -current" if n == 0 else "pane")
         with Horizontal(id="controls"):
-            yield Button(tr(self.lang, "lab.step"), id="btn-step", compact=True)
-            yield Button(tr(self.lang, "lab.play"), id="btn-play", compact=True)
-            yield Button(tr(self.lang, "lab.restart"), id="btn-restart", compact=True)
-            yield Static(tr(self.lang, "lab.starting"), id="status", markup=False)
-        yield Input(placeholder=tr(self.lang, "lab.input_placeholder"), id="command", compact=True)
+            yield Button(words(self, "lab.step"), id="btn-step", compact=True)
+            yield Button(words(self, "lab.play"), id="btn-play", compact=True)
+            yield Button(words(self, "lab.restart"), id="btn-restart", compact=True)
+            yield Static(words(self, "lab.starting"), id="status", markup=False)
+        yield Input(placeholder=words(self, "lab.input_placeholder"), id="command", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#connection").add_class("pane")
-        for pane in PANES:
-            self.query_one(f"#{pane}").border_title = tr(self.lang, f"lab.{pane}")
+        for pane in LAB_PANES:
+            widget = self.query_one(f"#{pane.name}")
+            if not isinstance(widget, LabPane):
+                raise TypeError(f"lab pane {pane.name!r} is a {type(widget).__name__}")
+            self._pane_widgets.append(widget)
+            widget.border_title = words(self, f"lab.{pane.name}")
         self.set_interval(FLUSH_INTERVAL, self.flush)
-        self.query_one(ConversationPane).focus()
+        self.query_one(f"#{LAB_PANES[0].name}").focus()
+        on_lang_change(self, self._lang_changed)
         self._start_session()
 
-    def _panes(self) -> tuple[ConversationPane, EavesdropperPane, ConnectionPane]:
-        return (
-            self.query_one(ConversationPane),
-            self.query_one(EavesdropperPane),
-            self.query_one(ConnectionPane),
-        )
+    def _panes(self) -> list[LabPane]:
+        return self._pane_widgets
+
+    def _lang_changed(self) -> None:
+        """Say everything around the panes again in the new language (the panes follow on
+        their own; what the lesson wrote for the task stays as written)."""
+        self._localize()
+        self.query_one("#lab-title", Static).update(self._title_text())
+        self.query_one("#attack", Static).update(self._attack_text())
+        self.query_one("#task", Static).update(self._task_text())
+        for pane in LAB_PANES:
+            self.query_one(f"#{pane.name}").border_title = words(self, f"lab.{pane.name}")
+        self._update_tabs()
+        for button, key in (("step", "lab.step"), ("play", "lab.play"), ("restart", "lab.restart")):
+            self.query_one(f"#btn-{button}", Button).label = words(self, key)
+        self.query_one("#command", Input).placeholder = words(self, "lab.input_placeholder")
+        self._status = ""
+        self._update_status()
 
     def _title_text(self) -> str:
-        summary = scenario_summary(self.lang, self.scenario)
-        return f"{tr(self.lang, 'lab.label')} · {self.scenario}" + (
-            f": {summary}" if summary else ""
-        )
+        summary = scenario_summary(ui_lang(self), self.scenario)
+        return f"{words(self, 'lab.label')} · {self.scenario}" + (f": {summary}" if summary else "")
+
+    def _attack_text(self) -> str:
+        info = SCENARIOS.get(self.scenario)
+        if self._attack_notice is not None:
+            return words(self, "lab.attack", text=self._attack_notice)
+        if info is not None and info.attack:
+            return words(self, "lab.attack", text=scenario_summary(ui_lang(self), self.scenario))
+        return ""
 
     def _task_text(self) -> str:
         if self.lab_task is None:
             return ""
         goal = self.lab_task.goal_label
-        status = tr(self.lang, "lab.goal_met" if self.goal_met else "lab.goal_open", goal=goal)
-        return f"{tr(self.lang, 'lab.do', text=self.lab_task.do)}\n{status}"
+        status = words(self, "lab.goal_met" if self.goal_met else "lab.goal_open", goal=goal)
+        return f"{words(self, 'lab.do', text=self.lab_task.do)}\n{status}"
 
     # --- events from the sandbox ----------------------------------------------------------------
 
@@ -176,35 +197,38 @@ class LabScreen(Screen[bool]):
             self._history.extend(batch)
         for pane in self._panes():
             pane.add_events(batch)
-        self._update_connection_tab()
+        self._update_tabs()
         for event in batch:
             if isinstance(event, Notice) and event.level is Level.ATTACK:
+                self._attack_notice = event.text
                 banner = self.query_one("#attack", Static)
-                banner.update(tr(self.lang, "lab.attack", text=event.text))
+                banner.update(self._attack_text())
                 banner.display = True
         if self.lab_task is not None and not self.goal_met and self.lab_task.check(self._history):
             self.goal_met = True
             self.query_one("#task", Static).update(self._task_text())
             self.query_one("#task").add_class("-met")
             self.notify(
-                tr(self.lang, "lab.goal_met", goal=self.lab_task.goal_label),
+                words(self, "lab.goal_met", goal=self.lab_task.goal_label),
                 timeout=6,
                 markup=False,
             )
             self.post_message(self.GoalMet(self.lab_task))
         self._update_status()
 
-    def _update_connection_tab(self) -> None:
-        """On a narrow terminal only one pane shows: its tab still says plaintext or TLS."""
-        state = short_state(self.query_one(ConnectionPane).state, self.lang)
-        label = tr(self.lang, "lab.connection") + (f" · {state}" if state else "")
-        tab = self.query_one("#tab-connection", Tab)
-        if str(tab.label) != label:
-            tab.label = label
+    def _update_tabs(self) -> None:
+        """Each tab: the pane's name, and what the pane adds to it (the Connection pane says
+        plaintext or TLS, as only one pane shows on a narrow terminal)."""
+        for kind, pane in zip(LAB_PANES, self._panes(), strict=True):
+            note = pane.tab_note()
+            label = words(self, f"lab.{kind.name}") + (f" · {note}" if note else "")
+            tab = self.query_one(f"#tab-{kind.name}", Tab)
+            if str(tab.label) != label:
+                tab.label = label
 
     def _status_text(self) -> str | None:
         if self.start_error is not None:
-            return tr(self.lang, "lab.start_failed", error=self.start_error)
+            return words(self, "lab.start_failed", error=self.start_error)
         session = self.session
         if session is None:
             return None
@@ -212,8 +236,8 @@ class LabScreen(Screen[bool]):
         if session.position < len(script) and not session.finished:
             label = script[session.position].label
             n, total = session.position + 1, len(script)
-            return tr(self.lang, "lab.next_command", label=label, n=n, total=total)
-        return tr(self.lang, "lab.script_done")
+            return words(self, "lab.next_command", label=label, n=n, total=total)
+        return words(self, "lab.script_done")
 
     def _update_status(self) -> None:
         text = self._status_text()
@@ -240,7 +264,7 @@ class LabScreen(Screen[bool]):
             return
         self.session = session
         self.flush()
-        if getattr(self.app, "freeze_gc", False) and not self._froze:
+        if self.freeze_gc and not self._froze:
             # the lab's widgets and the sandbox live until Esc: out of the collector's sight,
             # full collections during a long session stay short (the app undoes it on leaving)
             gc.freeze()
@@ -257,8 +281,8 @@ class LabScreen(Screen[bool]):
             self._say(Level.ERROR, message)
         else:
             self.start_error = f"{type(exc).__name__}: {message}"
-            self._say(Level.ERROR, tr(self.lang, "lab.start_failed", error=self.start_error))
-            self._say(Level.INFO, tr(self.lang, "lab.start_failed_todo"))
+            self._say(Level.ERROR, words(self, "lab.start_failed", error=self.start_error))
+            self._say(Level.INFO, words(self, "lab.start_failed_todo"))
         self.flush()
 
     async def _run(self, job: Callable[[LabSessionLike], Awaitable[object]]) -> None:
@@ -330,10 +354,10 @@ class LabScreen(Screen[bool]):
 
     @on(Tabs.TabActivated, "#pane-tabs")
     def _tab(self, event: Tabs.TabActivated) -> None:
-        name = (event.tab.id or "tab-conversation").removeprefix("tab-")
+        name = (event.tab.id or f"tab-{LAB_PANES[0].name}").removeprefix("tab-")
         self.current_pane = name
-        for pane in PANES:
-            self.query_one(f"#{pane}").set_class(pane == name, "-current")
+        for pane in LAB_PANES:
+            self.query_one(f"#{pane.name}").set_class(pane.name == name, "-current")
 
     async def action_back(self) -> None:
         command = self.query_one("#command", Input)

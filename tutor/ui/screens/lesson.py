@@ -2,49 +2,63 @@
 
 A step is done when every quiz, walk-through and lab in it is done (a step without any is done
 when the learner moves on); each completed step is saved at once.
+
+The screen reads the lesson's course and the progress from the `CourseState` it is given, marks
+progress there, and tells the app by message (`ProgressChanged`, `OpenLesson`, `OpenLab`). Each
+block is shown by the widget registered for its kind (`tutor.ui.widgets.block_widgets`). When
+the language changes, the screen shows the same step of the same lesson in the new language.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, cast
+from typing import assert_never
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.model.goals import goal_met
-from tutor.model.lesson import QA, Block, Lesson, Prose, Quiz, Transcript
-from tutor.ui.screens.lab import LabScreen, LabTask
-from tutor.ui.widgets.blocks import InteractiveBlock, QABlock, lesson_markdown
+from tutor.model.lesson import (
+    Block,
+    CustomBlock,
+    Interactive,
+    Lab,
+    Lesson,
+    Prose,
+    Quiz,
+    Transcript,
+)
+from tutor.ui.lang import on_lang_change, words
+from tutor.ui.screens.lab import LabTask
+from tutor.ui.state import CourseState
+from tutor.ui.widgets.block_widgets import block_widget
+from tutor.ui.widgets.blocks import InteractiveBlock
 from tutor.ui.widgets.keys import localize_bindings
 from tutor.ui.widgets.lab_block import LabBlock
-from tutor.ui.widgets.quiz import QuizBlock
-from tutor.ui.widgets.transcript import TranscriptBlock
-from tutor.ui.words import tr
-
-if TYPE_CHECKING:
-    from tutor.ui.app import TutorApp
 
 
-def block_widget(block: Block, lang: str, index: int) -> Widget:
-    """The widget that shows one block of a step."""
-    if isinstance(block, Prose):
-        return lesson_markdown(block.markdown, "prose")
-    if isinstance(block, QA):
-        return QABlock(block.question, block.answer, lang)
-    if isinstance(block, Quiz):
-        return QuizBlock(block, lang, index)
-    if isinstance(block, Transcript):
-        return TranscriptBlock(block, lang, index)
-    return LabBlock(block, lang, index)
+def open_item_word(block: Interactive) -> str:
+    """The `lesson.open.*` words that name a block still to do ("a quiz", "the lab")."""
+    match block:
+        case Quiz():
+            return "quiz"
+        case Transcript():
+            return "transcript"
+        case Lab():
+            return "lab"
+        case CustomBlock():
+            return "block"  # "an exercise": a kind registered from outside brings no words
+        case _:
+            assert_never(block)
 
 
 def plain_inline(markdown: str) -> str:
@@ -75,18 +89,33 @@ class LessonScreen(Screen[None]):
         Binding("f1", "app.help", "key.help"),
     ]
 
-    def __init__(self, lesson: Lesson, lang: str, step: int = 1) -> None:
+    class ProgressChanged(Message):
+        """The learner moved or completed a step: the progress in the `CourseState` changed."""
+
+    class OpenLesson(Message):
+        """Open another lesson (a link in this one led there)."""
+
+        def __init__(self, lesson_id: str) -> None:
+            super().__init__()
+            self.lesson_id = lesson_id
+
+    class OpenLab(Message):
+        """Open the lab of a lab block: its scenario, with the block's task."""
+
+        def __init__(self, scenario: str, task: LabTask, client_policy: str | None) -> None:
+            super().__init__()
+            self.scenario = scenario
+            self.lab_task = task
+            self.client_policy = client_policy
+
+    def __init__(self, lesson: Lesson, state: CourseState, step: int = 1) -> None:
         super().__init__()
-        localize_bindings(self, lang)
+        localize_bindings(self)
         self.lesson = lesson
-        self.lang = lang
+        self.state = state
         self.step_no = min(max(step, 1), len(lesson.steps))
         self.open_blocks: set[int] = set()
         self.steps_hidden: bool | None = None  # None: follow the terminal width
-
-    @property
-    def tutor(self) -> TutorApp:
-        return cast("TutorApp", self.app)
 
     @property
     def step(self) -> int:
@@ -100,21 +129,35 @@ class LessonScreen(Screen[None]):
             yield OptionList(id="steps")
             yield VerticalScroll(id="step-body")
         with Horizontal(id="lesson-nav"):
-            yield Button(tr(self.lang, "lesson.prev"), id="prev", compact=True)
+            yield Button(words(self, "lesson.prev"), id="prev", compact=True)
             yield Static("", id="open-items", markup=False)
-            yield Button(tr(self.lang, "lesson.next"), id="next", compact=True, variant="primary")
+            yield Button(words(self, "lesson.next"), id="next", compact=True, variant="primary")
         yield Footer()
 
     async def on_mount(self) -> None:
-        self.query_one("#steps").border_title = tr(self.lang, "lesson.steps")
+        self.query_one("#steps").border_title = words(self, "lesson.steps")
         await self.show_step(self.step_no)
         self.query_one("#step-body").focus()
+        on_lang_change(self, self._lang_changed)
+
+    async def _lang_changed(self) -> None:
+        """The app has loaded the course in the new language: the same step, in it."""
+        localize_bindings(self)
+        lesson = self.state.course.get(self.lesson.id)
+        if lesson is not None:  # else the lesson has no translation: it stays as it was
+            self.lesson = lesson
+        title = f"{self.lesson.number:02d} · {self.lesson.title}"
+        self.query_one("#lesson-title", Static).update(title)
+        self.query_one("#steps").border_title = words(self, "lesson.steps")
+        self.query_one("#prev", Button).label = words(self, "lesson.prev")
+        self.query_one("#next", Button).label = words(self, "lesson.next")
+        await self.show_step(min(self.step_no, len(self.lesson.steps)))
 
     # --- showing a step -------------------------------------------------------------------------
 
     def _refresh_step_list(self) -> None:
         steps = self.query_one("#steps", OptionList)
-        progress = self.tutor.progress
+        progress = self.state.progress
         steps.clear_options()
         for s in self.lesson.steps:
             mark = "▶" if s.number == self.step_no else " "
@@ -125,18 +168,19 @@ class LessonScreen(Screen[None]):
     async def show_step(self, number: int) -> None:
         self.step_no = number
         step = self.lesson.step(number)
-        self.tutor.progress.set_position(self.lesson.id, number)
-        self.tutor.save_progress()
+        self.state.progress.set_position(self.lesson.id, number)
+        self.post_message(self.ProgressChanged())
         body = self.query_one("#step-body", VerticalScroll)
         await body.remove_children()
-        header = tr(self.lang, "lesson.step", n=number, total=len(self.lesson.steps))
+        header = words(self, "lesson.step", n=number, total=len(self.lesson.steps))
         heading = Text.assemble((f"{header} · ", "dim"), (plain_inline(step.title), "bold"))
         widgets: list[Widget] = [Static(heading, classes="step-title")]
         if number == 1:
             intro = [drop_title(b) for b in self.lesson.intro[:1]] + list(self.lesson.intro[1:])
-            widgets.extend(block_widget(b, self.lang, -1) for b in intro if b is not None)
-        widgets.extend(block_widget(b, self.lang, i) for i, b in enumerate(step.blocks))
-        self.open_blocks = {i for i, b in enumerate(step.blocks) if not isinstance(b, Prose | QA)}
+            widgets.extend(block_widget(b, -1) for b in intro if b is not None)
+        widgets.extend(block_widget(b, i) for i, b in enumerate(step.blocks))
+        interactive = {id(b) for b in step.interactive}
+        self.open_blocks = {i for i, b in enumerate(step.blocks) if id(b) in interactive}
         await body.mount_all(widgets)
         body.scroll_home(animate=False)
         self._refresh_step_list()
@@ -148,25 +192,26 @@ class LessonScreen(Screen[None]):
         quiz")."""
         step = self.lesson.step(self.step_no)
         counts: dict[str, int] = {}
+        interactive = {id(b): b for b in step.interactive}
         for i in sorted(self.open_blocks):
-            kind = type(step.blocks[i]).__name__.lower()
+            kind = open_item_word(interactive[id(step.blocks[i])])
             counts[kind] = counts.get(kind, 0) + 1
         return ", ".join(
-            tr(self.lang, f"lesson.open.{kind}" + ("" if n == 1 else "s"), n=n)
+            words(self, f"lesson.open.{kind}" + ("" if n == 1 else "s"), n=n)
             for kind, n in counts.items()
         )
 
     def _update_nav(self) -> None:
         items = self._open_items()
-        text = tr(self.lang, "lesson.open_in_step", items=items) if items else ""
-        if not items and self.tutor.progress.is_done(self.lesson.id, self.step_no):
-            text = tr(self.lang, "lesson.all_done")
+        text = words(self, "lesson.open_in_step", items=items) if items else ""
+        if not items and self.state.progress.is_done(self.lesson.id, self.step_no):
+            text = words(self, "lesson.all_done")
         self.query_one("#open-items", Static).update(text)
         self.query_one("#prev", Button).disabled = self.step_no <= 1
 
     def _step_done(self) -> None:
-        if self.tutor.progress.mark_done(self.lesson.id, self.step_no):
-            self.tutor.save_progress()
+        if self.state.progress.mark_done(self.lesson.id, self.step_no):
+            self.post_message(self.ProgressChanged())
         self._refresh_step_list()
         self._update_nav()
 
@@ -186,13 +231,13 @@ class LessonScreen(Screen[None]):
             self._step_done()
         elif self.open_blocks:
             items = self._open_items()
-            self.notify(tr(self.lang, "lesson.open_in_step", items=items), markup=False)
+            self.notify(words(self, "lesson.open_in_step", items=items), markup=False)
         if self.step_no < len(self.lesson.steps):
             await self.show_step(self.step_no + 1)
             return
         total = len(self.lesson.steps)
-        if self.tutor.progress.done_count(self.lesson.id, total) >= total:
-            self.notify(tr(self.lang, "lesson.lesson_done"), markup=False)
+        if self.state.progress.done_count(self.lesson.id, total) >= total:
+            self.notify(words(self, "lesson.lesson_done"), markup=False)
         self.dismiss(None)
 
     async def action_prev(self) -> None:
@@ -235,6 +280,7 @@ class LessonScreen(Screen[None]):
 
     @on(LabBlock.OpenLab)
     def _open_lab(self, event: LabBlock.OpenLab) -> None:
+        event.stop()
         lab = event.block.lab
         task = LabTask(
             do=lab.do,
@@ -246,16 +292,7 @@ class LessonScreen(Screen[None]):
             step=self.step_no,
             block=event.block.index,
         )
-        self.app.push_screen(
-            LabScreen(
-                lab.scenario,
-                lang=self.lang,
-                task=task,
-                client_policy=lab.client_policy,
-                session_factory=self.tutor.session_factory,
-                play_delay=self.tutor.play_delay,
-            )
-        )
+        self.post_message(self.OpenLab(lab.scenario, task, lab.client_policy))
 
     @on(Markdown.LinkClicked)
     def _link(self, event: Markdown.LinkClicked) -> None:
@@ -266,9 +303,9 @@ class LessonScreen(Screen[None]):
             self.app.open_url(href)
             return
         name = PurePosixPath(href.split("#", 1)[0]).name
-        for lesson in self.tutor.course.lessons:
+        for lesson in self.state.course.lessons:
             if name and PurePosixPath(lesson.file).name == name:
-                self.tutor.open_lesson(lesson.id)
+                self.post_message(self.OpenLesson(lesson.id))
                 return
 
     def lab_goal_met(self, task: LabTask) -> None:

@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widgets import Label, Markdown
 
 from tutor.model.cjk import join_cjk_lines
-from tutor.ui.words import tr
+from tutor.ui.lang import words
 
 
 def lesson_markdown(text: str, classes: str) -> Markdown:
@@ -38,15 +38,14 @@ class Speech(Vertical):
 class QABlock(Vertical):
     """A beginner's question and the expert's answer."""
 
-    def __init__(self, question: str, answer: str, lang: str) -> None:
+    def __init__(self, question: str, answer: str) -> None:
         super().__init__(classes="qa")
         self.question = question
         self.answer = answer
-        self.lang = lang
 
     def compose(self) -> ComposeResult:
-        yield Speech(tr(self.lang, "lesson.beginner"), self.question, classes="beginner")
-        yield Speech(tr(self.lang, "lesson.expert"), self.answer, classes="expert")
+        yield Speech(words(self, "lesson.beginner"), self.question, classes="beginner")
+        yield Speech(words(self, "lesson.expert"), self.answer, classes="expert")
 
 
 class InteractiveBlock(Vertical):

@@ -1,7 +1,8 @@
 """Footer key labels in the learner's language.
 
 Bindings are declared once per class with `ui_text` keys as descriptions ("key.next"); each
-screen instance swaps in the words for its language, so the Footer speaks English or Japanese.
+screen instance swaps in the words for the app's language, so the Footer speaks English or
+Japanese, and swaps them again when the language changes.
 """
 
 from __future__ import annotations
@@ -10,11 +11,19 @@ from dataclasses import replace
 
 from textual.dom import DOMNode
 
+from tutor.ui.lang import ui_lang
 from tutor.ui.words import tr
 
 
-def localize_bindings(node: DOMNode, lang: str) -> None:
+def localize_bindings(node: DOMNode) -> None:
+    """Give `node` its class bindings with the words of the current language (again after a
+    switch: the class's own table still has the `key.` names)."""
+    lang = ui_lang(node)
+    merged = type(node)._merged_bindings
+    if merged is None:
+        return
     # `_bindings` is the node's own copy of its class bindings, so this does not leak to others.
+    node._bindings = merged.copy()
     table = node._bindings.key_to_bindings
     for key, bindings in list(table.items()):
         table[key] = [
@@ -23,3 +32,4 @@ def localize_bindings(node: DOMNode, lang: str) -> None:
             else b
             for b in bindings
         ]
+    node.refresh_bindings()

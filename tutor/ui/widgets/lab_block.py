@@ -9,8 +9,9 @@ from textual.widgets import Button, Label, Static
 
 from sandbox.lab.catalog import SCENARIOS
 from tutor.model.lesson import Lab
+from tutor.ui.lang import ui_lang, words
 from tutor.ui.widgets.blocks import InteractiveBlock
-from tutor.ui.words import goal_label, scenario_summary, tr
+from tutor.ui.words import goal_label, scenario_summary
 
 
 class LabBlock(InteractiveBlock):
@@ -23,27 +24,24 @@ class LabBlock(InteractiveBlock):
             super().__init__()
             self.block = block
 
-    def __init__(self, lab: Lab, lang: str, index: int) -> None:
+    def __init__(self, lab: Lab, index: int) -> None:
         super().__init__(index, classes="lab-block")
         self.lab = lab
-        self.lang = lang
 
     def compose(self) -> ComposeResult:
-        yield Label(f"■ {tr(self.lang, 'lab.label')}", classes="block-label")
-        yield Static(tr(self.lang, "lab.do", text=self.lab.do), classes="lab-do", markup=False)
+        yield Label(f"■ {words(self, 'lab.label')}", classes="block-label")
+        yield Static(words(self, "lab.do", text=self.lab.do), classes="lab-do", markup=False)
         yield Static(self._goal_text(), classes="lab-goal", markup=False)
         info = SCENARIOS.get(self.lab.scenario)
         if info is not None and info.attack:
             yield Static(
-                tr(self.lang, "lab.attack", text=scenario_summary(self.lang, self.lab.scenario)),
+                words(self, "lab.attack", text=scenario_summary(ui_lang(self), self.lab.scenario)),
                 classes="lab-attack",
                 markup=False,
             )
-        yield Static(
-            tr(self.lang, "lab.hint", text=self.lab.hint), classes="lab-hint", markup=False
-        )
+        yield Static(words(self, "lab.hint", text=self.lab.hint), classes="lab-hint", markup=False)
         yield Button(
-            tr(self.lang, "lab.open", scenario=self.lab.scenario),
+            words(self, "lab.open", scenario=self.lab.scenario),
             classes="open-lab",
             variant="primary",
             compact=True,
@@ -51,11 +49,11 @@ class LabBlock(InteractiveBlock):
 
     @property
     def goal(self) -> str:
-        return goal_label(self.lang, self.lab.goal)
+        return goal_label(ui_lang(self), self.lab.goal)
 
     def _goal_text(self) -> str:
         key = "lab.goal_met" if self.done else "lab.goal"
-        return tr(self.lang, key, goal=self.goal)
+        return words(self, key, goal=self.goal)
 
     @on(Button.Pressed, ".open-lab")
     def _open(self, event: Button.Pressed) -> None:

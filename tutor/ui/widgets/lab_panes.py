@@ -1,27 +1,29 @@
-"""The Lab's three panes over one live session: Conversation, Eavesdropper, Connection.
+"""The Lab's panes over one live session: Conversation, Eavesdropper, Connection.
 
 Each pane takes batches of sandbox events (`add_events`) and picks what it shows; the lab screen
-coalesces events and hands each pane one batch per tick.
+coalesces events and hands each pane one batch per tick. A pane is its widget plus one entry in
+`LAB_PANES`: the lab screen builds the panes, their tabs, titles (`lab.<name>` words) and number
+keys from that table.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol, runtime_checkable
 
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Static
 
 from sandbox.events import (
     CertSummary,
-    ConversationLine,
     MessageDelivered,
-    Notice,
     SandboxEvent,
     SessionClosed,
     SessionStarted,
@@ -33,6 +35,7 @@ from sandbox.events import (
     WireRecord,
     WireSwitch,
 )
+from tutor.ui.lang import on_lang_change, ui_lang, words
 from tutor.ui.widgets import lab_lines
 from tutor.ui.widgets.log_pane import LogPane
 from tutor.ui.words import tr
@@ -42,14 +45,10 @@ class ConversationPane(LogPane):
     """What client and server say, with swaks markers (->, <-, ~>, <~, ===, ***)."""
 
     def add_events(self, batch: Sequence[SandboxEvent]) -> None:
-        said = [e for e in batch if isinstance(e, ConversationLine | Notice)]
+        said = [e for e in batch if isinstance(e, lab_lines.CONVERSATION_KINDS)]
         shown, skipped = self.newest(said)
-        lines = [
-            lab_lines.conversation_line(e)
-            if isinstance(e, ConversationLine)
-            else lab_lines.notice_line(e)
-            for e in shown
-        ]
+        lang = ui_lang(self)
+        lines = [line for e in shown if (line := lab_lines.conversation(e, lang)) is not None]
         self.add_lines(lines, skipped)
 
 
@@ -83,16 +82,21 @@ class EavesdropperPane(LogPane):
         self.add_lines(lines, i - len(switches), trim=False)
         self._update_title()
 
+    def on_mount(self) -> None:
+        super().on_mount()
+        on_lang_change(self, self._update_title)
+
     def _format(self, event: WireLine | WireSwitch | WireRecord) -> list[Text]:
+        lang = ui_lang(self)
         if isinstance(event, WireLine):
-            return [lab_lines.wire_line(event, self.lang)]
+            return [lab_lines.wire_line(event, lang)]
         if isinstance(event, WireSwitch):
-            return [lab_lines.wire_switch(event, self.lang)]
-        return lab_lines.wire_record(event, self.lang)
+            return [lab_lines.wire_switch(event, lang)]
+        return lab_lines.wire_record(event, lang)
 
     def _update_title(self) -> None:
-        title = f"{tr(self.lang, 'lab.eavesdropper')} · " + tr(
-            self.lang,
+        title = f"{words(self, 'lab.eavesdropper')} · " + words(
+            self,
             "wire.bytes",
             c=f"{self.bytes_seen[Side.CLIENT]:,}",
             s=f"{self.bytes_seen[Side.SERVER]:,}",
@@ -103,7 +107,7 @@ class EavesdropperPane(LogPane):
     def reset(self) -> None:
         super().reset()
         self.bytes_seen = {Side.CLIENT: 0, Side.SERVER: 0}
-        self.border_title = tr(self.lang, "lab.eavesdropper")
+        self.border_title = words(self, "lab.eavesdropper")
 
 
 @dataclass(frozen=True)
@@ -191,14 +195,20 @@ def render_connection(state: ConnectionState, lang: str) -> RenderableType:
 class ConnectionPane(VerticalScroll):
     """Plaintext or TLS, version, cipher, the server certificate, and whether it was verified."""
 
-    def __init__(self, *, lang: str = "en", id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.lang = lang
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         self.state = ConnectionState()
-        self._body = Static(render_connection(self.state, lang), classes="connection-body")
+        self._body = Static(classes="connection-body")
 
     def compose(self) -> ComposeResult:
+        self._body.update(render_connection(self.state, ui_lang(self)))
         yield self._body
+
+    def on_mount(self) -> None:
+        on_lang_change(self, self._render_state)
+
+    def _render_state(self) -> None:
+        self._body.update(render_connection(self.state, ui_lang(self)))
 
     def add_events(self, batch: Sequence[SandboxEvent]) -> None:
         state = self.state
@@ -206,15 +216,47 @@ class ConnectionPane(VerticalScroll):
             state = state.apply(event)
         if state != self.state:
             self.state = state
-            self._body.update(render_connection(state, self.lang))
+            self._render_state()
 
     def reset(self) -> None:
         self.state = ConnectionState()
-        self._body.update(render_connection(self.state, self.lang))
+        self._render_state()
+
+    def tab_note(self) -> str:
+        """On a narrow terminal only one pane shows: its tab still says plaintext or TLS."""
+        return short_state(self.state, ui_lang(self))
 
     @property
     def text(self) -> str:
         """The pane as plain text (what a screen reader or a test would read)."""
         out = io.StringIO()
-        Console(file=out, width=100, no_color=True).print(render_connection(self.state, self.lang))
+        rendered = render_connection(self.state, ui_lang(self))
+        Console(file=out, width=100, no_color=True).print(rendered)
         return out.getvalue()
+
+
+@runtime_checkable
+class LabPane(Protocol):
+    """What the lab screen asks of a pane widget."""
+
+    def add_events(self, batch: Sequence[SandboxEvent]) -> None: ...
+
+    def reset(self) -> None: ...
+
+    def tab_note(self) -> str:
+        """A word or two after the pane's tab label ("" for none)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class PaneKind:
+    name: str  # the widget's id, its tab's `tab-<name>`, its title's `lab.<name>` words
+    make: Callable[[str, str], Widget]  # (id, classes) -> a widget that is a LabPane
+
+
+LAB_PANES: tuple[PaneKind, ...] = (
+    PaneKind("conversation", lambda id, classes: ConversationPane(id=id, classes=classes)),
+    PaneKind("eavesdropper", lambda id, classes: EavesdropperPane(id=id, classes=classes)),
+    PaneKind("connection", lambda id, classes: ConnectionPane(id=id, classes=classes)),
+)
+"""The lab's panes, in tab (and number key) order: one entry per pane."""

@@ -22,7 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from tutor.ui.words import tr
+from tutor.ui.lang import on_lang_change, words
 
 T = TypeVar("T")
 
@@ -42,14 +42,12 @@ class LogPane(ScrollView, can_focus=True):
     def __init__(
         self,
         *,
-        lang: str = "en",
         cap: int = 2000,
         per_batch: int = 100,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
-        self.lang = lang
         self.cap = cap
         self.per_batch = per_batch
         self._kept: deque[Text] = deque()
@@ -99,7 +97,7 @@ class LogPane(ScrollView, can_focus=True):
             lines = lines[-self.per_batch :]
         if skipped > 0:
             self.elided += skipped
-            marker = Text(tr(self.lang, "lab.elided", n=f"{skipped:,}"), style="dim italic")
+            marker = Text(words(self, "lab.elided", n=f"{skipped:,}"), style="dim italic")
             lines = [marker, *lines]
         follow = self.scroll_y >= self.max_scroll_y  # at the end: stay at the end
         width = self._width()
@@ -121,6 +119,9 @@ class LogPane(ScrollView, can_focus=True):
         self._update_size(follow)
         self._update_subtitle()
 
+    def tab_note(self) -> str:
+        return ""
+
     def reset(self) -> None:
         self._kept.clear()
         self._heights.clear()
@@ -129,6 +130,10 @@ class LogPane(ScrollView, can_focus=True):
         self.elided = 0
         self._update_size(True)
         self._update_subtitle()
+
+    def on_mount(self) -> None:
+        # lines already kept stay in the words they were said in; the chrome follows the switch
+        on_lang_change(self, self._update_subtitle)
 
     # --- drawing --------------------------------------------------------------------------------
 
@@ -150,7 +155,7 @@ class LogPane(ScrollView, can_focus=True):
 
     def _update_subtitle(self) -> None:
         dropped = self.total_lines - len(self._kept)
-        subtitle = tr(self.lang, "lab.kept", n=f"{self.cap:,}") if dropped > 0 else ""
+        subtitle = words(self, "lab.kept", n=f"{self.cap:,}") if dropped > 0 else ""
         if subtitle != self.border_subtitle:
             self.border_subtitle = subtitle
 

@@ -15,8 +15,8 @@ from textual.widgets.option_list import Option
 
 from tutor.model.cjk import join_cjk_lines
 from tutor.model.lesson import Quiz
+from tutor.ui.lang import words
 from tutor.ui.widgets.blocks import InteractiveBlock, lesson_markdown
-from tutor.ui.words import tr
 
 MAX_TRIES = 2
 
@@ -24,10 +24,9 @@ MAX_TRIES = 2
 class QuizBlock(InteractiveBlock):
     help_topic = "quiz"
 
-    def __init__(self, quiz: Quiz, lang: str, index: int) -> None:
+    def __init__(self, quiz: Quiz, index: int) -> None:
         super().__init__(index, classes="quiz")
         self.quiz = quiz
-        self.lang = lang
         self.tries = 0
         self.correct = False
         self.feedback_text = ""
@@ -37,7 +36,7 @@ class QuizBlock(InteractiveBlock):
         return self.correct or self.tries >= MAX_TRIES
 
     def compose(self) -> ComposeResult:
-        yield Label(f"◆ {tr(self.lang, 'quiz.label')}", classes="block-label")
+        yield Label(f"◆ {words(self, 'quiz.label')}", classes="block-label")
         yield lesson_markdown(self.quiz.question, "quiz-question")
         if self.quiz.is_choice:
             yield OptionList(
@@ -49,7 +48,7 @@ class QuizBlock(InteractiveBlock):
             )
         else:
             yield Input(
-                placeholder=tr(self.lang, "quiz.answer_placeholder"), classes="answer", compact=True
+                placeholder=words(self, "quiz.answer_placeholder"), classes="answer", compact=True
             )
         feedback = lesson_markdown("", "feedback")
         feedback.display = False
@@ -73,16 +72,16 @@ class QuizBlock(InteractiveBlock):
         if counted:
             self.tries += 1
             self.correct = right
-        parts = [tr(self.lang, "quiz.right" if right else "quiz.wrong")]
+        parts = [words(self, "quiz.right" if right else "quiz.wrong")]
         if isinstance(response, int) and (why := self.quiz.why_for(response)):
             parts[0] += f" {why}"
         if not self.settled:
-            parts.append(tr(self.lang, "quiz.hint", hint=self.quiz.hint))
-            parts.append(tr(self.lang, "quiz.try_again"))
+            parts.append(words(self, "quiz.hint", hint=self.quiz.hint))
+            parts.append(words(self, "quiz.try_again"))
         else:
             if not self.correct:
-                parts.append(tr(self.lang, "quiz.answer_was", answer=self._right_answer()))
-            parts.append(tr(self.lang, "quiz.explain", text=self.quiz.explain))
+                parts.append(words(self, "quiz.answer_was", answer=self._right_answer()))
+            parts.append(words(self, "quiz.explain", text=self.quiz.explain))
         self._show_feedback("\n\n".join(parts), right)
         if self.settled:
             self.complete()

@@ -9,8 +9,8 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Label, Static
 
 from tutor.model.lesson import LineKind, Transcript, TranscriptLine
+from tutor.ui.lang import words
 from tutor.ui.widgets.blocks import InteractiveBlock
-from tutor.ui.words import tr
 
 _STYLE = {LineKind.CLIENT: "bold #5fafff", LineKind.SERVER: "bold #87d75f"}
 
@@ -27,10 +27,9 @@ def transcript_line(line: TranscriptLine) -> Text:
 class TranscriptBlock(InteractiveBlock):
     help_topic = "transcript"
 
-    def __init__(self, transcript: Transcript, lang: str, index: int) -> None:
+    def __init__(self, transcript: Transcript, index: int) -> None:
         super().__init__(index, classes="transcript")
         self.transcript = transcript
-        self.lang = lang
         self.shown = 0  # lines revealed so far
         self.guesses: list[tuple[str, bool]] = []
 
@@ -41,11 +40,11 @@ class TranscriptBlock(InteractiveBlock):
         return lines[self.shown] if self.shown < len(lines) else None
 
     def compose(self) -> ComposeResult:
-        yield Label(f"▶ {tr(self.lang, 'transcript.label')}", classes="block-label")
+        yield Label(f"▶ {words(self, 'transcript.label')}", classes="block-label")
         yield Static("", classes="lines")
-        yield Static(tr(self.lang, "transcript.predict"), classes="prompt", markup=False)
+        yield Static(words(self, "transcript.predict"), classes="prompt", markup=False)
         yield Input(
-            placeholder=tr(self.lang, "transcript.predict_placeholder"),
+            placeholder=words(self, "transcript.predict_placeholder"),
             classes="predict",
             compact=True,
         )
@@ -76,7 +75,7 @@ class TranscriptBlock(InteractiveBlock):
         if paused:
             text.append("? …", style="bold reverse")
         else:
-            text.append(tr(self.lang, "transcript.done"), style="dim")
+            text.append(words(self, "transcript.done"), style="dim")
         self.query_one(".lines", Static).update(text)
         self.query_one(".prompt").display = paused
         self.query_one(".predict").display = paused
@@ -99,7 +98,7 @@ class TranscriptBlock(InteractiveBlock):
         self.guesses.append((guess.strip(), right))
         key = "transcript.right" if right else "transcript.wrong"
         self.notify(
-            tr(self.lang, key, line=line.text),
+            words(self, key, line=line.text),
             severity="information" if right else "warning",
             markup=False,
         )
