@@ -1,4 +1,4 @@
-"""The block-kind table (tutor.model.block_kinds) and the languages defined once (tutor.model.langs).
+"""The block-kind table (tutor.model.block_kinds); the languages defined once (tutor.model.langs).
 
 An unknown fence info string is a `file:line` error that names the known kinds, never a block
 guessed from it; a kind registered from outside parses while registered and is an error again
@@ -106,7 +106,7 @@ def _code_list() -> str:
 
 def test_built_in_kinds_and_code_languages_cannot_be_taken_or_removed() -> None:
     for name in ("quiz", "text", "two words", ""):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="taken or not a plain word"):
             register_block_kind(name, Poll, build_poll)
     with pytest.raises(ValueError, match="built in"):
         unregister_block_kind("lab")

@@ -133,6 +133,7 @@ async def test_eavesdropper_counts_bytes_each_way_in_its_title() -> None:
     app = PanesApp()
     async with app.run_test() as pilot:
         pane = app.query_one(EavesdropperPane)
+        pane.titled("Eavesdropper")  # the lab screen names each pane (LAB_PANES)
         pane.add_events(
             [
                 WireChunk(sender=C, offset=0, data=b"x" * 1500),
@@ -141,6 +142,10 @@ async def test_eavesdropper_counts_bytes_each_way_in_its_title() -> None:
         )
         await pilot.pause()
         assert pane.border_title == "Eavesdropper · C→S 1,500 B · S→C 24 B"
+        pane.titled("盗聴者の視点")  # a new name keeps the counts
+        assert pane.border_title == "盗聴者の視点 · C→S 1,500 B · S→C 24 B"
+        pane.reset()
+        assert pane.border_title == "盗聴者の視点"
 
 
 async def test_connection_shows_plaintext_then_tls_certificate_and_verification() -> None:

@@ -137,7 +137,7 @@ class LabScreen(Screen[bool]):
             if not isinstance(widget, LabPane):
                 raise TypeError(f"lab pane {pane.name!r} is a {type(widget).__name__}")
             self._pane_widgets.append(widget)
-            widget.border_title = words(self, f"lab.{pane.name}")
+            widget.titled(words(self, f"lab.{pane.name}"))
         self.set_interval(FLUSH_INTERVAL, self.flush)
         self.query_one(f"#{LAB_PANES[0].name}").focus()
         on_lang_change(self, self._lang_changed)
@@ -153,8 +153,8 @@ class LabScreen(Screen[bool]):
         self.query_one("#lab-title", Static).update(self._title_text())
         self.query_one("#attack", Static).update(self._attack_text())
         self.query_one("#task", Static).update(self._task_text())
-        for pane in LAB_PANES:
-            self.query_one(f"#{pane.name}").border_title = words(self, f"lab.{pane.name}")
+        for kind, pane in zip(LAB_PANES, self._panes(), strict=True):
+            pane.titled(words(self, f"lab.{kind.name}"))
         self._update_tabs()
         for button, key in (("step", "lab.step"), ("play", "lab.play"), ("restart", "lab.restart")):
             self.query_one(f"#btn-{button}", Button).label = words(self, key)

@@ -82,9 +82,9 @@ class EavesdropperPane(LogPane):
         self.add_lines(lines, i - len(switches), trim=False)
         self._update_title()
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        on_lang_change(self, self._update_title)
+    def titled(self, title: str) -> None:
+        self.title = title
+        self._update_title()
 
     def _format(self, event: WireLine | WireSwitch | WireRecord) -> list[Text]:
         lang = ui_lang(self)
@@ -95,7 +95,7 @@ class EavesdropperPane(LogPane):
         return lab_lines.wire_record(event, lang)
 
     def _update_title(self) -> None:
-        title = f"{words(self, 'lab.eavesdropper')} · " + words(
+        title = f"{self.title} · " + words(
             self,
             "wire.bytes",
             c=f"{self.bytes_seen[Side.CLIENT]:,}",
@@ -107,7 +107,7 @@ class EavesdropperPane(LogPane):
     def reset(self) -> None:
         super().reset()
         self.bytes_seen = {Side.CLIENT: 0, Side.SERVER: 0}
-        self.border_title = words(self, "lab.eavesdropper")
+        self.border_title = self.title
 
 
 @dataclass(frozen=True)
@@ -226,6 +226,9 @@ class ConnectionPane(VerticalScroll):
         """On a narrow terminal only one pane shows: its tab still says plaintext or TLS."""
         return short_state(self.state, ui_lang(self))
 
+    def titled(self, title: str) -> None:
+        self.border_title = title
+
     @property
     def text(self) -> str:
         """The pane as plain text (what a screen reader or a test would read)."""
@@ -242,6 +245,10 @@ class LabPane(Protocol):
     def add_events(self, batch: Sequence[SandboxEvent]) -> None: ...
 
     def reset(self) -> None: ...
+
+    def titled(self, title: str) -> None:
+        """Take the screen's name for the pane (again after a language switch)."""
+        ...
 
     def tab_note(self) -> str:
         """A word or two after the pane's tab label ("" for none)."""

@@ -60,6 +60,7 @@ class LogPane(ScrollView, can_focus=True):
         self.total_lines = 0  # every line ever added, shown or not
         self.elided = 0  # lines skipped because a batch was too big
         self._reflow_timer: Timer | None = None
+        self.title = ""  # given by the lab screen (`titled`)
 
     # --- what the pane holds ----------------------------------------------------------------
 
@@ -121,6 +122,11 @@ class LogPane(ScrollView, can_focus=True):
 
     def tab_note(self) -> str:
         return ""
+
+    def titled(self, title: str) -> None:
+        """Take `title` (the lab screen's name for this pane, in the current language)."""
+        self.title = title
+        self.border_title = title
 
     def reset(self) -> None:
         self._kept.clear()
