@@ -38,12 +38,18 @@ class ConversationLine(Event):
     """One SMTP line said by `sender`, as the client sent or received it.
 
     `tls` tells whether it travelled inside TLS; together with `sender` it gives the swaks marker
-    (`->`/`<-` in plaintext, `~>`/`<~` inside TLS).
+    (`->`/`<-` in plaintext, `~>`/`<~` inside TLS). The client fills in what it knows as it frames
+    the line, so nobody reads it back out of `text`: a server line's reply `code`, and whether it
+    is the `final` line of its reply; a client command's `verb` ("MAIL"; empty for a line of the
+    message or an AUTH credential).
     """
 
     sender: Side
     text: str
     tls: bool
+    code: int | None = None
+    final: bool = False
+    verb: str = ""
 
     @property
     def marker(self) -> str:
@@ -162,11 +168,91 @@ class TlsEstablished(Event):
     server_hostname: str | None
 
 
+class TlsFailure(enum.StrEnum):
+    """Why a TLS handshake failed, as the client's TLS library said it (not read from text)."""
+
+    UNTRUSTED = "untrusted"  # the chain does not lead to a CA the client trusts
+    WRONG_NAME = "wrong-name"  # a trusted certificate, for another host name
+    EXPIRED = "expired"  # outside its validity period (expired or not yet valid)
+    BAD_CERTIFICATE = "bad-certificate"  # any other certificate problem
+    PROTOCOL_VERSION = "protocol-version"  # no TLS version both sides accept
+    CUT = "cut"  # the peer hung up in the middle of the handshake
+    TIMEOUT = "timeout"  # the handshake did not finish in time
+    OTHER = "other"
+
+    @property
+    def about_certificate(self) -> bool:
+        return self in _CERTIFICATE_FAILURES
+
+
+_CERTIFICATE_FAILURES = frozenset(
+    {TlsFailure.UNTRUSTED, TlsFailure.WRONG_NAME, TlsFailure.EXPIRED, TlsFailure.BAD_CERTIFICATE}
+)
+
+
 @dataclass(frozen=True, slots=True)
 class TlsFailed(Event):
-    """A handshake failed; `reason` is the plain cause (e.g. certificate verify failed)."""
+    """A handshake failed: `cause` says why, `reason` says it in the library's words."""
 
     reason: str
+    cause: TlsFailure = TlsFailure.OTHER
+
+
+class NoTls(enum.StrEnum):
+    """Why the client has no TLS where its policy wants it."""
+
+    NOT_OFFERED = "not-offered"  # STARTTLS was missing from the EHLO reply
+    EHLO_REFUSED = "ehlo-refused"  # EHLO was refused, so no STARTTLS could be offered
+    STARTTLS_REFUSED = "starttls-refused"  # STARTTLS was answered with `code`
+    NOT_STARTED = "not-started"  # a command that needs TLS (`verb`), before any TLS
+
+
+@dataclass(frozen=True, slots=True)
+class TlsMissing(Event):
+    """The client found no TLS, and what its policy made it do (properties.md F2).
+
+    `refused`: the policy requires TLS, so the client refused to go on (it quits, or refuses the
+    command); otherwise it carries on in plaintext, as `may` does. The client's `===`/`***`
+    notice tells the learner; this is the same fact, typed.
+    """
+
+    why: NoTls
+    refused: bool
+    code: int | None = None  # the reply code, for EHLO_REFUSED and STARTTLS_REFUSED
+    verb: str = ""  # the command held back, for NOT_STARTED
+
+
+@dataclass(frozen=True, slots=True)
+class InjectionDiscarded(Event):
+    """The server threw away `size` bytes of plaintext that came after STARTTLS, before TLS
+    began (properties.md B1); its notice tells the learner."""
+
+    size: int
+
+
+# --- What a man in the middle reports (threat lab only) -----------------------------------------
+
+
+class Exposure(enum.StrEnum):
+    ENVELOPE = "envelope"  # MAIL FROM / RCPT TO
+    MESSAGE = "message"  # the DATA body: headers and text
+    PASSWORD = "password"  # AUTH credentials (base64 is no protection)
+
+
+@dataclass(frozen=True, slots=True)
+class AttackerInTls(Event):
+    """An impersonating attacker holds the client's TLS session: the client accepted his
+    certificate. `detail` is for the learner (escaped)."""
+
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class AttackerRead(Event):
+    """An impersonating attacker decrypted `what`; `detail` shows it (escaped)."""
+
+    what: Exposure
+    detail: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +291,10 @@ SandboxEvent = (
     | WireRecord
     | TlsEstablished
     | TlsFailed
+    | TlsMissing
+    | InjectionDiscarded
+    | AttackerInTls
+    | AttackerRead
     | MessageDelivered
     | SessionStarted
     | SessionClosed

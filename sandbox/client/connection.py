@@ -29,6 +29,7 @@ from sandbox.client.framing import (
     verb_of,
 )
 from sandbox.client.replies import Reply, ReplyError, ReplyParser
+from sandbox.client.tlsfailure import tls_failure, tls_reason
 from sandbox.events import (
     CertSummary,
     ConversationLine,
@@ -39,6 +40,7 @@ from sandbox.events import (
     Side,
     TlsEstablished,
     TlsFailed,
+    TlsFailure,
 )
 from sandbox.pki.certs import summarize
 from sandbox.safety.text import escape_bytes, escape_text
@@ -55,14 +57,6 @@ def _unread_bytes(reader: asyncio.StreamReader) -> int:
     # asyncio keeps the reader's buffer across start_tls() and has no public way to look at it;
     # bytes still in it would later be read as if they had come from inside TLS (F3).
     return len(getattr(reader, "_buffer", b""))
-
-
-def _tls_reason(exc: BaseException) -> str:
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"certificate verify failed: {exc.verify_message}"
-    if isinstance(exc, ssl.SSLError):
-        return exc.reason or str(exc)
-    return str(exc) or type(exc).__name__
 
 
 class SmtpConnection:
@@ -164,13 +158,21 @@ class SmtpConnection:
 
     # --- lines out, replies in ----------------------------------------------------------------
 
-    async def command(self, line: str, *, secret: bool = False) -> Reply:
-        """Send `line` (already checked by the caller) and return the reply to it."""
-        await self.send_line(line, secret=secret)
+    async def command(self, line: str, *, secret: bool = False, response: bool = False) -> Reply:
+        """Send `line` (already checked by the caller) and return the reply to it.
+
+        `response`: the line answers the server (an AUTH credential), so it has no verb.
+        """
+        await self.send_line(line, secret=secret, response=response)
         return await self.read_reply()
 
-    async def send_line(self, line: str, *, secret: bool = False) -> None:
-        self.emit(ConversationLine(sender=Side.CLIENT, text=escape_text(line), tls=self.tls_active))
+    async def send_line(self, line: str, *, secret: bool = False, response: bool = False) -> None:
+        verb = "" if response else verb_of(line)
+        self.emit(
+            ConversationLine(
+                sender=Side.CLIENT, text=escape_text(line), tls=self.tls_active, verb=verb
+            )
+        )
         # C4: credentials never reach a log record; the conversation shows them on purpose.
         log.debug("C: %s", f"{verb_of(line)} <hidden>" if secret else line)
         await self._write(line.encode("utf-8") + b"\r\n")
@@ -224,8 +226,12 @@ class SmtpConnection:
 
     def _received(self, reply: Reply) -> None:
         tls = self.tls_active
-        for text in reply.wire_lines():
-            self.emit(ConversationLine(sender=Side.SERVER, text=text, tls=tls))
+        lines = reply.wire_lines()
+        for i, text in enumerate(lines, start=1):
+            line = ConversationLine(
+                sender=Side.SERVER, text=text, tls=tls, code=reply.code, final=i == len(lines)
+            )
+            self.emit(line)
         log.debug("S: %d", reply.code)
         self._replies.append(reply)
 
@@ -255,6 +261,7 @@ class SmtpConnection:
                 )
         except TimeoutError:
             message = "the TLS handshake did not finish in time"
+            self.emit(TlsFailed(reason=message, cause=TlsFailure.TIMEOUT))
             raise self._broken(SmtpTimeoutError(message)) from None
         except OSError as exc:  # ssl.SSLError included
             failed = self._tls_failed(exc)
@@ -290,8 +297,8 @@ class SmtpConnection:
             self.notice(Level.WARNING, "Certificate NOT verified: any certificate is accepted")
 
     def _tls_failed(self, exc: BaseException) -> TlsHandshakeError:
-        reason = _tls_reason(exc)
-        self.emit(TlsFailed(reason=reason))
+        reason = tls_reason(exc)
+        self.emit(TlsFailed(reason=reason, cause=tls_failure(exc)))
         return self.fail(TlsHandshakeError(f"TLS handshake failed: {reason}"))
 
     # --- endings and messages -----------------------------------------------------------------

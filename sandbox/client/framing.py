@@ -12,6 +12,7 @@ import base64
 import re
 
 from sandbox.client.replies import Reply
+from sandbox.smtpreader import verb
 
 # --- errors -------------------------------------------------------------------------------------
 
@@ -89,8 +90,12 @@ def check_line(line: str) -> None:
 
 
 def verb_of(line: str) -> str:
-    """The command word of a line, upper case: `mail from:<x>` -> `MAIL`."""
-    return line.split(" ", 1)[0].upper()
+    """The command word of a line, upper case: `mail from:<x>` -> `MAIL`.
+
+    The one reading of a verb (`sandbox.smtpreader.verb`), so the client's F2 check and the
+    session's facts agree: ` MAIL` is MAIL to both.
+    """
+    return verb(line)
 
 
 def auth_plain_token(user: str, password: str) -> str:

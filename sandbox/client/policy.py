@@ -10,6 +10,7 @@
 
 Postfix's `verify` and `secure` differ in where the expected name comes from (the MX record or
 the next-hop domain); in the sandbox both check `server_hostname` against the sandbox CA.
+`CLIENT_POLICIES` names each level as Postfix and an Exchange send connector say it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import enum
 import functools
 import ssl
+from dataclasses import dataclass
 from pathlib import Path
 
 from sandbox.pki.tlsconfig import client_context
@@ -51,6 +53,45 @@ class TlsPolicy(enum.StrEnum):
 
 
 DEFAULT_POLICY = TlsPolicy.VERIFY
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyNames:
+    postfix: str  # main.cf
+    exchange: str  # Set-SendConnector parameters
+    in_short: str  # what it does, for a table legend
+
+
+CLIENT_POLICIES: dict[str, PolicyNames] = {
+    TlsPolicy.NONE: PolicyNames(
+        "smtp_tls_security_level = none",
+        "-IgnoreSTARTTLS $true",
+        "never uses TLS",
+    ),
+    TlsPolicy.MAY: PolicyNames(
+        "smtp_tls_security_level = may",
+        "-RequireTLS $false (the default: opportunistic)",
+        "TLS if offered, any certificate; else plaintext",
+    ),
+    TlsPolicy.ENCRYPT: PolicyNames(
+        "smtp_tls_security_level = encrypt",
+        "-RequireTLS $true -TlsAuthLevel EncryptionOnly",
+        "TLS required, any certificate",
+    ),
+    TlsPolicy.VERIFY: PolicyNames(
+        "smtp_tls_security_level = verify",
+        "-RequireTLS $true -TlsAuthLevel DomainValidation -TlsDomain <MX host name>",
+        "TLS required, trusted CA and the MX host name",
+    ),
+    TlsPolicy.SECURE: PolicyNames(
+        "smtp_tls_security_level = secure",
+        "-RequireTLS $true -TlsAuthLevel DomainValidation (the recipient domain)",
+        "TLS required, trusted CA and the next-hop domain",
+    ),
+}
+"""Keyed by `TlsPolicy` (a str, so a policy's name looks it up too). Exchange's
+`CertificateValidation` checks the chain but not the name: like no Postfix level, it would accept
+`impersonate-wrong-name`. The sandbox's `verify` and `secure` both check the name."""
 
 
 def as_policy(value: TlsPolicy | str) -> TlsPolicy:

@@ -39,7 +39,7 @@ from sandbox.client.framing import (
 )
 from sandbox.client.policy import DEFAULT_POLICY, TlsPolicy, as_policy, tls_context_for
 from sandbox.client.replies import Reply
-from sandbox.events import CertSummary, Level, SandboxEvent
+from sandbox.events import CertSummary, Level, NoTls, SandboxEvent, TlsMissing
 
 NEEDS_TLS = frozenset({"AUTH", "MAIL", "RCPT", "DATA", "BDAT"})  # F2: never sent in the clear
 
@@ -162,8 +162,8 @@ class SmtpClient:
             self._forget()
             await self._conn.start_tls()
         elif not self.tls_active:
-            if self.policy.requires_tls:
-                await self._refuse(f"the server answered STARTTLS with {reply.code}")
+            why = f"the server answered STARTTLS with {reply.code}"
+            await self._without_tls(NoTls.STARTTLS_REFUSED, why, code=reply.code)
             self._conn.notice(Level.WARNING, f"STARTTLS refused ({reply.code}): still plaintext")
         return reply
 
@@ -266,12 +266,12 @@ class SmtpClient:
         if self.tls_active or not self.policy.starts_tls:
             return self.tls_active
         if self._ehlo_reply is None or not self._ehlo_reply.is_success:
-            if self.policy.requires_tls:
-                await self._refuse("the server refused EHLO, so it cannot offer STARTTLS")
+            why = "the server refused EHLO, so it cannot offer STARTTLS"
+            code = self._ehlo_reply.code if self._ehlo_reply is not None else None
+            await self._without_tls(NoTls.EHLO_REFUSED, why, code=code)
             return False
         if "STARTTLS" not in self._capabilities:
-            if self.policy.requires_tls:
-                await self._refuse("the server does not offer STARTTLS")
+            await self._without_tls(NoTls.NOT_OFFERED, "the server does not offer STARTTLS")
             self._conn.notice(Level.WARNING, "STARTTLS not offered: going on in plaintext")
             return False
         await self.starttls()
@@ -340,6 +340,7 @@ class SmtpClient:
             if response or verb not in NEEDS_TLS or self.tls_active:
                 return
             if self.policy.requires_tls:
+                self._conn.emit(TlsMissing(why=NoTls.NOT_STARTED, refused=True, verb=verb))
                 raise TlsRequiredError(f"policy {self.policy}: {verb} is never sent without TLS")
             if verb == "AUTH" and not self.allow_cleartext_auth:
                 raise CleartextAuthError(
@@ -367,13 +368,13 @@ class SmtpClient:
 
     async def _auth_response(self, line: str) -> Reply:
         self._check(line, response=True)
-        reply = await self._conn.command(line, secret=True)
+        reply = await self._conn.command(line, secret=True, response=True)
         self._in_auth = reply.code == 334
         return reply
 
     async def _message_line(self, line: str) -> Reply | None:
         self._check(line, response=True)
-        await self._conn.send_line(line)
+        await self._conn.send_line(line, response=True)
         if line != ".":
             return None
         self._in_data = False
@@ -386,6 +387,13 @@ class SmtpClient:
             await self._quit_quietly()
             raise error
         return reply
+
+    async def _without_tls(self, cause: NoTls, why: str, *, code: int | None = None) -> None:
+        """No TLS to be had: say so as a fact; under a policy that requires TLS, refuse (F2)."""
+        refused = self.policy.requires_tls
+        self._conn.emit(TlsMissing(why=cause, refused=refused, code=code))
+        if refused:
+            await self._refuse(why)
 
     async def _refuse(self, why: str) -> NoReturn:
         """F2: say why, QUIT, and raise; nothing else is sent."""

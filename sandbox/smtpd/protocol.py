@@ -28,7 +28,7 @@ from aiosmtpd.smtp import (
     syntax,
 )
 
-from sandbox.events import Level
+from sandbox.events import InjectionDiscarded, Level, SandboxEvent
 from sandbox.safety.text import escape_text
 from sandbox.smtpd.data import read_data
 from sandbox.smtpd.policy import Replies, ServerPolicy
@@ -59,6 +59,7 @@ class SessionHooks(Protocol):
     def session_started(self, proto: SandboxSMTP) -> None: ...
     def session_ended(self, proto: SandboxSMTP) -> None: ...
     def notice(self, level: Level, text: str) -> None: ...
+    def emit(self, event: SandboxEvent) -> None: ...
     def handshake_failed(self, error: BaseException) -> None: ...
 
 
@@ -157,7 +158,9 @@ class SandboxSMTP(SMTP):
         if upgrading:
             leftover = len(self._reader._buffer)  # type: ignore[attr-defined]
             if leftover:
-                # aiosmtpd clears these bytes (RFC 3207 4.2); tell the learner it happened (B1).
+                # aiosmtpd clears these bytes (RFC 3207 4.2); tell the learner it happened (B1),
+                # and record the fact for the session's outcome and goals.
+                self._hooks.emit(InjectionDiscarded(size=leftover))
                 self._hooks.notice(
                     Level.WARNING,
                     f"The server discarded {leftover} bytes of plaintext that arrived after "

@@ -4,172 +4,53 @@
     result.sent, result.encrypted, result.to, result.read, result.why
 
 Did the message go, was it encrypted, to whom (the real server or the attacker), what someone on
-the path read of it (envelope, message, password), and one plain sentence why. What "someone on
-the path" read is what crossed the client's leg in plaintext (the tap's `WireLine`s) plus what an
-impersonating attacker decrypted, which the attack reports with `attacker_read` notices (the
-format lives here, so the attacks and this module never disagree).
-
-`CLIENT_POLICIES` names each client policy as Postfix (`smtp_tls_security_level`) and an Exchange
-send connector say it.
+the path read of it (envelope, message, password), and one plain sentence why. It reads only the
+session's facts (`sandbox.facts`), never the text of a notice. What "someone on the path" read is
+what crossed the client's leg in plaintext (the tap's `WireLine`s) plus what an impersonating
+attacker decrypted, which the attacks report with the `attacker_read` events made here.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sandbox.events import (
-    ConversationLine,
-    Level,
-    MessageDelivered,
-    Notice,
+    AttackerInTls,
+    AttackerRead,
+    Exposure,
+    NoTls,
     SandboxEvent,
-    SessionStarted,
-    Side,
-    TlsEstablished,
-    TlsFailed,
-    WireLine,
+    TlsFailure,
+    TlsMissing,
 )
+from sandbox.facts import SessionFacts, session_facts
+from sandbox.smtpreader import SmtpReader
 
-# --- the policies, as admins know them ---------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PolicyNames:
-    postfix: str  # main.cf
-    exchange: str  # Set-SendConnector parameters
-    in_short: str  # what it does, for a table legend
-
-
-CLIENT_POLICIES: dict[str, PolicyNames] = {
-    "none": PolicyNames(
-        "smtp_tls_security_level = none",
-        "-IgnoreSTARTTLS $true",
-        "never uses TLS",
-    ),
-    "may": PolicyNames(
-        "smtp_tls_security_level = may",
-        "-RequireTLS $false (the default: opportunistic)",
-        "TLS if offered, any certificate; else plaintext",
-    ),
-    "encrypt": PolicyNames(
-        "smtp_tls_security_level = encrypt",
-        "-RequireTLS $true -TlsAuthLevel EncryptionOnly",
-        "TLS required, any certificate",
-    ),
-    "verify": PolicyNames(
-        "smtp_tls_security_level = verify",
-        "-RequireTLS $true -TlsAuthLevel DomainValidation -TlsDomain <MX host name>",
-        "TLS required, trusted CA and the MX host name",
-    ),
-    "secure": PolicyNames(
-        "smtp_tls_security_level = secure",
-        "-RequireTLS $true -TlsAuthLevel DomainValidation (the recipient domain)",
-        "TLS required, trusted CA and the next-hop domain",
-    ),
-}
-"""Exchange's `CertificateValidation` checks the chain but not the name: like no Postfix level, it
-would accept `impersonate-wrong-name`. The sandbox's `verify` and `secure` both check the name."""
+# The attacks import these from here (sandbox.threats.attacks).
+__all__ = [
+    "CELL_LEGEND",
+    "Exposure",
+    "Outcome",
+    "Peer",
+    "SmtpReader",
+    "attacker_in_tls",
+    "attacker_read",
+    "outcome",
+]
 
 # --- what an attacker reports reading ----------------------------------------------------------
 
 
-class Exposure(enum.StrEnum):
-    ENVELOPE = "envelope"  # MAIL FROM / RCPT TO
-    MESSAGE = "message"  # the DATA body: headers and text
-    PASSWORD = "password"  # AUTH credentials (base64 is no protection)
+def attacker_read(what: Exposure, detail: str) -> AttackerRead:
+    """The event an impersonating attacker emits for what it decrypted (`detail`: escaped)."""
+    return AttackerRead(what=what, detail=detail)
 
 
-_READ = "Attacker decrypted the "
-ATTACKER_IN_TLS = "The attacker holds the client's TLS session"
-
-
-def attacker_read(what: Exposure, detail: str) -> Notice:
-    """The notice an impersonating attacker emits for what it decrypted (`detail`: escaped)."""
-    return Notice(level=Level.ATTACK, text=f"{_READ}{what.value}: {detail}")
-
-
-def attacker_in_tls(detail: str) -> Notice:
-    """The notice an impersonating attacker emits once the client finished its handshake."""
-    return Notice(level=Level.ATTACK, text=f"{ATTACKER_IN_TLS}: {detail}")
-
-
-def _reported(event: SandboxEvent) -> Exposure | None:
-    if not (isinstance(event, Notice) and event.level is Level.ATTACK):
-        return None
-    if event.text.startswith(_READ):
-        try:
-            return Exposure(event.text[len(_READ) :].partition(":")[0])
-        except ValueError:
-            return None
-    return None
-
-
-def _attacker_in_tls(events: Iterable[SandboxEvent]) -> bool:
-    return any(
-        isinstance(e, Notice) and e.level is Level.ATTACK and e.text.startswith(ATTACKER_IN_TLS)
-        for e in events
-    )
-
-
-# --- following a conversation ------------------------------------------------------------------
-
-
-def _verb(text: str) -> str:
-    words = text.split(maxsplit=1)
-    return words[0].upper() if words else ""
-
-
-def _final_code(line: str) -> str | None:
-    """The code of a reply's last line ("250 OK", "250"); None for "250-..." or a non-reply."""
-    if len(line) >= 3 and line[:3].isdigit() and (len(line) == 3 or line[3] == " "):
-        return line[:3]
-    return None
-
-
-class SmtpReader:
-    """Follows one SMTP conversation line by line, and says what each client line gives away.
-
-    Feed it both sides in order: `server(line)` for reply lines, `client(line)` for what the
-    client said; `client` returns the `Exposure` that line reveals, if any. `messages` counts the
-    messages whose final "." the client sent (after a 354).
-    """
-
-    def __init__(self) -> None:
-        self.in_data = False
-        self._auth_sent = False  # AUTH went; its reply decides whether a credential line follows
-        self._credential_next = False  # the server said 334: the next client line is a secret
-        self.messages = 0
-
-    def server(self, line: str) -> None:
-        code = _final_code(line)
-        if code is None:
-            return
-        if code == "354":
-            self.in_data = True
-        self._credential_next = self._auth_sent and code == "334"
-        if code != "334":
-            self._auth_sent = False
-
-    def client(self, line: str) -> Exposure | None:
-        if self.in_data:
-            if line == ".":
-                self.in_data = False
-                self.messages += 1
-                return None
-            return Exposure.MESSAGE
-        if self._credential_next:
-            self._credential_next = False
-            return Exposure.PASSWORD
-        verb = _verb(line)
-        if verb == "AUTH":
-            self._auth_sent = True
-            # "AUTH LOGIN" alone gives nothing away; "AUTH PLAIN <token>" carries the password.
-            return Exposure.PASSWORD if len(line.split()) > 2 else None
-        if verb in ("MAIL", "RCPT"):
-            return Exposure.ENVELOPE
-        return None
+def attacker_in_tls(detail: str) -> AttackerInTls:
+    """The event an impersonating attacker emits once the client finished its handshake."""
+    return AttackerInTls(detail=detail)
 
 
 # --- the outcome -------------------------------------------------------------------------------
@@ -232,70 +113,23 @@ CELL_LEGEND = (
 
 def outcome(events: Sequence[SandboxEvent], *, client_policy: str | None = None) -> Outcome:
     """The outcome of one finished session (see the module docstring)."""
-    scenario = next((e.scenario for e in events if isinstance(e, SessionStarted)), "")
-    facts = _Facts(events)
-    attacker = _attacker_in_tls(events)
-    sent = facts.said.messages > 0
-    to = Peer.NOBODY if not sent else (Peer.ATTACKER if attacker else Peer.SERVER)
+    return outcome_of(session_facts(events), client_policy=client_policy)
+
+
+def outcome_of(facts: SessionFacts, *, client_policy: str | None = None) -> Outcome:
+    """The outcome, from a session's facts."""
+    sent = facts.sent
+    to = Peer.NOBODY if not sent else (Peer.ATTACKER if facts.attacker_in_tls else Peer.SERVER)
     return Outcome(
-        scenario=scenario,
+        scenario=facts.scenario,
         client_policy=client_policy,
         sent=sent,
-        encrypted=sent and facts.sent_in_tls,
-        delivered=any(isinstance(e, MessageDelivered) for e in events),
+        encrypted=sent and facts.last_message_in_tls,
+        delivered=facts.delivered,
         to=to,
-        read=frozenset(facts.read),
-        why=_why(facts, client_policy, sent=sent, attacker=attacker),
+        read=facts.read,
+        why=_why(facts, client_policy),
     )
-
-
-class _Facts:
-    """What the events show, gathered in one pass."""
-
-    def __init__(self, events: Sequence[SandboxEvent]) -> None:
-        self.read: set[Exposure] = set()
-        self.said = SmtpReader()  # the client's own account of the conversation
-        self.sent_in_tls = False
-        self.tls_failed: str | None = None
-        self.tls_verified = False
-        self.offered_starttls = False  # the EHLO reply the client got listed STARTTLS
-        self.starttls_reply: str | None = None  # the code answering the client's STARTTLS
-        self.refused_530 = False
-        self.injected_reply = False  # plaintext after the 220 reached the client (F3)
-        self.injection_discarded = False  # the server threw away plaintext after STARTTLS (B1)
-        wire = SmtpReader()
-        asked_starttls = False
-        for e in events:
-            if isinstance(e, WireLine):
-                if e.injected:
-                    self.injected_reply |= e.sender is Side.SERVER
-                elif e.sender is Side.SERVER:
-                    wire.server(e.text)
-                elif (exposure := wire.client(e.text)) is not None:
-                    self.read.add(exposure)
-            elif isinstance(e, ConversationLine):
-                if e.sender is Side.CLIENT:
-                    before = self.said.messages
-                    self.said.client(e.text)
-                    if self.said.messages > before:
-                        self.sent_in_tls = e.tls
-                    asked_starttls = _verb(e.text) == "STARTTLS" and not e.tls
-                    continue
-                self.said.server(e.text)
-                self.refused_530 |= e.text.startswith("530")
-                if not e.tls and e.text[4:].strip().upper() == "STARTTLS":
-                    self.offered_starttls = True
-                if asked_starttls and (code := _final_code(e.text)) is not None:
-                    self.starttls_reply, asked_starttls = code, False
-            elif isinstance(e, Notice):
-                if (exposure := _reported(e)) is not None:
-                    self.read.add(exposure)
-                elif e.level is Level.WARNING and "discarded" in e.text:
-                    self.injection_discarded = True
-            elif isinstance(e, TlsFailed):
-                self.tls_failed = e.reason
-            elif isinstance(e, TlsEstablished):
-                self.tls_verified |= e.verified
 
 
 def _who(policy: str | None) -> str:
@@ -304,25 +138,48 @@ def _who(policy: str | None) -> str:
     return f"{'an' if policy[0] in 'aeiou' else 'a'} '{policy}' client"
 
 
-def _why(facts: _Facts, policy: str | None, *, sent: bool, attacker: bool) -> str:
+_FAILED: dict[TlsFailure, str] = {
+    TlsFailure.WRONG_NAME: "The certificate came from a trusted CA but names another host; {who} "
+    "checks the name too, so it hung up before sending anything.",
+    TlsFailure.UNTRUSTED: "The certificate was not issued by a CA the client trusts; {who} checks "
+    "it, so it hung up before sending anything.",
+    TlsFailure.EXPIRED: "The certificate is outside its validity period; {who} checks it, so it "
+    "hung up before sending anything.",
+    TlsFailure.BAD_CERTIFICATE: "The certificate did not verify; {who} checks it, so it hung up "
+    "before sending anything.",
+    TlsFailure.PROTOCOL_VERSION: "Client and server share no TLS version, so {who} hung up "
+    "before sending anything.",
+    TlsFailure.CUT: "The TLS handshake was cut off, so {who} hung up before sending anything.",
+    TlsFailure.TIMEOUT: "The TLS handshake did not finish in time, so {who} hung up before "
+    "sending anything.",
+    TlsFailure.OTHER: "The TLS handshake failed, so {who} hung up before sending anything.",
+}
+
+
+def _no_tls(missing: TlsMissing) -> str:
+    """Why the client had no TLS, as the start of a sentence."""
+    match missing.why:
+        case NoTls.STARTTLS_REFUSED:
+            return f"STARTTLS was answered with {missing.code}"
+        case NoTls.NOT_OFFERED | NoTls.EHLO_REFUSED:
+            return "STARTTLS was missing from the EHLO reply"
+        case NoTls.NOT_STARTED:
+            return "No TLS was started"
+
+
+def _why(facts: SessionFacts, policy: str | None) -> str:
     """One plain sentence; the first rule that fits wins."""
     who = _who(policy)
-    if facts.tls_failed is not None:
-        if "mismatch" in facts.tls_failed.casefold():
-            return (
-                "The certificate came from a trusted CA but names another host; "
-                f"{who} checks the name too, so it hung up before sending anything."
-            )
-        return (
-            "The certificate was not issued by a CA the client trusts; "
-            f"{who} checks it, so it hung up before sending anything."
-        )
+    sent, attacker = facts.sent, facts.attacker_in_tls
+    failure = facts.last_tls_failure
+    if failure is not None:
+        return _FAILED[failure].format(who=who)
     if facts.injected_reply and not sent:
         return (
             "Plaintext followed the server's 220, where only TLS may come; the client refused "
             "to read it as if it came from inside TLS and hung up before sending anything."
         )
-    refused = facts.starttls_reply not in (None, "220")
+    missing = facts.tls_missing
     if not sent:
         if facts.refused_530 and attacker:
             return (
@@ -334,15 +191,10 @@ def _why(facts: _Facts, policy: str | None, *, sent: bool, attacker: bool) -> st
                 "The server requires TLS and refused the plaintext MAIL with 530, so nothing "
                 "was delivered; but the envelope had already crossed the wire readable."
             )
-        if refused:
+        if missing is not None and missing.refused:
             return (
-                f"STARTTLS was answered with {facts.starttls_reply}; {who} requires TLS, "
-                "so it quit before sending MAIL, RCPT or DATA."
-            )
-        if not facts.offered_starttls:
-            return (
-                f"STARTTLS was missing from the EHLO reply; {who} requires TLS, "
-                "so it quit before sending MAIL, RCPT or DATA."
+                f"{_no_tls(missing)}; {who} requires TLS, so it quit before sending MAIL, RCPT "
+                "or DATA."
             )
         return "The session ended before the message was sent."
     if attacker:
@@ -350,21 +202,16 @@ def _why(facts: _Facts, policy: str | None, *, sent: bool, attacker: bool) -> st
             f"{who.capitalize()} encrypted the mail but did not check the certificate, so it "
             "accepted the attacker's own; the attacker decrypted everything and passed it on."
         )
-    if not facts.sent_in_tls:
+    if not facts.last_message_in_tls:
         if policy == "none":
             return (
                 "This client never uses STARTTLS, so the mail crossed in plaintext and anyone "
                 "on the path read it."
             )
-        if refused:
+        if missing is not None:
             return (
-                f"STARTTLS was answered with {facts.starttls_reply}; {who} carries on in "
-                "plaintext, so the attacker read the envelope and the message."
-            )
-        if not facts.offered_starttls:
-            return (
-                f"STARTTLS was missing from the EHLO reply; {who} carries on in plaintext, "
-                "so the attacker read the envelope and the message."
+                f"{_no_tls(missing)}; {who} carries on in plaintext, so the attacker read the "
+                "envelope and the message."
             )
         return "The message crossed the wire in plaintext, readable by anyone on the path."
     if facts.injection_discarded:

@@ -239,8 +239,9 @@ def print_outcome(
     server_policy: ServerPolicy | None = None,
 ) -> None:
     """The outcome of one attack session, and the client policy in Postfix and Exchange terms."""
+    from sandbox.client.policy import CLIENT_POLICIES
     from sandbox.lab.threatlab import describe_server
-    from sandbox.threats.outcome import CLIENT_POLICIES, outcome
+    from sandbox.threats.outcome import outcome
 
     result = outcome(events, client_policy=client_policy)
     names = CLIENT_POLICIES[client_policy]
@@ -301,8 +302,9 @@ def print_matrix(
     matrix: Matrix, out: TextIO, *, color: bool, server: ServerPolicy | None = None
 ) -> None:
     """The outcome table, its legend, and each client policy as Postfix and Exchange name it."""
+    from sandbox.client.policy import CLIENT_POLICIES
     from sandbox.lab.threatlab import RELAY_SERVER, describe_server
-    from sandbox.threats.outcome import CELL_LEGEND, CLIENT_POLICIES
+    from sandbox.threats.outcome import CELL_LEGEND
 
     def paint(text: str, style: str) -> str:
         return f"{ANSI[style]}{text}{RESET}" if color else text

@@ -8,18 +8,25 @@ events is already terminal-safe (sandbox.safety.text).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import assert_never
 
 from sandbox.events import (
+    AttackerInTls,
+    AttackerRead,
     ConversationLine,
     HandshakeInfo,
+    InjectionDiscarded,
     Level,
     MessageDelivered,
     Notice,
     SandboxEvent,
+    SessionClosed,
     SessionStarted,
     Side,
     TlsEstablished,
     TlsFailed,
+    TlsMissing,
+    WireChunk,
     WireLine,
     WireRecord,
     WireSwitch,
@@ -54,9 +61,18 @@ def conversation(event: SandboxEvent) -> Styled | None:
             return Styled(f"*** TLS handshake failed: {reason}", "error")
         case MessageDelivered():
             return Styled(f"=== {delivery_summary(event)}", "info")
-    # TlsEstablished and SessionClosed are told by the client's own `===` notices; the
-    # Connection pane shows their details.
-    return None
+        case AttackerRead(what=what, detail=detail):
+            return Styled(f"*** Attacker decrypted the {what.value}: {detail}", "attack")
+        case AttackerInTls(detail=detail):
+            return Styled(f"*** The attacker holds the client's TLS session: {detail}", "attack")
+        case TlsEstablished() | SessionClosed():
+            return None  # told by the client's own `===` notices; the Connection pane has details
+        case TlsMissing() | InjectionDiscarded():
+            return None  # the client's or the server's own notice says it
+        case WireChunk() | WireLine() | WireSwitch() | WireRecord():
+            return None  # what the eavesdropper sees: `wire`
+        case _:
+            assert_never(event)
 
 
 def tls_summary(event: TlsEstablished) -> str:
@@ -96,7 +112,24 @@ def wire(event: SandboxEvent) -> Styled | None:
                 f"{arrow(event.sender)} {record_summary(event)}",
                 "dim" if event.encrypted else "tls",
             )
-    return None
+        case WireChunk():
+            return None  # the decoded lines and records say it better
+        case (
+            ConversationLine()
+            | Notice()
+            | SessionStarted()
+            | TlsEstablished()
+            | TlsFailed()
+            | TlsMissing()
+            | InjectionDiscarded()
+            | MessageDelivered()
+            | SessionClosed()
+            | AttackerRead()
+            | AttackerInTls()
+        ):
+            return None  # not on the wire: `conversation`
+        case _:
+            assert_never(event)
 
 
 def record_summary(rec: WireRecord) -> str:
@@ -130,4 +163,7 @@ def handshake_summary(h: HandshakeInfo) -> str:
 
 
 def is_attack(event: SandboxEvent) -> bool:
-    return isinstance(event, Notice) and event.level is Level.ATTACK
+    """An attack announcement, or what the man in the middle reports."""
+    if isinstance(event, Notice):
+        return event.level is Level.ATTACK
+    return isinstance(event, AttackerRead | AttackerInTls)

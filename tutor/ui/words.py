@@ -107,6 +107,11 @@ _EN: dict[str, str] = {
     "wire.switch": "plaintext ends at byte {offset} ({side}): TLS from here",
     "wire.encrypted": "encrypted",
     "wire.bytes": "C→S {c} B · S→C {s} B",
+    "attack.read": "Attacker decrypted the {what}: {detail}",
+    "attack.in_tls": "The attacker holds the client's TLS session: {detail}",
+    "exposure.envelope": "envelope",
+    "exposure.message": "message",
+    "exposure.password": "password",
     # connection
     "conn.none": "No connection yet.",
     "conn.state": "State",

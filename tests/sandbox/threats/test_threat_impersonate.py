@@ -13,7 +13,14 @@ import ssl
 from pathlib import Path
 
 import pytest
-from test_threat_kit import attack_notices, data_dir, delivered, run_lab, shared_data_dir
+from test_threat_kit import (
+    attacker_in_tls,
+    attacker_reads,
+    data_dir,
+    delivered,
+    run_lab,
+    shared_data_dir,
+)
 
 from sandbox.pki.certs import CertBundle, ensure_certs, load_cert
 from sandbox.pki.tlsconfig import client_context, server_context
@@ -98,13 +105,12 @@ def test_wrong_name_certificate_follows_a_new_sandbox_ca(tmp_path: Path, pki: Ce
 
 async def test_impersonation_under_encrypt_reads_the_mail_and_passes_it_on() -> None:
     events = await run_lab("impersonate", "encrypt")
-    notices = attack_notices(events)
-    assert any(n.startswith("The attacker holds the client's TLS session") for n in notices)
-    assert any(n.startswith(f"Attacker decrypted the {Exposure.MESSAGE.value}: ") for n in notices)
+    assert attacker_in_tls(events)
+    assert Exposure.MESSAGE in {what for what, _ in attacker_reads(events)}
     assert [d.rcpt_tos for d in delivered(events)] == [("friend@sandbox.test",)]
 
 
 async def test_impersonation_refused_by_a_verifying_client_leaves_the_attacker_nothing() -> None:
     events = await run_lab("impersonate", "secure")
     assert not delivered(events)
-    assert not any(n.startswith("Attacker decrypted") for n in attack_notices(events))
+    assert not attacker_reads(events) and not attacker_in_tls(events)

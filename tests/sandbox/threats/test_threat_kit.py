@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 
 from sandbox.events import (
+    AttackerInTls,
+    AttackerRead,
     ConversationLine,
+    Exposure,
     Level,
     MessageDelivered,
     Notice,
@@ -97,6 +100,16 @@ def switch_offset(events: Sequence[SandboxEvent], side: Side) -> int | None:
 
 def attack_notices(events: Sequence[SandboxEvent]) -> list[str]:
     return [e.text for e in events if isinstance(e, Notice) and e.level is Level.ATTACK]
+
+
+def attacker_reads(events: Sequence[SandboxEvent]) -> list[tuple[Exposure, str]]:
+    """What an impersonating attacker reported decrypting: (what, detail), in order."""
+    return [(e.what, e.detail) for e in events if isinstance(e, AttackerRead)]
+
+
+def attacker_in_tls(events: Sequence[SandboxEvent]) -> bool:
+    """The attacker reported holding the client's TLS session."""
+    return any(isinstance(e, AttackerInTls) for e in events)
 
 
 def delivered(events: Sequence[SandboxEvent]) -> list[MessageDelivered]:

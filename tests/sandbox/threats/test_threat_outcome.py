@@ -6,11 +6,10 @@ from __future__ import annotations
 import pytest
 from test_threat_kit import data_dir, run_lab, shared_data_dir
 
-from sandbox.client.policy import TlsPolicy
-from sandbox.events import Level, Notice, SessionStarted
+from sandbox.client.policy import CLIENT_POLICIES, TlsPolicy
+from sandbox.events import AttackerRead, Level, Notice, SessionStarted
 from sandbox.threats.outcome import (
     CELL_LEGEND,
-    CLIENT_POLICIES,
     Exposure,
     Peer,
     SmtpReader,
@@ -89,15 +88,18 @@ def test_attacker_reports_are_read_back_and_other_notices_are_not() -> None:
         Notice(level=Level.ATTACK, text="Attacker decrypted the weather: sunny"),
         Notice(level=Level.INFO, text="Attacker decrypted the envelope: not an attack notice"),
     ]
+    assert isinstance(events[1], AttackerRead)  # the attacks' helper makes the typed event
     result = outcome(events)
     assert result.read == {Exposure.PASSWORD}
     assert result.scenario == "impersonate" and not result.sent and result.to is Peer.NOBODY
 
 
 def test_every_client_policy_has_its_postfix_and_exchange_names() -> None:
-    assert set(CLIENT_POLICIES) == {p.value for p in TlsPolicy}
+    assert set(CLIENT_POLICIES) == set(TlsPolicy)
+    assert all(isinstance(policy, TlsPolicy) for policy in CLIENT_POLICIES)  # keyed by the enum
     for name, names in CLIENT_POLICIES.items():
         assert names.postfix == f"smtp_tls_security_level = {name}"
+        assert CLIENT_POLICIES[TlsPolicy(name)] is names
     assert "EncryptionOnly" in CLIENT_POLICIES["encrypt"].exchange
     assert "DomainValidation" in CLIENT_POLICIES["verify"].exchange
     assert CLIENT_POLICIES["none"].exchange == "-IgnoreSTARTTLS $true"

@@ -1,4 +1,7 @@
-"""Lab goals as predicates over constructed event sequences (pure: no sandbox running)."""
+"""Lab goals as predicates over constructed event sequences (pure: no sandbox running).
+
+The lines carry what the tutor's client fills in (a command's verb, a reply line's code): goals
+read those fields, never the words of a notice or a reason."""
 
 from __future__ import annotations
 
@@ -19,8 +22,11 @@ from sandbox.events import (
     Side,
     TlsEstablished,
     TlsFailed,
+    TlsFailure,
     WireLine,
 )
+from sandbox.facts import FactsFolder
+from sandbox.smtpreader import reply_code, verb
 from tutor.model.goals import GOALS, goal_met, goal_names
 
 C, S = Side.CLIENT, Side.SERVER
@@ -30,11 +36,13 @@ CERT = CertSummary(
 
 
 def c(text: str, tls: bool = False) -> ConversationLine:
-    return ConversationLine(sender=C, text=text, tls=tls)
+    return ConversationLine(sender=C, text=text, tls=tls, verb=verb(text))
 
 
 def s(text: str, tls: bool = False) -> ConversationLine:
-    return ConversationLine(sender=S, text=text, tls=tls)
+    parsed = reply_code(text)
+    assert parsed is not None, text
+    return ConversationLine(sender=S, text=text, tls=tls, code=parsed[0], final=parsed[1])
 
 
 def tls(verified: bool = True) -> TlsEstablished:
@@ -89,11 +97,15 @@ def test_tls_established_and_certificate_verified() -> None:
 
 
 def test_certificate_rejected_needs_a_failed_handshake_about_the_certificate() -> None:
-    failed = TlsFailed(reason="certificate verify failed: unable to get local issuer certificate")
+    failed = TlsFailed(reason="unable to get local issuer certificate", cause=TlsFailure.UNTRUSTED)
     assert goal_met("certificate-rejected", [*PLAIN_HELLO, c("STARTTLS"), s("220 Go"), failed])
-    hostname = TlsFailed(reason="[SSL: CERTIFICATE_VERIFY_FAILED] Hostname mismatch")
+    hostname = TlsFailed(reason="Hostname mismatch", cause=TlsFailure.WRONG_NAME)
     assert goal_met("certificate-rejected", [hostname])
-    assert not goal_met("certificate-rejected", [TlsFailed(reason="connection reset by peer")])
+    expired = TlsFailed(reason="certificate has expired", cause=TlsFailure.EXPIRED)
+    assert goal_met("certificate-rejected", [expired])
+    for cause in (TlsFailure.CUT, TlsFailure.TIMEOUT, TlsFailure.PROTOCOL_VERSION):
+        # the reason's words do not count: only the cause does
+        assert not goal_met("certificate-rejected", [TlsFailed(reason="certificate", cause=cause)])
     assert not goal_met("certificate-rejected", UPGRADE)
 
 
@@ -156,7 +168,7 @@ def test_mail_withheld_when_the_client_quits_without_tls() -> None:
         *PLAIN_HELLO,
         c("STARTTLS"),
         s("220 Go"),
-        TlsFailed(reason="certificate verify failed"),
+        TlsFailed(reason="certificate verify failed", cause=TlsFailure.UNTRUSTED),
         CLOSED,
     ]
     assert goal_met("mail-withheld", impersonated)
@@ -188,6 +200,38 @@ def test_injected_response_refused_by_the_client() -> None:
         SessionClosed(clean=False),
     ]
     assert goal_met("injection-discarded", refused)
+
+
+def test_a_typed_verb_and_code_decide_not_the_text() -> None:
+    # A message line that reads like a command is no command: the client gave it no verb.
+    body = ConversationLine(sender=C, text="QUIT", tls=False)
+    assert not goal_met("session-complete", [*PLAIN_HELLO, body, s("221 Bye"), CLOSED])
+    # A reply line's code is the code the client framed, whatever its text says.
+    odd = ConversationLine(sender=S, text="235 ok", tls=True, code=535, final=True)
+    good = [*UPGRADE, c("AUTH PLAIN AGRl", tls=True), odd]
+    assert not goal_met("auth-inside-tls", good)
+    assert goal_met("auth-inside-tls", [*good[:-1], s("235 ok", tls=True)])
+
+
+def test_goals_read_the_same_facts_folded_at_once_or_event_by_event() -> None:
+    events = [*UPGRADE, c("EHLO client.test", tls=True), delivered(over_tls=True), CLOSED]
+    folder = FactsFolder()
+    seen = []
+    for event in events:
+        folder.add(event)
+        seen.append({name for name, goal in GOALS.items() if goal.check(folder.facts)})
+    assert (
+        seen[-1]
+        == met(events)
+        == {
+            "tls-established",
+            "certificate-verified",
+            "ehlo-after-tls",
+            "message-delivered",
+            "message-delivered-over-tls",
+        }
+    )
+    assert [met(events[: i + 1]) for i in range(len(events))] == seen
 
 
 def test_goals_are_pure_and_accept_any_sequence() -> None:

@@ -3,17 +3,31 @@
 Network text arrives already escaped (sandbox.safety.text), and it only ever goes into `Text`
 objects as plain strings, never through markup, so a `[` from the wire cannot become styling.
 Every line carries a textual marker or label, so the panes read the same without colour.
+`conversation` and `wire` say, for every kind of event, what each pane shows of it.
 """
 
 from __future__ import annotations
 
+from typing import assert_never
+
 from rich.text import Text
 
 from sandbox.events import (
+    AttackerInTls,
+    AttackerRead,
     ConversationLine,
+    InjectionDiscarded,
     Level,
+    MessageDelivered,
     Notice,
+    SandboxEvent,
+    SessionClosed,
+    SessionStarted,
     Side,
+    TlsEstablished,
+    TlsFailed,
+    TlsMissing,
+    WireChunk,
     WireLine,
     WireRecord,
     WireSwitch,
@@ -53,6 +67,89 @@ def notice_line(event: Notice) -> Text:
         body = f"⚠ {body}"
     text.append(body, style=LEVEL_STYLE[event.level] if event.level is not Level.INFO else "")
     return text
+
+
+def attack_line(text: str) -> Text:
+    """`*** text`, highlighted as an attack (what the man in the middle did or read)."""
+    style = LEVEL_STYLE[Level.ATTACK]
+    return Text.assemble(("***", style), " ", (text, style))
+
+
+def attacker_read(event: AttackerRead, lang: str) -> str:
+    what = tr(lang, f"exposure.{event.what.value}")
+    return tr(lang, "attack.read", what=what, detail=event.detail)
+
+
+def attacker_in_tls(event: AttackerInTls, lang: str) -> str:
+    return tr(lang, "attack.in_tls", detail=event.detail)
+
+
+def attack_text(event: SandboxEvent, lang: str) -> str | None:
+    """An attack announcement's words (for the lab's banner), or None for other events."""
+    match event:
+        case Notice(level=Level.ATTACK, text=text):
+            return text
+        case AttackerRead():
+            return attacker_read(event, lang)
+        case AttackerInTls():
+            return attacker_in_tls(event, lang)
+    return None
+
+
+CONVERSATION_KINDS = (ConversationLine, Notice, AttackerRead, AttackerInTls)
+"""The events the Conversation pane shows a line for (`conversation` returns None for others)."""
+
+
+def conversation(event: SandboxEvent, lang: str) -> Text | None:
+    """The Conversation pane's line for `event`, or None when the pane does not show it."""
+    match event:
+        case ConversationLine():
+            return conversation_line(event)
+        case Notice():
+            return notice_line(event)
+        case AttackerRead():
+            return attack_line(attacker_read(event, lang))
+        case AttackerInTls():
+            return attack_line(attacker_in_tls(event, lang))
+        case TlsMissing() | InjectionDiscarded():
+            return None  # the client's or server's own notice says it to the learner
+        case TlsEstablished() | TlsFailed() | SessionStarted() | SessionClosed():
+            return None  # told by notices; the Connection pane shows the details
+        case MessageDelivered():
+            return None  # the server's notice says it; the status line counts them
+        case WireChunk() | WireLine() | WireSwitch() | WireRecord():
+            return None  # the Eavesdropper's
+        case _:
+            assert_never(event)
+
+
+def wire(event: SandboxEvent, lang: str) -> list[Text]:
+    """The Eavesdropper pane's lines for `event` (none for what is not on the wire)."""
+    match event:
+        case WireLine():
+            return [wire_line(event, lang)]
+        case WireSwitch():
+            return [wire_switch(event, lang)]
+        case WireRecord():
+            return wire_record(event, lang)
+        case WireChunk():
+            return []  # counted in the pane's title; the lines and records show the bytes
+        case (
+            ConversationLine()
+            | Notice()
+            | AttackerRead()
+            | AttackerInTls()
+            | TlsMissing()
+            | InjectionDiscarded()
+            | TlsEstablished()
+            | TlsFailed()
+            | MessageDelivered()
+            | SessionStarted()
+            | SessionClosed()
+        ):
+            return []
+        case _:
+            assert_never(event)
 
 
 def _direction(sender: Side) -> str:

@@ -1,0 +1,156 @@
+"""Why a handshake failed: `TlsFailed.cause`, decided by the client from the exception of a real
+handshake on loopback (verify code, SSL reason, exception type), never from the words of it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import socket
+import ssl
+import threading
+from pathlib import Path
+
+import pytest
+from client_fakes import Events, FakeConn, MiniSmtp, serving, tls_client
+
+from sandbox.client.framing import SmtpClientError, TlsHandshakeError
+from sandbox.client.tlsfailure import tls_failure
+from sandbox.events import TlsEstablished, TlsFailed, TlsFailure
+from sandbox.pki import tlsconfig
+from sandbox.pki.certs import CertBundle, load_ca, make_ca, make_leaf, write_pair
+
+MESSAGE = "Subject: never sent\n\nA failed handshake sends nothing.\n"
+
+
+def _context(directory: Path, leaf: tuple[object, object]) -> ssl.SSLContext:
+    cert, key = write_pair(directory, "server", *leaf)  # type: ignore[arg-type]
+    return tlsconfig.server_context(cert, key)
+
+
+@pytest.fixture(scope="module")
+def impostor_tls(tmp_path_factory: pytest.TempPathFactory) -> ssl.SSLContext:
+    """The right names, from a CA nobody trusts."""
+    ca_key, ca_cert = make_ca("impostor CA")
+    return _context(tmp_path_factory.mktemp("impostor"), make_leaf(ca_key, ca_cert))
+
+
+@pytest.fixture(scope="module")
+def wrong_name_tls(certs: CertBundle, tmp_path_factory: pytest.TempPathFactory) -> ssl.SSLContext:
+    """The sandbox CA, but for another name."""
+    leaf = make_leaf(*load_ca(certs), ("other.test",))
+    return _context(tmp_path_factory.mktemp("wrong-name"), leaf)
+
+
+@pytest.fixture(scope="module")
+def expired_tls(certs: CertBundle, tmp_path_factory: pytest.TempPathFactory) -> ssl.SSLContext:
+    """The sandbox CA and the right name, but valid for one day, a month ago."""
+    month_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=30)
+    leaf = make_leaf(*load_ca(certs), days=1, now=month_ago)
+    return _context(tmp_path_factory.mktemp("expired"), leaf)
+
+
+@pytest.mark.parametrize(
+    ("server", "cause"),
+    [
+        ("impostor_tls", TlsFailure.UNTRUSTED),
+        ("wrong_name_tls", TlsFailure.WRONG_NAME),
+        ("expired_tls", TlsFailure.EXPIRED),
+    ],
+)
+async def test_f1_the_certificate_problem_is_the_cause(
+    request: pytest.FixtureRequest, certs: CertBundle, server: str, cause: TlsFailure
+) -> None:
+    smtp = MiniSmtp(tls=request.getfixturevalue(server))
+    events = Events()
+    async with serving(smtp) as fake:
+        client = tls_client(fake.port, events, certs)
+        with pytest.raises(TlsHandshakeError):
+            await client.send_mail("a@sandbox.test", "b@sandbox.test", MESSAGE)
+    [failed] = events.of(TlsFailed)
+    assert failed.cause is cause and failed.cause.about_certificate
+    assert not events.of(TlsEstablished)
+
+
+async def test_a_trusting_client_accepts_what_the_others_refuse(
+    certs: CertBundle, expired_tls: ssl.SSLContext
+) -> None:
+    """The same expired certificate passes under `encrypt`: no TlsFailed, so the cause above is
+    the verification's doing, not the fixture's."""
+    smtp = MiniSmtp(tls=expired_tls)
+    events = Events()
+    async with serving(smtp) as fake:
+        client = tls_client(fake.port, events, certs, policy="encrypt")
+        await client.send_mail("a@sandbox.test", "b@sandbox.test", MESSAGE)
+    assert not events.of(TlsFailed) and events.of(TlsEstablished)
+
+
+def _starttls_then(after: str) -> object:
+    """A server that answers STARTTLS with 220, then `cut`s the handshake or stays `silent`."""
+
+    async def script(conn: FakeConn) -> None:
+        await conn.send(b"220 fake.test ESMTP\r\n")
+        await conn.line()  # EHLO
+        await conn.send(b"250-fake.test\r\n250 STARTTLS\r\n")
+        await conn.line()  # STARTTLS
+        await conn.send(b"220 2.0.0 Ready to start TLS\r\n")
+        if after == "cut":
+            await conn.reader.read(1)  # the ClientHello has begun
+            conn.abort()
+        else:
+            await conn.until_closed()
+
+    return script
+
+
+@pytest.mark.parametrize(
+    ("after", "cause"), [("cut", TlsFailure.CUT), ("silent", TlsFailure.TIMEOUT)]
+)
+async def test_a_handshake_cut_off_or_never_answered(
+    certs: CertBundle, after: str, cause: TlsFailure
+) -> None:
+    events = Events()
+    async with serving(_starttls_then(after)) as fake:  # type: ignore[arg-type]
+        client = tls_client(fake.port, events, certs, timeout=0.5)
+        await client.connect()
+        await client.ehlo()
+        with pytest.raises(SmtpClientError):
+            await client.starttls()
+    [failed] = events.of(TlsFailed)
+    assert failed.cause is cause and not failed.cause.about_certificate
+    assert events.closed()[-1].clean is False
+
+
+async def test_no_tls_version_in_common_is_a_protocol_version_failure(certs: CertBundle) -> None:
+    """A server that stops at TLS 1.2, a client that wants TLS 1.3: a real handshake. The server
+    is plain blocking OpenSSL, which sends its protocol_version alert (an asyncio server aborts
+    the connection instead, and the client sees the handshake cut)."""
+    server_ctx = tlsconfig.server_context(certs.server_cert, certs.server_key)
+    server_ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    client_ctx = tlsconfig.client_context(certs.ca_cert, minimum=ssl.TLSVersion.TLSv1_3)
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(5)
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn, contextlib.suppress(OSError):  # ssl.SSLError: the handshake fails, as meant
+            server_ctx.wrap_socket(conn, server_side=True)
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    try:
+        with pytest.raises(ssl.SSLError) as caught:
+            await asyncio.open_connection(
+                *listener.getsockname(), ssl=client_ctx, server_hostname="sandbox.test"
+            )
+    finally:
+        await asyncio.to_thread(thread.join, 5)
+        listener.close()
+    assert tls_failure(caught.value) is TlsFailure.PROTOCOL_VERSION
+
+
+def test_anything_else_is_other_and_never_read_from_words() -> None:
+    assert tls_failure(ValueError("certificate verify failed: hostname mismatch")) is (
+        TlsFailure.OTHER
+    )
+    assert tls_failure(ssl.SSLError(1, "certificate expired")) is TlsFailure.OTHER
