@@ -28,7 +28,7 @@ from sandbox.events import (
 from sandbox.facts import SessionFacts, session_facts
 from sandbox.smtpreader import SmtpReader
 
-# The attacks import these from here (sandbox.threats.attacks).
+# The attack modules beside this one import these from here.
 __all__ = [
     "CELL_LEGEND",
     "Exposure",
