@@ -18,12 +18,11 @@ from dataclasses import dataclass
 
 from sandbox.client.policy import TlsPolicy
 from sandbox.events import SandboxEvent
-from sandbox.lab import threatlab
+from sandbox.lab import catalog
 from sandbox.lab.session import LabSession
 from sandbox.smtpd.policy import ServerPolicy
 from sandbox.threats.outcome import Outcome, outcome
 
-ATTACKS: tuple[str, ...] = threatlab.ATTACKS
 POLICIES: tuple[str, ...] = tuple(p.value for p in TlsPolicy)
 
 
@@ -60,7 +59,8 @@ async def run_cell(
     server_policy: ServerPolicy | None = None,
     reply_timeout: float = 5.0,
 ) -> CellRun:
-    """One attack against one client policy, played to the end."""
+    """One attack (any lab in the catalogue, in fact) against one client policy, played to the
+    end."""
     events: list[SandboxEvent] = []
     session = LabSession(
         attack,
@@ -78,14 +78,22 @@ async def run_cell(
 
 
 async def run_matrix(
-    attacks: Sequence[str] = ATTACKS,
+    attacks: Sequence[str] | None = None,
     policies: Sequence[str] = POLICIES,
     *,
     server_policy: ServerPolicy | None = None,
     concurrency: int = 4,
     reply_timeout: float = 5.0,
 ) -> Matrix:
-    """Every attack against every policy; `concurrency` sessions at once."""
+    """Every attack against every policy; `concurrency` sessions at once.
+
+    `attacks` defaults to every attack in the catalogue now, registered extensions included."""
+    if attacks is None:
+        attacks = catalog.attacks()
+    for name in attacks:  # an unknown name fails here, not in a cell after the others ran
+        if not catalog.get(name).attack:
+            known = ", ".join(catalog.attacks())
+            raise ValueError(f"{name!r} is a lab without an attack; the attacks: {known}")
     started = time.perf_counter()
     gate = asyncio.Semaphore(max(1, concurrency))
 

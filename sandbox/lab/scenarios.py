@@ -1,22 +1,22 @@
-"""The named labs: which server policy, client policy and wire-tap mode, and the scripted session.
+"""What a named lab is: server policy, client policy, wire-tap mode, and the scripted session.
 
 A `Scenario` is data plus a script of `ScriptStep`s, each one SMTP command a learner can step
-through. `sandbox.lab.session.LabSession` runs them. The names and summaries come from
-`sandbox.lab.catalog`, so the lesson validator and this module never disagree.
+through. `sandbox.lab.session.LabSession` runs them; `sandbox.lab.catalog` names them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sandbox.client.policy import TlsPolicy
-from sandbox.client.smtp import SmtpClient
 from sandbox.events import Level, Notice, SandboxEvent
-from sandbox.lab.catalog import SCENARIOS as CATALOG
 from sandbox.smtpd.policy import ServerPolicy
-from sandbox.wire.tap import Tamper
+
+if TYPE_CHECKING:  # the client and the tap are only needed to run a lab, not to list it
+    from sandbox.client.smtp import SmtpClient
+    from sandbox.wire.tamper import Tamper
 
 SENDER = "learner@sandbox.test"
 RECIPIENT = "friend@sandbox.test"
@@ -54,6 +54,7 @@ class ScriptStep:
 @dataclass(frozen=True, slots=True)
 class Scenario:
     name: str
+    summary: str  # one plain sentence for the learner, in the list of labs
     server_policy: ServerPolicy
     client_policy: TlsPolicy
     script: Callable[[Scenario], tuple[ScriptStep, ...]]
@@ -63,9 +64,15 @@ class Scenario:
     tamper: Callable[[], Tamper | None] | None = None
     attack_notice: str | None = None  # said on screen before anything else (properties.md I7)
 
+    def __post_init__(self) -> None:
+        if (self.tamper is None) != (self.attack_notice is None):
+            # I7: an attack is on only in a lab that says so, and a lab says so only if it is.
+            raise ValueError(f"lab {self.name!r}: a tamper and an attack notice go together")
+
     @property
-    def summary(self) -> str:
-        return CATALOG[self.name].summary
+    def attack(self) -> bool:
+        """An attack mode of the wire tap is on (properties.md I7)."""
+        return self.tamper is not None
 
     def with_client_policy(self, policy: TlsPolicy) -> Scenario:
         return replace(self, client_policy=policy)
@@ -140,61 +147,3 @@ def submission_script(scenario: Scenario) -> tuple[ScriptStep, ...]:
         steps.append(AUTH)
     steps += [MAIL, RCPT, DATA, QUIT]
     return tuple(steps)
-
-
-# --- the catalogue --------------------------------------------------------------------------
-
-_BUILT_IN: dict[str, Scenario] = {
-    s.name: s
-    for s in (
-        Scenario(
-            name="plaintext",
-            server_policy=ServerPolicy(tls_level="none", auth_only_after_tls=False),
-            client_policy=TlsPolicy.NONE,
-            allow_cleartext_auth=True,
-            script=submission_script,
-        ),
-        Scenario(
-            name="starttls",
-            server_policy=ServerPolicy(tls_level="encrypt"),
-            client_policy=TlsPolicy.VERIFY,
-            script=submission_script,
-        ),
-        Scenario(
-            name="implicit-tls",
-            server_policy=ServerPolicy(tls_level="encrypt", implicit_tls=True),
-            client_policy=TlsPolicy.VERIFY,
-            implicit_tls=True,
-            script=submission_script,
-        ),
-    )
-}
-
-_registry: dict[str, Scenario] = dict(_BUILT_IN)
-
-
-def register(scenario: Scenario) -> None:
-    """Add a scenario (the threat lab registers its attacks); the name must be in the catalog."""
-    if scenario.name not in CATALOG:
-        raise ValueError(f"{scenario.name!r} is not in sandbox.lab.catalog.SCENARIOS")
-    _registry[scenario.name] = scenario
-
-
-def available() -> tuple[str, ...]:
-    """Names that can run now, in catalogue order."""
-    _load_extensions()
-    return tuple(name for name in CATALOG if name in _registry)
-
-
-def get(name: str) -> Scenario:
-    _load_extensions()
-    try:
-        return _registry[name]
-    except KeyError:
-        known = ", ".join(available())
-        raise KeyError(f"unknown scenario {name!r}; choose one of: {known}") from None
-
-
-def _load_extensions() -> None:
-    """Register the threat lab's scenarios. It imports this module, so it is imported late."""
-    import sandbox.lab.threatlab  # noqa: F401

@@ -27,7 +27,7 @@ from sandbox.client.policy import TlsPolicy, as_policy
 from sandbox.client.replies import Reply
 from sandbox.client.smtp import SmtpClient
 from sandbox.events import Level, Notice, SandboxEvent, SessionClosed, SessionStarted
-from sandbox.lab import scenarios
+from sandbox.lab import catalog, scenarios
 from sandbox.lab.scenarios import Scenario, ScriptStep
 from sandbox.smtpd.accounts import demo_account
 from sandbox.smtpd.policy import ServerPolicy
@@ -57,7 +57,7 @@ class LabSession:
         maildir: Path | None = None,
         timeout: float = 30.0,
     ) -> None:
-        base = scenarios.get(scenario)
+        base = catalog.get(scenario)  # KeyError naming the known labs
         if client_policy is not None:
             base = base.with_client_policy(as_policy(client_policy))
         if server_policy is not None:  # a lab's server variant (smtpd_tls_security_level...)

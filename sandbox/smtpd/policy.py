@@ -1,17 +1,50 @@
 """What the sandbox server allows, in Postfix's terms, and the replies it gives when it refuses.
 
 A lesson picks a `ServerPolicy`; each field names the Postfix setting it stands for, so what the
-learner tries here carries over to a real `main.cf`/`master.cf`.
+learner tries here carries over to a real `main.cf`/`master.cf`. The TLS levels and the lowest TLS
+versions are defined here once; every list of them (the demo's options, the lab's variants)
+derives from these.
 """
 
 from __future__ import annotations
 
 import ssl
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, assert_never, get_args
 
 TlsLevel = Literal["none", "may", "encrypt"]
+"""Postfix `smtpd_tls_security_level`, as far as the sandbox enacts it."""
+TLS_LEVELS: tuple[TlsLevel, ...] = get_args(TlsLevel)
 RelayMode = Literal["keep", "refuse"]
+RELAY_MODES: tuple[RelayMode, ...] = get_args(RelayMode)
+
+MIN_TLS_VERSIONS: dict[str, ssl.TLSVersion] = {
+    "1.2": ssl.TLSVersion.TLSv1_2,
+    "1.3": ssl.TLSVersion.TLSv1_3,
+}
+"""The lowest TLS version a server may accept, by the name `smtpd_tls_protocols = >=TLSv<name>`
+uses; nothing below 1.2 (RFC 8996, properties.md G1)."""
+
+
+def exchange_receive(level: TlsLevel) -> str:
+    """The Exchange receive-connector setting closest to `smtpd_tls_security_level = level`."""
+    match level:
+        case "none":
+            return "no Tls in -AuthMechanism (no STARTTLS offered)"
+        case "may":
+            return "-RequireTLS $false (STARTTLS offered: the default)"
+        case "encrypt":
+            return "-RequireTLS $true"
+        case _:
+            assert_never(level)
+
+
+def min_tls_name(version: ssl.TLSVersion) -> str:
+    """The name in `MIN_TLS_VERSIONS` of the lowest version `version` lets through."""
+    return next(
+        (name for name, v in reversed(MIN_TLS_VERSIONS.items()) if version >= v),
+        next(iter(MIN_TLS_VERSIONS)),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +90,12 @@ class ServerPolicy:
     max_auth_failures: int = 3
 
     def __post_init__(self) -> None:
-        if self.tls_level not in ("none", "may", "encrypt"):
-            raise ValueError(f"tls_level must be none, may or encrypt, not {self.tls_level!r}")
-        if self.relay not in ("keep", "refuse"):
-            raise ValueError(f"relay must be keep or refuse, not {self.relay!r}")
+        if self.tls_level not in TLS_LEVELS:
+            raise ValueError(
+                f"tls_level must be one of {', '.join(TLS_LEVELS)}, not {self.tls_level!r}"
+            )
+        if self.relay not in RELAY_MODES:
+            raise ValueError(f"relay must be one of {', '.join(RELAY_MODES)}, not {self.relay!r}")
         if self.implicit_tls and self.tls_level == "none":
             raise ValueError("implicit_tls (wrapper mode) needs tls_level may or encrypt")
         if self.min_tls_version < ssl.TLSVersion.TLSv1_2:
@@ -92,6 +127,10 @@ class ServerPolicy:
         return not domain or any(
             domain == d or domain.endswith("." + d) for d in self.local_domains
         )
+
+
+RELAY_SERVER = ServerPolicy(tls_level="may")
+"""A public MX receiving server-to-server mail on port 25: STARTTLS offered, not required."""
 
 
 class Replies:

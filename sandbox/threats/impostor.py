@@ -11,6 +11,10 @@ Two identities a man in the middle can present when he answers the client's TLS 
 Files live in `<data dir>/threatlab/` with the same care as the sandbox's own (keys 0600 from the
 first byte, J2) and are remade when missing, unfit, near expiry, or (for `WRONG_NAME`) no longer
 signed by the current sandbox CA.
+
+`cryptography` (through `sandbox.pki.certs`) is imported inside the functions that make or check
+a certificate: the lab catalogue imports this module to list the impersonation labs, and the
+lesson validator reads that list, so importing it must stay cheap.
 """
 
 from __future__ import annotations
@@ -19,24 +23,14 @@ import datetime as dt
 import enum
 import ssl
 from pathlib import Path
-
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from typing import TYPE_CHECKING
 
 from sandbox.pki import tlsconfig
-from sandbox.pki.certs import (
-    LEAF_RENEW_BEFORE,
-    SERVER_NAMES,
-    CertBundle,
-    ensure_certs,
-    load_ca,
-    load_cert,
-    load_key,
-    make_ca,
-    make_leaf,
-    write_pair,
-)
-from sandbox.safety.files import data_dir, ensure_private_dir, locked
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+    from sandbox.pki.certs import CertBundle
 
 IMPOSTOR_CA_NAME = "Attacker CA (trusted by nobody)"
 WRONG_NAME = "mx.attacker.test"
@@ -48,10 +42,14 @@ class Identity(enum.Enum):
 
     @property
     def names(self) -> tuple[str, ...]:
+        from sandbox.pki.certs import SERVER_NAMES
+
         return SERVER_NAMES if self is Identity.IMPOSTOR else (WRONG_NAME,)
 
 
 def threatlab_dir() -> Path:
+    from sandbox.safety.files import data_dir
+
     return data_dir() / "threatlab"
 
 
@@ -72,6 +70,9 @@ def attacker_files(
 
     `bundle` is the sandbox PKI (`ensure_certs()` by default): `WRONG_NAME` is signed by its CA.
     """
+    from sandbox.pki.certs import ensure_certs, load_ca, load_cert, make_ca, make_leaf, write_pair
+    from sandbox.safety.files import ensure_private_dir, locked
+
     directory = ensure_private_dir(directory or threatlab_dir())
     now = now or dt.datetime.now(dt.UTC)
     stem = identity.value
@@ -99,6 +100,11 @@ def _usable(
     sandbox_ca: x509.Certificate | None,
     now: dt.datetime,
 ) -> bool:
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+
+    from sandbox.pki.certs import LEAF_RENEW_BEFORE, load_cert, load_key
+
     try:
         key, cert = load_key(key_path), load_cert(cert_path)
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value

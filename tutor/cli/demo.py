@@ -21,7 +21,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from sandbox.client.policy import TlsPolicy
 from sandbox.events import SandboxEvent, WireChunk
+from sandbox.smtpd.policy import MIN_TLS_VERSIONS, TLS_LEVELS
 
 if TYPE_CHECKING:
     from sandbox.lab.matrix import Matrix
@@ -49,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--step", action="store_true", help="wait for Enter before each command")
     parser.add_argument(
         "--client-policy",
-        choices=("none", "may", "encrypt", "verify", "secure"),
+        choices=[p.value for p in TlsPolicy],
         help="the client's TLS policy, as Postfix smtp_tls_security_level",
     )
     parser.add_argument(
@@ -69,7 +71,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     threat.add_argument(
         "--server-policy",
-        choices=("none", "may", "encrypt"),
+        choices=TLS_LEVELS,
         help="the sandbox server's smtpd_tls_security_level",
     )
     threat.add_argument(
@@ -78,7 +80,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the sandbox server's smtpd_tls_auth_only (no AUTH before TLS)",
     )
     threat.add_argument(
-        "--server-min-tls", choices=("1.2", "1.3"), help="the lowest TLS version the server accepts"
+        "--server-min-tls",
+        choices=tuple(MIN_TLS_VERSIONS),
+        help="the lowest TLS version the server accepts",
     )
 
 
@@ -161,18 +165,19 @@ def _server_policy(args: argparse.Namespace, scenario: str | None) -> ServerPoli
     """The server variant the options ask for, from the scenario's own; None if none asked."""
     if args.server_policy is None and args.server_auth_only is None and not args.server_min_tls:
         return None
-    from sandbox.lab import scenarios, threatlab
+    from sandbox.lab import catalog
+    from sandbox.smtpd.describe import server_variant
+    from sandbox.smtpd.policy import RELAY_SERVER
 
     auth_only = None if args.server_auth_only is None else args.server_auth_only == "yes"
-    base = scenarios.get(scenario).server_policy if scenario else threatlab.RELAY_SERVER
-    return threatlab.server_variant(
+    base = catalog.get(scenario).server_policy if scenario else RELAY_SERVER
+    return server_variant(
         args.server_policy, auth_only=auth_only, min_tls=args.server_min_tls, base=base
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    from sandbox.lab import scenarios
-    from sandbox.lab.catalog import SCENARIOS
+    from sandbox.lab import catalog
     from sandbox.lab.session import LabStartError
 
     if args.matrix:
@@ -181,11 +186,11 @@ def run(args: argparse.Namespace) -> int:
             return 2
         return run_matrix_command(args)
     if args.list or not args.scenario:
-        for name in scenarios.available():
-            print(f"{name:24} {SCENARIOS[name].summary}")
+        for name, lab in catalog.SCENARIOS.items():
+            print(f"{name:24} {lab.summary}")
         return 0 if args.list else 2
-    if args.scenario not in scenarios.available():
-        print(f"smtp-tutor demo: unknown scenario {args.scenario!r}; try --list", file=sys.stderr)
+    if args.scenario not in catalog.SCENARIOS:
+        print(f"smtp-tutor demo: {catalog.unknown(args.scenario)}", file=sys.stderr)
         return 2
     try:
         upstream = parse_hostport(args.server) if args.server else None
@@ -221,8 +226,9 @@ def run(args: argparse.Namespace) -> int:
         return 1
     except (KeyboardInterrupt, EOFError):
         return 130
-    if SCENARIOS[args.scenario].attack and upstream is None and not args.json:
-        policy = args.client_policy or scenarios.get(args.scenario).client_policy.value
+    lab = catalog.get(args.scenario)
+    if lab.attack and upstream is None and not args.json:
+        policy = args.client_policy or lab.client_policy.value
         print_outcome(events, policy, sys.stdout, color=color, server_policy=server_policy)
     return code
 
@@ -240,7 +246,7 @@ def print_outcome(
 ) -> None:
     """The outcome of one attack session, and the client policy in Postfix and Exchange terms."""
     from sandbox.client.policy import CLIENT_POLICIES
-    from sandbox.lab.threatlab import describe_server
+    from sandbox.smtpd.describe import describe_server
     from sandbox.threats.outcome import outcome
 
     result = outcome(events, client_policy=client_policy)
@@ -303,7 +309,8 @@ def print_matrix(
 ) -> None:
     """The outcome table, its legend, and each client policy as Postfix and Exchange name it."""
     from sandbox.client.policy import CLIENT_POLICIES
-    from sandbox.lab.threatlab import RELAY_SERVER, describe_server
+    from sandbox.smtpd.describe import describe_server
+    from sandbox.smtpd.policy import RELAY_SERVER
     from sandbox.threats.outcome import CELL_LEGEND
 
     def paint(text: str, style: str) -> str:

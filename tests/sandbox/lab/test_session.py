@@ -27,7 +27,8 @@ from sandbox.events import (
     WireRecord,
     WireSwitch,
 )
-from sandbox.lab.scenarios import MESSAGE, SENDER, available
+from sandbox.lab.catalog import available
+from sandbox.lab.scenarios import MESSAGE, SENDER
 from sandbox.lab.session import LabSession, LabStartError
 from sandbox.pki.certs import CertBundle
 from sandbox.smtpd.policy import ServerPolicy

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+from typing import get_args
 
 import pytest
 from test_threat_kit import data_dir, shared_data_dir
 
-from sandbox.lab.matrix import ATTACKS, POLICIES
+from sandbox.client.policy import TlsPolicy
+from sandbox.lab.catalog import attacks
+from sandbox.lab.matrix import POLICIES
+from sandbox.smtpd.policy import MIN_TLS_VERSIONS, TLS_LEVELS, TlsLevel
+from tutor.cli.demo import add_arguments
 from tutor.cli.main import main
 
 __all__ = ["data_dir", "shared_data_dir"]
@@ -65,19 +71,20 @@ def test_demo_matrix_prints_the_table(capsys: pytest.CaptureFixture[str]) -> Non
     out = capsys.readouterr().out.splitlines()
     header = next(i for i, line in enumerate(out) if line.startswith("attack "))
     assert out[header].split() == ["attack", *POLICIES]
-    rows = {line.split()[0]: line for line in out[header + 1 : header + 1 + len(ATTACKS)]}
-    assert list(rows) == list(ATTACKS)
+    names = attacks()
+    rows = {line.split()[0]: line for line in out[header + 1 : header + 1 + len(names)]}
+    assert list(rows) == list(names)
     assert rows["strip"].split("  ", 1)[1].split() == [
         "plain", "READ", "plain", "READ", "not", "sent", "not", "sent", "not", "sent"
     ]  # fmt: skip
-    assert all(len(line) <= 80 for line in out[header : header + 1 + len(ATTACKS)])
+    assert all(len(line) <= 80 for line in out[header : header + 1 + len(names)])
     assert any("Exchange: -RequireTLS $true -TlsAuthLevel EncryptionOnly" in line for line in out)
 
 
 def test_demo_matrix_json_gives_one_object_per_cell(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--matrix", "--json"]) == 0
     cells = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert len(cells) == len(ATTACKS) * len(POLICIES)
+    assert len(cells) == len(attacks()) * len(POLICIES)
     cell = next(c for c in cells if (c["attack"], c["client_policy"]) == ("impersonate", "may"))
     assert cell["cell"] == "MITM READ" and cell["to"] == "the attacker"
     assert cell["read"] == ["envelope", "message"] and cell["encrypted"] is True
@@ -95,3 +102,19 @@ def test_demo_matrix_refuses_a_scenario(
 ) -> None:
     assert main(argv) == 2
     assert "--matrix" in capsys.readouterr().err
+
+
+def test_demo_options_take_their_choices_from_the_one_definition_of_each_name() -> None:
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    choices = {a.dest: tuple(a.choices) for a in parser._actions if a.choices is not None}
+    assert choices["client_policy"] == tuple(p.value for p in TlsPolicy) == POLICIES
+    assert choices["server_policy"] == TLS_LEVELS == get_args(TlsLevel)
+    assert choices["server_min_tls"] == tuple(MIN_TLS_VERSIONS)
+
+
+def test_demo_unknown_scenario_lists_the_known_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "strip-999"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown scenario 'strip-999'; choose one of: plaintext, starttls" in err
+    assert all(name in err for name in attacks())

@@ -26,7 +26,8 @@ from sandbox.events import (
 )
 from sandbox.lab.scenarios import CONNECT, EHLO, EHLO_AGAIN, STARTTLS
 from sandbox.lab.session import LabSession
-from sandbox.threats.attacks import EVIL_SENDER, INJECTED_COMMAND, INJECTED_RESPONSE
+from sandbox.threats.inject_command import EVIL_SENDER, INJECTED_COMMAND
+from sandbox.threats.inject_response import INJECTED_RESPONSE
 
 __all__ = ["data_dir", "shared_data_dir"]
 

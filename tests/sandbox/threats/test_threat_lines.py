@@ -14,13 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sandbox.events import Level, Notice, SandboxEvent
-from sandbox.threats.attacks import (
-    INJECTED_COMMAND,
-    INJECTED_RESPONSE,
-    InjectCommand,
-    InjectResponse,
-    Strip,
-)
+from sandbox.threats.inject_command import INJECTED_COMMAND, InjectCommand
+from sandbox.threats.inject_response import INJECTED_RESPONSE, InjectResponse
+from sandbox.threats.strip import NOT_RECOGNIZED, Strip
 from sandbox.wire.tamper import TakeOverHandler, Tamper, TapControl
 
 GREETING = b"220 sandbox.test ESMTP\r\n"
@@ -95,7 +91,7 @@ def test_strip_answers_a_starttls_sent_anyway_and_the_server_never_hears_it() ->
     rec = Recorder()
     conn, strip = TapControl(rec), Strip()
     assert through(strip, conn, "client", [b"STAR", b"TTLS\r\n"]) == b""
-    assert bytes(rec.to_client_bytes) == Strip.NOT_RECOGNIZED + b"\r\n"
+    assert bytes(rec.to_client_bytes) == NOT_RECOGNIZED + b"\r\n"
 
 
 def test_strip_454_leaves_the_offer_and_answers_starttls_itself() -> None:

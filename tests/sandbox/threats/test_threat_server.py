@@ -18,9 +18,18 @@ from test_threat_kit import SECRET, data_dir, delivered, lines, raw, run_lab, sh
 
 from sandbox.events import Level, Notice, SandboxEvent, Side
 from sandbox.lab.session import LabSession
-from sandbox.lab.threatlab import RELAY_SERVER, describe_server, server_variant
 from sandbox.pki.certs import ensure_certs
 from sandbox.pki.tlsconfig import client_context
+from sandbox.smtpd.describe import describe_server, server_variant
+from sandbox.smtpd.policy import (
+    MIN_TLS_VERSIONS,
+    RELAY_SERVER,
+    TLS_LEVELS,
+    ServerPolicy,
+    TlsLevel,
+    exchange_receive,
+    min_tls_name,
+)
 from sandbox.smtpd.server import SandboxServer
 from sandbox.threats.outcome import Exposure, outcome
 
@@ -124,3 +133,24 @@ def test_server_variants_refuse_what_postfix_would_not_take(
 ) -> None:
     with pytest.raises(ValueError, match="must be one of"):
         server_variant(level, min_tls=min_tls)
+
+
+@pytest.mark.parametrize("level", TLS_LEVELS)
+def test_every_server_tls_level_has_its_postfix_and_exchange_words(level: TlsLevel) -> None:
+    said = describe_server(server_variant(level))
+    assert said[0] == f"Postfix: smtpd_tls_security_level = {level}"
+    assert said[3] == f"Exchange receive connector: {exchange_receive(level)}"
+    assert len({exchange_receive(other) for other in TLS_LEVELS}) == len(TLS_LEVELS)
+
+
+@pytest.mark.parametrize("name", MIN_TLS_VERSIONS)
+def test_g1_every_minimum_tls_version_round_trips_through_its_postfix_name(name: str) -> None:
+    policy = server_variant(min_tls=name)
+    assert policy.min_tls_version is MIN_TLS_VERSIONS[name]
+    assert min_tls_name(policy.min_tls_version) == name
+    assert f"smtpd_tls_protocols = >=TLSv{name}" in describe_server(policy)[2]
+
+
+def test_server_policy_refuses_an_unknown_level_naming_the_known_ones() -> None:
+    with pytest.raises(ValueError, match="tls_level must be one of none, may, encrypt"):
+        ServerPolicy(tls_level="required")  # type: ignore[arg-type]
