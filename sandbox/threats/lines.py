@@ -1,7 +1,8 @@
 """What the plaintext attacks share: SMTP cut into whole lines, and a tamper that works on them.
 
 A partial line is held until its end arrives, so the way TCP splits the stream changes nothing.
-Once TLS begins (`LineTamper.step_aside`) the bytes pass untouched.
+Once TLS begins the bytes pass untouched: a `LineTamper` steps aside by itself when the server
+answers a STARTTLS it let through with 220, or earlier if the attack calls `step_aside()`.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ class LineTamper(Tamper):
         self._client = LineBuffer()
         self._server = LineBuffer()
         self._aside = False
+        self._starttls_sent = False  # the server was asked STARTTLS: a 220 now starts TLS
         self.smtp = SmtpReader()
 
     def step_aside(self) -> None:
@@ -87,7 +89,9 @@ class LineTamper(Tamper):
                 break
             command = not self.smtp.in_data
             self.smtp.client(line.rstrip(b"\r\n").decode("latin-1"))
-            out += self.client_line(line, conn) if command else line
+            forward = self.client_line(line, conn) if command else line
+            self._starttls_sent = command and is_command(line, b"STARTTLS") and bool(forward)
+            out += forward
         else:
             if self._aside:  # the last line started TLS: a held partial is TLS too
                 out += self._client.take()
@@ -104,6 +108,10 @@ class LineTamper(Tamper):
                 break
             self.smtp.server(line.rstrip(b"\r\n").decode("latin-1"))
             out += self.server_line(line, conn)
+            if self._starttls_sent and (code := final_code(line)) is not None:
+                self._starttls_sent = False
+                if code == b"220":  # the client's next byte is its ClientHello
+                    self.step_aside()
         else:
             if self._aside:
                 out += self._server.take()

@@ -1,4 +1,8 @@
-"""The lab catalogue: one owner of the names, built from the labs and the attack modules."""
+"""The lab catalogue: one owner of the names, built from the labs and the attack modules.
+
+The extension point itself (register an attack from outside and run it) is proved in
+tests/sandbox/threats/test_extension_attack.py.
+"""
 
 from __future__ import annotations
 

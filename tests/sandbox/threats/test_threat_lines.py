@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from sandbox.events import Level, Notice, SandboxEvent
 from sandbox.threats.inject_command import INJECTED_COMMAND, InjectCommand
 from sandbox.threats.inject_response import INJECTED_RESPONSE, InjectResponse
+from sandbox.threats.lines import LineTamper
 from sandbox.threats.strip import NOT_RECOGNIZED, Strip
 from sandbox.wire.tamper import TakeOverHandler, Tamper, TapControl
 
@@ -153,3 +154,32 @@ def test_bytes_after_the_line_that_starts_tls_are_never_held_back() -> None:
     # A partial "line" right behind STARTTLS in the same read: TLS, to pass on untouched.
     out = through(inject, conn, "client", [b"STARTTLS\r\n\x16\x03\x01\x02"])
     assert out == b"STARTTLS\r\n" + INJECTED_COMMAND + b"\x16\x03\x01\x02"
+
+
+@given(st.lists(st.integers(min_value=0), max_size=6))
+def test_a_line_tamper_steps_aside_by_itself_once_the_server_says_220_to_starttls(
+    cuts: list[int],
+) -> None:
+    """An attack that never calls step_aside (an extension's, say) still lets TLS through."""
+    conn, tamper = TapControl(Recorder()), LineTamper()
+    assert through(tamper, conn, "server", pieces(GREETING, cuts)) == GREETING  # a 220, not TLS
+    through(tamper, conn, "client", [b"EHLO client.test\r\n"])
+    through(tamper, conn, "server", [EHLO_REPLY])
+    through(tamper, conn, "client", [b"STARTTLS\r\n"])
+    ready = b"220 2.0.0 Ready to start TLS\r\n"
+    server_hello = b"\x16\x03\x03\x00\x7a\x02\x00\x00\x76\x03\x03"  # no line end: never held
+    assert through(tamper, conn, "server", pieces(ready + server_hello, cuts)) == (
+        ready + server_hello
+    )
+    client_hello = b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc"
+    assert through(tamper, conn, "client", [client_hello]) == client_hello
+
+
+def test_a_line_tamper_keeps_reading_lines_after_a_refused_starttls() -> None:
+    conn, tamper = TapControl(Recorder()), LineTamper()
+    through(tamper, conn, "client", [b"STARTTLS\r\n"])
+    refused = b"454 4.7.0 TLS not available due to local problem\r\n"
+    assert through(tamper, conn, "server", [refused]) == refused
+    through(tamper, conn, "client", [b"MAIL FROM:<a@b.test>\r\n"])
+    assert through(tamper, conn, "server", [b"250 2.1.0 O", b"k\r\n"]) == b"250 2.1.0 Ok\r\n"
+    assert through(tamper, conn, "server", [b"partial"]) == b""  # held: still cutting lines
