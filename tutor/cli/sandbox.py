@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from sandbox.events import Level, MessageDelivered, Notice, SandboxEvent
+from sandbox.smtpd.policy import TLS_LEVELS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--tls",
-        choices=("none", "may", "encrypt"),
+        choices=TLS_LEVELS,
         default="may",
         help="as Postfix smtpd_tls_security_level (default may: STARTTLS offered)",
     )

@@ -190,7 +190,7 @@ def build_lab(body: FenceBody) -> tuple[Lab | None, list[LessonError]]:
         goal=goal[0],
         hint=hint[0],
         line=line,
-        client_policy=cast(ClientPolicy | None, policy),  # checked against CLIENT_POLICIES
+        client_policy=None if policy is None else ClientPolicy(policy),  # checked above
     )
     return lab, r.errors
 

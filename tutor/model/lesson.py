@@ -22,15 +22,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias, assert_never
 
+from sandbox.client.policy import TlsPolicy
+
 NO_SCENARIO = "none"
 """Front matter `scenario` value of a lesson without hands-on steps."""
 
 LabMode = Literal["step", "play", "type"]
 LAB_MODES: tuple[LabMode, ...] = ("step", "play", "type")
 
-ClientPolicy = Literal["none", "may", "encrypt", "verify", "secure"]
-CLIENT_POLICIES: tuple[ClientPolicy, ...] = ("none", "may", "encrypt", "verify", "secure")
-"""The tutor client's TLS policy, named after Postfix `smtp_tls_security_level`."""
+ClientPolicy: TypeAlias = TlsPolicy
+CLIENT_POLICIES: tuple[str, ...] = tuple(p.value for p in TlsPolicy)
+"""The tutor client's TLS policies, as the sandbox defines them (`smtp_tls_security_level`)."""
 
 StepKey: TypeAlias = tuple[str, int]
 """(lesson id, step number): how progress names a step, stable across languages and file renames."""

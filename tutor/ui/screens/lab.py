@@ -8,7 +8,7 @@ Events from the session are buffered and handed to the panes on a short timer, s
 from __future__ import annotations
 
 import gc
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from textual import on, work
@@ -20,16 +20,18 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static, Tab, Tabs
 
 from sandbox.events import Level, Notice, SandboxEvent
+from sandbox.facts import FactsFolder, SessionFacts
 from sandbox.lab.catalog import SCENARIOS
 from tutor.ui.lab_link import LabSessionLike, SessionFactory, is_start_error, real_session
 from tutor.ui.lang import on_lang_change, ui_lang, words
 from tutor.ui.widgets.keys import localize_bindings
+from tutor.ui.widgets.lab_lines import attack_text
 from tutor.ui.widgets.lab_panes import LAB_PANES, LabPane
 from tutor.ui.words import scenario_summary
 
 FLUSH_INTERVAL = 0.05  # seconds: 20 batches a second is smooth and cheap
 
-GoalCheck = Callable[[Sequence[SandboxEvent]], bool]
+GoalCheck = Callable[[SessionFacts], bool]
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ class LabScreen(Screen[bool]):
         self.start_error: str | None = None
         self.goal_met = False
         self._pending: list[SandboxEvent] = []
-        self._history: list[SandboxEvent] = []
+        self._facts = FactsFolder()  # the session's facts so far, folded once per event
         self.events_seen = 0
         self._busy = False
         self.current_pane = LAB_PANES[0].name
@@ -193,27 +195,28 @@ class LabScreen(Screen[bool]):
             return
         batch, self._pending = self._pending, []
         self.events_seen += len(batch)
-        if self.lab_task is not None and not self.goal_met:  # only a goal needs the history
-            self._history.extend(batch)
+        if self.lab_task is not None and not self.goal_met:  # only a goal needs the facts
+            self._facts.add_all(batch)
         for pane in self._panes():
             pane.add_events(batch)
         self._update_tabs()
         for event in batch:
-            if isinstance(event, Notice) and event.level is Level.ATTACK:
-                self._attack_notice = event.text
+            if (said := attack_text(event, ui_lang(self))) is not None:
+                self._attack_notice = said
                 banner = self.query_one("#attack", Static)
                 banner.update(self._attack_text())
                 banner.display = True
-        if self.lab_task is not None and not self.goal_met and self.lab_task.check(self._history):
+        task = self.lab_task
+        if task is not None and not self.goal_met and task.check(self._facts.facts):
             self.goal_met = True
             self.query_one("#task", Static).update(self._task_text())
             self.query_one("#task").add_class("-met")
             self.notify(
-                words(self, "lab.goal_met", goal=self.lab_task.goal_label),
+                words(self, "lab.goal_met", goal=task.goal_label),
                 timeout=6,
                 markup=False,
             )
-            self.post_message(self.GoalMet(self.lab_task))
+            self.post_message(self.GoalMet(task))
         self._update_status()
 
     def _update_tabs(self) -> None:
@@ -317,7 +320,7 @@ class LabScreen(Screen[bool]):
         self.workers.cancel_group(self, "cmd")
         self._busy = False
         self._pending.clear()
-        self._history.clear()
+        self._facts = FactsFolder()
         for pane in self._panes():
             pane.reset()
         if self.session is None:

@@ -26,7 +26,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tutor.model.goals import goal_met
+from tutor.model.goals import GOALS
 from tutor.model.lesson import (
     Block,
     CustomBlock,
@@ -285,7 +285,7 @@ class LessonScreen(Screen[None]):
         task = LabTask(
             do=lab.do,
             goal_label=event.block.goal,
-            check=lambda events: goal_met(lab.goal, events),
+            check=GOALS[lab.goal].check,
             hint=lab.hint,
             mode=lab.mode,
             lesson_id=self.lesson.id,
