@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import TypeVar
 
+from sandbox.asyncio_private import unread_bytes
 from sandbox.client.framing import (
     ConnectError,
     ConnectionClosedError,
@@ -51,12 +52,6 @@ READ_SIZE = 65536
 CLOSE_TIMEOUT = 2.0  # how long a polite TLS close may wait for the server's close_notify
 
 E = TypeVar("E", bound=SmtpClientError)
-
-
-def _unread_bytes(reader: asyncio.StreamReader) -> int:
-    # asyncio keeps the reader's buffer across start_tls() and has no public way to look at it;
-    # bytes still in it would later be read as if they had come from inside TLS (F3).
-    return len(getattr(reader, "_buffer", b""))
 
 
 class SmtpConnection:
@@ -244,7 +239,7 @@ class SmtpConnection:
             raise self.fail(NotConnectedError("not connected"))
         # F3: nothing may have come after the 220. Check, and hand over to start_tls() with no
         # await in between, so that no byte can slip into the reader unseen.
-        if self._replies or self._parser.has_partial or _unread_bytes(reader):
+        if self._replies or self._parser.has_partial or unread_bytes(reader):
             raise self._broken(
                 StartTlsInjectionError(
                     "the server sent more plaintext after its 220 to STARTTLS; someone on the path "

@@ -2,19 +2,18 @@
 
 Each override is small and says which property of properties.md it keeps. aiosmtpd itself is left
 alone; the sandbox only ever runs this subclass. Overridden commands repeat aiosmtpd's `@syntax`,
-which HELP reads.
+which HELP reads. aiosmtpd's private parts are reached only through aiosmtpd_private.py, which
+lists them (and the private methods overridden here) and is checked against the installed aiosmtpd.
 """
 
 from __future__ import annotations
 
 import asyncio
-import asyncio.sslproto as sslproto
 import binascii
 import collections
 import functools
 import logging
 from base64 import b64decode, b64encode
-from collections.abc import Awaitable, Callable
 from typing import Any, AnyStr, Protocol
 
 from aiosmtpd.smtp import (
@@ -24,12 +23,14 @@ from aiosmtpd.smtp import (
     AuthResult,
     Envelope,
     Session,
-    _Missing,
     syntax,
 )
 
+from sandbox.asyncio_private import unread_bytes
 from sandbox.events import InjectionDiscarded, Level, SandboxEvent
 from sandbox.safety.text import escape_text
+from sandbox.smtpd import aiosmtpd_private as private
+from sandbox.smtpd.aiosmtpd_private import Missing, SMTPMethod
 from sandbox.smtpd.data import read_data
 from sandbox.smtpd.policy import Replies, ServerPolicy
 
@@ -50,7 +51,6 @@ CALL_LIMITS = {
     "AUTH": 10,
     "STARTTLS": 5,
 }
-SMTPMethod = Callable[[str | None], Awaitable[None]]
 
 
 class SessionHooks(Protocol):
@@ -66,13 +66,15 @@ class SessionHooks(Protocol):
 class SandboxSession(Session):
     """aiosmtpd logs a deprecation warning each time smtp_AUTH sets `login_data`; this does not."""
 
+    _legacy_login_data: Any = None  # ours, not aiosmtpd's private `_login_data`
+
     @property
     def login_data(self) -> Any:
-        return self._login_data
+        return self._legacy_login_data
 
     @login_data.setter
     def login_data(self, value: Any) -> None:
-        self._login_data = value
+        self._legacy_login_data = value
 
 
 class SandboxEnvelope(Envelope):
@@ -120,15 +122,16 @@ class SandboxSMTP(SMTP):
         )
         # Passed after the fact: aiosmtpd warns (Python warning, per connection) whenever
         # auth_required is on while auth_require_tls is off; the server warns the learner once.
-        self._auth_required = policy.auth_required
+        private.set_auth_required(self, policy.auth_required)
         # aiosmtpd keeps these limits in one dict shared by every session (a class attribute)
         # and grows MAIL's by 26 on each EHLO; each session gets its own, reset by EHLO.
         self.command_size_limits: collections.defaultdict[str, int] = collections.defaultdict(
             lambda: SandboxSMTP.command_size_limit
         )
         if policy.requires_starttls:
-            for name in self._smtp_methods.keys() - ALLOWED_BEFORE_TLS:
-                self._smtp_methods[name] = self._tls_required(self._smtp_methods[name])
+            methods = private.commands(self)
+            for name in methods.keys() - ALLOWED_BEFORE_TLS:
+                methods[name] = self._tls_required(methods[name])
 
     # --- state ------------------------------------------------------------------------------------
 
@@ -154,9 +157,9 @@ class SandboxSMTP(SMTP):
     # --- connection lifecycle ---------------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        upgrading = self._original_transport is not None and self.transport is not None
+        upgrading = private.upgrading(self)
         if upgrading:
-            leftover = len(self._reader._buffer)  # type: ignore[attr-defined]
+            leftover = unread_bytes(private.reader(self))
             if leftover:
                 # aiosmtpd clears these bytes (RFC 3207 4.2); tell the learner it happened (B1),
                 # and record the fact for the session's outcome and goals.
@@ -183,7 +186,8 @@ class SandboxSMTP(SMTP):
                 self._hooks.session_ended(self)
 
     async def _handle_client(self) -> None:
-        if self.policy.implicit_tls and self._tls_protocol is None and not await self._handshake():
+        implicit = self.policy.implicit_tls and not private.tls_started(self)
+        if implicit and not await self._handshake():
             return
         await super()._handle_client()
 
@@ -195,15 +199,7 @@ class SandboxSMTP(SMTP):
         max_connections, is bounded by the idle timer, and stop() can abort it mid-handshake.
         """
         assert self.tls_context is not None
-        waiter = self.loop.create_future()
-        self._tls_protocol = sslproto.SSLProtocol(
-            self.loop, self, self.tls_context, waiter, server_side=True
-        )
-        self._original_transport = raw = self.transport
-        assert isinstance(raw, asyncio.Transport)
-        raw.set_protocol(self._tls_protocol)
-        self.transport = self._tls_protocol._app_transport
-        self._tls_protocol.connection_made(raw)
+        waiter, raw = private.start_server_tls(self, self.tls_context)
         try:
             await waiter
         except Exception as error:  # the peer is no TLS client, or refused our certificate
@@ -216,13 +212,13 @@ class SandboxSMTP(SMTP):
 
     def abort(self) -> None:
         """Drop the connection now, whatever state it is in (server stop)."""
-        for transport in (self.transport, self._original_transport):
+        for transport in (self.transport, private.raw_transport(self)):
             if isinstance(transport, asyncio.Transport):
                 transport.abort()
 
     def _timeout_cb(self) -> None:
         # aiosmtpd closes silently; say why first, as Postfix does (E1, E2, B7).
-        handshaking = self._tls_protocol is not None and not self.tls_active
+        handshaking = private.tls_started(self) and not self.tls_active
         transport = self.transport
         if (
             isinstance(transport, asyncio.Transport)
@@ -287,7 +283,7 @@ class SandboxSMTP(SMTP):
     async def smtp_AUTH(self, arg: str) -> None:
         session = self.session
         assert session is not None
-        if session.extended_smtp and self._auth_require_tls and not self.tls_active:
+        if session.extended_smtp and private.auth_require_tls(self) and not self.tls_active:
             self._hooks.notice(
                 Level.INFO,
                 "AUTH before TLS was refused: the password would have crossed the wire readable.",
@@ -332,12 +328,12 @@ class SandboxSMTP(SMTP):
         challenge: str | bytes,
         encode_to_b64: bool = True,
         log_client_response: bool = False,
-    ) -> _Missing | bytes:
+    ) -> Missing | bytes:
         # aiosmtpd's version logs an undecodable answer at DEBUG: that is a password a learner
         # typed in the clear at the 334 prompt (C4). Same protocol, no logging of the answer.
         raw = challenge.encode() if isinstance(challenge, str) else challenge
         await self.push(b"334 " + (b64encode(raw) if encode_to_b64 else raw))
-        blob = (await self._reader.readline()).strip()
+        blob = (await private.reader(self).readline()).strip()
         if blob == b"*":
             await self.push("501 5.7.0 Auth aborted")
             return MISSING
@@ -364,10 +360,10 @@ class SandboxSMTP(SMTP):
         if arg:
             await self.push("501 Syntax: DATA")
             return
-        self._reset_timeout(self.policy.data_timeout)
+        private.reset_timeout(self, self.policy.data_timeout)
         await self.push(Replies.DATA_START)
-        result = await read_data(self._reader, self.data_size_limit or 0)
-        self._reset_timeout()
+        result = await read_data(private.reader(self), self.data_size_limit or 0)
+        private.reset_timeout(self)
         problem = result.problem
         if result.bare_newline:
             envelope.bare_newline = True
@@ -381,10 +377,10 @@ class SandboxSMTP(SMTP):
             if strict and problem is None:
                 problem = Replies.BARE_NEWLINE
         if problem is not None:
-            self._set_post_data_state()  # type: ignore[no-untyped-call]
+            private.set_post_data_state(self)
             await self.push(problem)
             return
         envelope.content = envelope.original_content = result.content
-        status = await self._call_handler_hook("DATA")
-        self._set_post_data_state()  # type: ignore[no-untyped-call]
+        status = await private.call_handler_hook(self, "DATA")
+        private.set_post_data_state(self)
         await self.push("250 OK" if status is MISSING else status)

@@ -31,6 +31,7 @@ from sandbox.pki.certs import CertBundle, ensure_certs
 from sandbox.safety.loopback import is_loopback
 from sandbox.safety.text import escape_text
 from sandbox.smtpd.accounts import check_password, demo_account
+from sandbox.smtpd.aiosmtpd_private import handler_task
 from sandbox.smtpd.mailbox import Mailbox, Maildir, StoredMessage, new_queue_id, trace_headers
 from sandbox.smtpd.policy import Replies, ServerPolicy
 from sandbox.smtpd.protocol import SandboxEnvelope, SandboxSMTP
@@ -242,7 +243,7 @@ class SandboxServer:
         for busy in list(self._busy):
             if busy.transport is not None:
                 busy.transport.abort()
-        tasks = [p._handler_coroutine for p in sessions if p._handler_coroutine is not None]
+        tasks = [t for p in sessions if (t := handler_task(p)) is not None]
         if tasks:
             await asyncio.wait(tasks, timeout=5)
         if self._sessions or self._busy:

@@ -1,0 +1,44 @@
+"""The private parts of asyncio the sandbox relies on, and nothing else touches them directly.
+
+Why each is needed:
+
+- `StreamReader._buffer`: asyncio keeps a reader's buffer across `start_tls()` and offers no
+  public way to see how much plaintext is still in it. Bytes left there after a `220` to STARTTLS
+  were sent before TLS began, and would be read as if they came from inside TLS: the client
+  refuses them (properties.md F3) and the server reports that it discarded them (B1).
+- `asyncio.sslproto.SSLProtocol` and its `_app_transport`: implicit TLS (port 465) is started on
+  an accepted connection exactly the way aiosmtpd starts STARTTLS, so that aiosmtpd's own
+  `connection_made` sees the upgrade it knows (properties.md A2). `loop.start_tls()` is public but
+  does not call the protocol's `connection_made`, which aiosmtpd needs to record the TLS session.
+
+Checked on CPython 3.11.7, 3.12.1 and 3.13.0 (`tests/sandbox/test_asyncio_private.py` checks the
+names and signatures on whichever Python runs it; CI runs it on every supported version).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import asyncio.sslproto as sslproto
+import ssl
+from typing import cast
+
+
+def unread_bytes(reader: asyncio.StreamReader) -> int:
+    """How many received bytes `reader` holds that nobody has read yet."""
+    buffer = cast(bytearray, reader._buffer)  # type: ignore[attr-defined]
+    return len(buffer)
+
+
+def server_tls_layer(
+    loop: asyncio.AbstractEventLoop,
+    app_protocol: asyncio.BaseProtocol,
+    context: ssl.SSLContext,
+    waiter: asyncio.Future[None],
+) -> tuple[sslproto.SSLProtocol, asyncio.Transport]:
+    """A server-side TLS layer for `app_protocol` and the transport the protocol writes to.
+
+    The caller plugs the layer under the raw transport (`raw.set_protocol(layer)`, then
+    `layer.connection_made(raw)`); `waiter` completes when the handshake does.
+    """
+    layer = sslproto.SSLProtocol(loop, app_protocol, context, waiter, server_side=True)
+    return layer, cast(asyncio.Transport, layer._app_transport)

@@ -1,0 +1,113 @@
+"""asyncio's private parts the sandbox relies on still exist and still mean what they did.
+
+CI runs these on every supported Python (properties.md A2): if a new asyncio renames
+`StreamReader._buffer` or changes `SSLProtocol`, this file fails first and names the part.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import asyncio.sslproto as sslproto
+import inspect
+import ssl
+
+from sandbox.asyncio_private import server_tls_layer, unread_bytes
+from sandbox.pki import tlsconfig
+from sandbox.pki.certs import CertBundle
+
+WAIT = 5.0
+
+
+async def test_f3_unread_bytes_counts_what_a_reader_holds_unread() -> None:
+    reader = asyncio.StreamReader()
+    assert unread_bytes(reader) == 0
+    reader.feed_data(b"220 go\r\nINJECTED\r\n")
+    assert unread_bytes(reader) == 18
+
+
+async def test_f3_unread_bytes_sees_plaintext_that_followed_a_line_on_a_real_socket() -> None:
+    async def serve(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        # what a man in the middle does to STARTTLS: a second reply in the same segment
+        writer.write(b"220 Ready to start TLS\r\n250 injected\r\n")
+        await writer.drain()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        async with asyncio.timeout(WAIT):
+            assert await reader.readline() == b"220 Ready to start TLS\r\n"
+            # the rest may arrive in a later segment; asyncio has no event for "more buffered"
+            while unread_bytes(reader) < len(b"250 injected\r\n"):  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+        assert unread_bytes(reader) == len(b"250 injected\r\n")
+        assert await reader.readline() == b"250 injected\r\n"
+        assert unread_bytes(reader) == 0
+    finally:
+        writer.close()
+        server.close()
+        await server.wait_closed()
+
+
+def test_sslprotocol_takes_the_arguments_the_sandbox_passes() -> None:
+    params = list(inspect.signature(sslproto.SSLProtocol.__init__).parameters)
+    assert params[:5] == ["self", "loop", "app_protocol", "sslcontext", "waiter"]
+    assert "server_side" in params
+
+
+class _Echo(asyncio.Protocol):
+    """Echoes upper-cased what arrives inside TLS; records that it was told of the connection."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.BaseTransport | None = None
+        self.made: list[asyncio.BaseTransport] = []
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.made.append(transport)
+
+    def data_received(self, data: bytes) -> None:
+        assert isinstance(self.transport, asyncio.Transport)
+        self.transport.write(data.upper())
+
+
+async def test_a2_server_tls_layer_runs_a_real_handshake_under_a_protocol(
+    certs: CertBundle,
+) -> None:
+    loop = asyncio.get_running_loop()
+    context = tlsconfig.server_context(certs.server_cert, certs.server_key)
+    echoes: list[_Echo] = []
+    handshakes: list[asyncio.Future[None]] = []
+
+    class Plain(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            # implicit TLS, started by hand on an accepted plain connection (as protocol.py does)
+            assert isinstance(transport, asyncio.Transport)
+            echo = _Echo()
+            waiter: asyncio.Future[None] = loop.create_future()
+            layer, app_transport = server_tls_layer(loop, echo, context, waiter)
+            echo.transport = app_transport
+            transport.set_protocol(layer)
+            layer.connection_made(transport)
+            echoes.append(echo)
+            handshakes.append(waiter)
+
+    server = await loop.create_server(Plain, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    client = tlsconfig.client_context(certs.ca_cert)
+    try:
+        async with asyncio.timeout(WAIT):
+            reader, writer = await asyncio.open_connection(
+                "127.0.0.1", port, ssl=client, server_hostname="localhost"
+            )
+            await handshakes[0]
+            writer.write(b"ehlo inside tls\r\n")
+            assert await reader.readline() == b"EHLO INSIDE TLS\r\n"
+        tls = writer.get_extra_info("ssl_object")
+        assert isinstance(tls, ssl.SSLObject)
+        assert tls.version() in {"TLSv1.2", "TLSv1.3"}
+        # the layer told the app protocol, with the transport it writes to
+        assert echoes[0].made == [echoes[0].transport]
+        writer.close()
+    finally:
+        server.close()
+        await server.wait_closed()
