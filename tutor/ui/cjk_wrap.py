@@ -4,14 +4,15 @@ Rich (and so Textual's `Content`) wraps at spaces only. Japanese has no spaces, 
 sentence counts as one "word": it is pushed to a new line and chopped there, leaving ragged short
 lines ("Aliceのメー" / "ルソフトは"). Japanese typesetting breaks between characters instead,
 except before closing punctuation or after opening brackets (kinsoku). `install()` teaches Rich's
-word splitter exactly that; text without wide characters splits as before.
+word splitter exactly that (through rich_private.py); text without wide characters splits as
+before.
 """
 
 from __future__ import annotations
 
 import re
 
-from rich import _wrap
+from tutor.ui import rich_private
 
 _WIDE = (
     r"\u2e80-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff01-\uff60"
@@ -26,5 +27,4 @@ WORD = re.compile(rf"\s*[{_OPENING}]*(?:[{_WIDE}]|[^\s{_WIDE}]+)[{_CLOSING}]*\s*
 
 def install() -> None:
     """Use `WORD` for Rich's wrapping in this process (the TUI only; idempotent)."""
-    if hasattr(_wrap, "re_word"):  # Rich's private splitter; without it, wrapping stays as is
-        _wrap.re_word = WORD
+    rich_private.set_word_pattern(WORD)

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from textual.dom import DOMNode
 
+from tutor.ui import textual_private
 from tutor.ui.lang import ui_lang
 from tutor.ui.words import tr
 
@@ -19,12 +20,13 @@ def localize_bindings(node: DOMNode) -> None:
     """Give `node` its class bindings with the words of the current language (again after a
     switch: the class's own table still has the `key.` names)."""
     lang = ui_lang(node)
-    merged = type(node)._merged_bindings
+    merged = textual_private.class_bindings(node)
     if merged is None:
         return
-    # `_bindings` is the node's own copy of its class bindings, so this does not leak to others.
-    node._bindings = merged.copy()
-    table = node._bindings.key_to_bindings
+    # The node's own copy of its class bindings, so this does not leak to other instances.
+    own = merged.copy()
+    textual_private.set_bindings(node, own)
+    table = own.key_to_bindings
     for key, bindings in list(table.items()):
         table[key] = [
             replace(b, description=tr(lang, b.description))
