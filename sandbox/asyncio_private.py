@@ -11,7 +11,7 @@ Why each is needed:
   `connection_made` sees the upgrade it knows (properties.md A2). `loop.start_tls()` is public but
   does not call the protocol's `connection_made`, which aiosmtpd needs to record the TLS session.
 
-Checked on CPython 3.11.7, 3.12.1 and 3.13.0 (`tests/sandbox/test_asyncio_private.py` checks the
+Checked: CPython 3.11.7, 3.12.1 and 3.13.0 (`tests/sandbox/test_asyncio_private.py` checks the
 names and signatures on whichever Python runs it; CI runs it on every supported version).
 """
 
@@ -29,6 +29,18 @@ def unread_bytes(reader: asyncio.StreamReader) -> int:
     return len(buffer)
 
 
+class _AlertingSSLProtocol(sslproto.SSLProtocol):
+    """asyncio's TLS layer, except that a refused handshake sends its TLS alert before closing."""
+
+    def _on_handshake_complete(self, handshake_exc: BaseException | None) -> None:
+        transport = cast(asyncio.Transport | None, self._transport)
+        if handshake_exc is not None and transport is not None and not transport.is_closing():
+            alert = self._outgoing.read()  # type: ignore[attr-defined]
+            if alert:
+                transport.write(alert)  # an unsent write is dropped by the abort that follows
+        super()._on_handshake_complete(handshake_exc)
+
+
 def server_tls_layer(
     loop: asyncio.AbstractEventLoop,
     app_protocol: asyncio.BaseProtocol,
@@ -40,5 +52,5 @@ def server_tls_layer(
     The caller plugs the layer under the raw transport (`raw.set_protocol(layer)`, then
     `layer.connection_made(raw)`); `waiter` completes when the handshake does.
     """
-    layer = sslproto.SSLProtocol(loop, app_protocol, context, waiter, server_side=True)
+    layer = _AlertingSSLProtocol(loop, app_protocol, context, waiter, server_side=True)
     return layer, cast(asyncio.Transport, layer._app_transport)

@@ -23,6 +23,7 @@ from aiosmtpd.smtp import (
     AuthResult,
     Envelope,
     Session,
+    TLSSetupException,
     syntax,
 )
 
@@ -271,7 +272,14 @@ class SandboxSMTP(SMTP):
         if not self.tls_context:
             await self.push(Replies.TLS_NOT_AVAILABLE)
             return
-        await super().smtp_STARTTLS(arg)
+        # aiosmtpd's own STARTTLS, on the sandbox's TLS layer: a refused handshake sends its
+        # alert (G6) instead of a bare EOF.
+        await self.push("220 Ready to start TLS")
+        waiter, _ = private.start_server_tls(self, self.tls_context)
+        try:
+            await waiter
+        except Exception as error:
+            raise TLSSetupException() from error  # aiosmtpd ends the session (B8)
         if not self.tls_active:
             # The handshake ended without completing and without an error: the connection was
             # aborted (idle timeout, server stop). asyncio then never calls connection_lost on

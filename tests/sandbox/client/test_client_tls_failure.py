@@ -4,11 +4,8 @@ handshake on loopback (verify code, SSL reason, exception type), never from the 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
-import socket
 import ssl
-import threading
 from pathlib import Path
 
 import pytest
@@ -19,6 +16,8 @@ from sandbox.client.tlsfailure import tls_failure
 from sandbox.events import TlsEstablished, TlsFailed, TlsFailure
 from sandbox.pki import tlsconfig
 from sandbox.pki.certs import CertBundle, load_ca, make_ca, make_leaf, write_pair
+from sandbox.smtpd.policy import ServerPolicy
+from sandbox.smtpd.server import SandboxServer
 
 MESSAGE = "Subject: never sent\n\nA failed handshake sends nothing.\n"
 
@@ -121,31 +120,32 @@ async def test_a_handshake_cut_off_or_never_answered(
     assert events.closed()[-1].clean is False
 
 
-async def test_no_tls_version_in_common_is_a_protocol_version_failure(certs: CertBundle) -> None:
-    """A server that stops at TLS 1.2, a client that wants TLS 1.3: a real handshake. The server
-    is plain blocking OpenSSL, which sends its protocol_version alert (an asyncio server aborts
-    the connection instead, and the client sees the handshake cut)."""
-    server_ctx = tlsconfig.server_context(certs.server_cert, certs.server_key)
-    server_ctx.maximum_version = ssl.TLSVersion.TLSv1_2
-    client_ctx = tlsconfig.client_context(certs.ca_cert, minimum=ssl.TLSVersion.TLSv1_3)
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(5)
-
-    def serve() -> None:
-        conn, _ = listener.accept()
-        with conn, contextlib.suppress(OSError):  # ssl.SSLError: the handshake fails, as meant
-            server_ctx.wrap_socket(conn, server_side=True)
-
-    thread = threading.Thread(target=serve)
-    thread.start()
-    try:
-        with pytest.raises(ssl.SSLError) as caught:
-            await asyncio.open_connection(
-                *listener.getsockname(), ssl=client_ctx, server_hostname="sandbox.test"
-            )
-    finally:
-        await asyncio.to_thread(thread.join, 5)
-        listener.close()
+@pytest.mark.parametrize("implicit", [False, True], ids=["starttls", "implicit"])
+async def test_no_tls_version_in_common_is_a_protocol_version_failure(
+    certs: CertBundle, implicit: bool
+) -> None:
+    """The sandbox server at `smtpd_tls_mandatory_protocols = >=TLSv1.3`, a client that stops at
+    TLS 1.2: a real handshake, refused by the server with its protocol_version alert (properties.md
+    G6), which the client reads as the cause. Before the server flushed that alert, the client saw
+    the handshake cut."""
+    policy = ServerPolicy(implicit_tls=implicit, min_tls_version=ssl.TLSVersion.TLSv1_3)
+    client_ctx = tlsconfig.client_context(certs.ca_cert)
+    client_ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    async with SandboxServer(policy, certs=certs, accounts={}) as server:
+        reader, writer = await asyncio.open_connection(server.host, server.port)
+        try:
+            if not implicit:
+                async with asyncio.timeout(5):
+                    await reader.readline()  # 220 banner
+                    writer.write(b"EHLO client.test\r\nSTARTTLS\r\n")
+                    while not (await reader.readline()).startswith(b"220 "):
+                        pass
+            with pytest.raises(ssl.SSLError) as caught:
+                await asyncio.wait_for(
+                    writer.start_tls(client_ctx, server_hostname="sandbox.test"), 5
+                )
+        finally:
+            writer.close()
     assert tls_failure(caught.value) is TlsFailure.PROTOCOL_VERSION
 
 
