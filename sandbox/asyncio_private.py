@@ -29,8 +29,9 @@ def unread_bytes(reader: asyncio.StreamReader) -> int:
     return len(buffer)
 
 
-class _AlertingSSLProtocol(sslproto.SSLProtocol):
-    """asyncio's TLS layer, except that a refused handshake sends its TLS alert before closing."""
+class _ServerTlsLayer(sslproto.SSLProtocol):
+    """asyncio's TLS layer, except that a refused handshake sends its TLS alert before closing,
+    and closing sends close_notify and hangs up without waiting for the client's."""
 
     def _on_handshake_complete(self, handshake_exc: BaseException | None) -> None:
         transport = cast(asyncio.Transport | None, self._transport)
@@ -39,6 +40,18 @@ class _AlertingSSLProtocol(sslproto.SSLProtocol):
             if alert:
                 transport.write(alert)  # an unsent write is dropped by the abort that follows
         super()._on_handshake_complete(handshake_exc)
+
+    def _start_shutdown(self) -> None:
+        super()._start_shutdown()
+        # Postfix's fast shutdown: asyncio would keep the socket (and the session's slot) up to
+        # 30 s for a close_notify that many clients never send after 221.
+        transport = cast(asyncio.Transport | None, self._transport)
+        if transport is None or transport.is_closing():
+            return
+        pending = self._outgoing.read()  # type: ignore[attr-defined]
+        if pending:  # written even while the transport asks for a pause: it buffers
+            transport.write(pending)
+        transport.close()  # flushes the 221 and close_notify, then closes
 
 
 def server_tls_layer(
@@ -52,5 +65,5 @@ def server_tls_layer(
     The caller plugs the layer under the raw transport (`raw.set_protocol(layer)`, then
     `layer.connection_made(raw)`); `waiter` completes when the handshake does.
     """
-    layer = _AlertingSSLProtocol(loop, app_protocol, context, waiter, server_side=True)
+    layer = _ServerTlsLayer(loop, app_protocol, context, waiter, server_side=True)
     return layer, cast(asyncio.Transport, layer._app_transport)

@@ -1,6 +1,6 @@
 """The private parts of aiosmtpd's `SMTP` that the sandbox server relies on, in one place.
 
-aiosmtpd has no public way to add policy to a session (STARTTLS required before any command but
+Why: aiosmtpd has no public way to add policy to a session (STARTTLS required before any command but
 HELO and RSET, implicit TLS counted and timed like any session, a silent DATA rewritten for exact
 limits), so `SandboxSMTP` (protocol.py) reaches into it. Every read or write of one of its private
 attributes goes through a function here; the server (server.py) uses `handler_task` to stop.
