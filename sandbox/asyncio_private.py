@@ -10,6 +10,10 @@ Why each is needed:
   an accepted connection exactly the way aiosmtpd starts STARTTLS, so that aiosmtpd's own
   `connection_made` sees the upgrade it knows (properties.md A2). `loop.start_tls()` is public but
   does not call the protocol's `connection_made`, which aiosmtpd needs to record the TLS session.
+- `SSLProtocol._on_handshake_complete(self, handshake_exc)` and `_start_shutdown(self)`,
+  overridden, with its `_transport` and `_outgoing` (a `ssl.MemoryBIO`): asyncio aborts a refused
+  handshake without sending the TLS alert OpenSSL wrote (G6), and keeps a closed session's socket
+  up to 30 s waiting for the client's close_notify.
 
 Checked: CPython 3.11.7, 3.12.1 and 3.13.0 (`tests/sandbox/test_asyncio_private.py` checks the
 names and signatures on whichever Python runs it; CI runs it on every supported version).

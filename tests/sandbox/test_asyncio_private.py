@@ -11,6 +11,8 @@ import asyncio.sslproto as sslproto
 import inspect
 import ssl
 
+import pytest
+
 from sandbox.asyncio_private import server_tls_layer, unread_bytes
 from sandbox.pki import tlsconfig
 from sandbox.pki.certs import CertBundle
@@ -53,6 +55,25 @@ def test_sslprotocol_takes_the_arguments_the_sandbox_passes() -> None:
     params = list(inspect.signature(sslproto.SSLProtocol.__init__).parameters)
     assert params[:5] == ["self", "loop", "app_protocol", "sslcontext", "waiter"]
     assert "server_side" in params
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [("_on_handshake_complete", ("self", "handshake_exc")), ("_start_shutdown", ("self",))],
+)
+def test_g6_overridden_sslprotocol_methods_keep_their_signature(
+    name: str, params: tuple[str, ...]
+) -> None:
+    assert tuple(inspect.signature(getattr(sslproto.SSLProtocol, name)).parameters) == params
+
+
+async def test_g6_the_tls_layer_has_the_attributes_its_overrides_read(certs: CertBundle) -> None:
+    loop = asyncio.get_running_loop()
+    context = tlsconfig.server_context(certs.server_cert, certs.server_key)
+    layer, app_transport = server_tls_layer(loop, asyncio.Protocol(), context, loop.create_future())
+    assert isinstance(layer._outgoing, ssl.MemoryBIO)  # type: ignore[attr-defined]
+    assert layer._transport is None  # no socket under it yet
+    assert isinstance(app_transport, asyncio.Transport)
 
 
 class _Echo(asyncio.Protocol):
