@@ -76,7 +76,9 @@ def test_installed_version_is_inside_the_declared_range(req: Requirement) -> Non
 PRIVATE_USES: dict[str, str | None] = {
     r"\bsslproto\b": "sandbox/asyncio_private.py",
     r"\._buffer\b": "sandbox/asyncio_private.py",
-    r"\._app_transport\b": "sandbox/asyncio_private.py",
+    r"\._(app_transport|outgoing|on_handshake_complete|start_shutdown)\b": (
+        "sandbox/asyncio_private.py"
+    ),
     r"\b_Missing\b": "sandbox/smtpd/aiosmtpd_private.py",
     r"\._(reader|tls_protocol|original_transport|smtp_methods|handler_coroutine)\b": (
         "sandbox/smtpd/aiosmtpd_private.py"
