@@ -32,6 +32,7 @@ async def test_f3_unread_bytes_sees_plaintext_that_followed_a_line_on_a_real_soc
         # what a man in the middle does to STARTTLS: a second reply in the same segment
         writer.write(b"220 Ready to start TLS\r\n250 injected\r\n")
         await writer.drain()
+        writer.close()  # Python 3.12+: the server's wait_closed() waits for its connections
 
     server = await asyncio.start_server(serve, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
@@ -47,6 +48,7 @@ async def test_f3_unread_bytes_sees_plaintext_that_followed_a_line_on_a_real_soc
         assert unread_bytes(reader) == 0
     finally:
         writer.close()
+        await writer.wait_closed()
         server.close()
         await server.wait_closed()
 
