@@ -1,4 +1,5 @@
-"""Per-user progress: which steps of which lessons are done, and where the learner left off.
+"""Per-user progress: which steps of which lessons are done, where the learner left off, and the
+answers given in each step (so a step revisited shows them).
 
 Pure model (no Textual). Progress is keyed by lesson id and step number (1-based, as shown to the
 learner), never by file position, so renaming or reordering lesson files loses nothing. The file is
@@ -18,7 +19,10 @@ from typing import Any
 from sandbox.safety.files import atomic_write, data_dir
 
 FILE_NAME = "progress.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1  # "answers" came later within 1: old files lack it, old code skips it
+
+Answer = str | int
+"""One answer as the learner gave it: a choice number, or the text typed."""
 
 
 class Status(Enum):
@@ -33,6 +37,8 @@ class LessonProgress:
 
     done: set[int] = field(default_factory=set)
     current: int = 1
+    # step -> block index in the step -> the answers given there, in order
+    answers: dict[int, dict[int, list[Answer]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -58,6 +64,17 @@ class Progress:
             return False
         entry.done.add(step)
         return True
+
+    def record_answer(self, lesson_id: str, step: int, block: int, answer: Answer) -> None:
+        blocks = self.lesson(lesson_id).answers.setdefault(step, {})
+        blocks.setdefault(block, []).append(answer)
+
+    def answers(self, lesson_id: str, step: int, block: int) -> list[Answer]:
+        """The answers given to the `block`th block of `step`, oldest first."""
+        entry = self.lessons.get(lesson_id)
+        if entry is None:
+            return []
+        return list(entry.answers.get(step, {}).get(block, []))
 
     def set_position(self, lesson_id: str, step: int) -> None:
         self.lesson(lesson_id).current = step
@@ -97,6 +114,16 @@ class ProgressFormatError(ValueError):
     """The progress file is not what this version writes."""
 
 
+def _lesson_json(entry: LessonProgress) -> dict[str, Any]:
+    data: dict[str, Any] = {"done": sorted(entry.done), "current": entry.current}
+    if entry.answers:
+        data["answers"] = {
+            str(step): {str(block): list(given) for block, given in sorted(blocks.items())}
+            for step, blocks in sorted(entry.answers.items())
+        }
+    return data
+
+
 def to_json(progress: Progress) -> dict[str, Any]:
     return {
         "version": FORMAT_VERSION,
@@ -104,8 +131,7 @@ def to_json(progress: Progress) -> dict[str, Any]:
         "theme": progress.theme,
         "last_lesson": progress.last_lesson,
         "lessons": {
-            lesson_id: {"done": sorted(entry.done), "current": entry.current}
-            for lesson_id, entry in sorted(progress.lessons.items())
+            lesson_id: _lesson_json(entry) for lesson_id, entry in sorted(progress.lessons.items())
         },
     }
 
@@ -124,6 +150,32 @@ def _step_number(value: object) -> int:
     return value
 
 
+def _index(key: str, lowest: int) -> int:
+    if not key.isdigit() or int(key) < lowest:
+        raise ProgressFormatError(f"bad step or block number {key!r}")
+    return int(key)
+
+
+def _answers(data: object) -> dict[int, dict[int, list[Answer]]]:
+    """`{"2": {"0": ["ehlo", "250"], "1": [2]}}`: step -> block -> answers."""
+    if not isinstance(data, dict):
+        raise ProgressFormatError("'answers' is not an object")
+    out: dict[int, dict[int, list[Answer]]] = {}
+    for step, blocks in data.items():
+        if not isinstance(blocks, dict):
+            raise ProgressFormatError(f"bad answers for step {step!r}")
+        out[_index(step, 1)] = per_block = {}
+        for block, given in blocks.items():
+            ok = isinstance(given, list) and all(
+                isinstance(a, str) or (isinstance(a, int) and not isinstance(a, bool))
+                for a in given
+            )
+            if not ok:
+                raise ProgressFormatError(f"bad answers for step {step} block {block!r}")
+            per_block[_index(block, 0)] = list(given)
+    return out
+
+
 def from_json(data: object) -> Progress:
     """Build `Progress` from parsed JSON; raises `ProgressFormatError` on anything unexpected."""
     if not isinstance(data, dict):
@@ -139,7 +191,9 @@ def from_json(data: object) -> Progress:
             raise ProgressFormatError(f"bad entry for lesson {lesson_id!r}")
         done = {_step_number(s) for s in entry.get("done", [])}
         lessons[lesson_id] = LessonProgress(
-            done=done, current=_step_number(entry.get("current", 1))
+            done=done,
+            current=_step_number(entry.get("current", 1)),
+            answers=_answers(entry.get("answers", {})),
         )
     return Progress(
         lessons=lessons,
