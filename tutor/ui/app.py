@@ -27,7 +27,7 @@ from tutor.model.settings import choose_language
 from tutor.ui import cjk_wrap
 from tutor.ui.lab_link import SessionFactory, real_session
 from tutor.ui.lang import LangApp
-from tutor.ui.screens.course import CourseScreen
+from tutor.ui.screens.course import CourseScreen, resume_target
 from tutor.ui.screens.dialogs import ConfirmScreen, HelpScreen, help_topic
 from tutor.ui.screens.lab import LabScreen, LabTask
 from tutor.ui.screens.lesson import LessonScreen
@@ -124,6 +124,11 @@ class TutorApp(LangApp):
         markup: bool = True,
     ) -> None:
         self.notices.append(message)
+        screen = self.screen_stack[-1] if self.screen_stack else None
+        if isinstance(screen, CourseScreen | LessonScreen):
+            # in place, in the screen's notice line: a toast would cover the lesson or the list
+            screen.show_notice(message, severity)
+            return
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     # --- progress -------------------------------------------------------------------------------
@@ -185,14 +190,53 @@ class TutorApp(LangApp):
     def on_lesson_screen_open_lab(self, message: LessonScreen.OpenLab) -> None:
         self.open_lab(message.scenario, message.lab_task, message.client_policy)
 
-    def open_lesson(self, lesson_id: str, step: int | None = None) -> None:
-        lesson = self.state.course.get(lesson_id)
+    def find_lesson(self, ref: str) -> Lesson | None:
+        """The lesson `ref` names: its id, or its number as the course list shows it ("6")."""
+        course = self.state.course
+        lesson = course.get(ref)
+        if lesson is None and ref.strip().isdigit():
+            lesson = next((x for x in course.lessons if x.number == int(ref)), None)
+        return lesson
+
+    def open_lesson(self, lesson_ref: str, step: int | None = None) -> None:
+        lesson = self.find_lesson(lesson_ref)
         if lesson is None:
-            self.notify(tr(self.lang, "notice.no_lesson", lesson=lesson_id), markup=False)
+            lessons = self.state.course.lessons
+            self.notify(
+                tr(
+                    self.lang,
+                    "notice.no_lesson",
+                    lesson=lesson_ref,
+                    first=lessons[0].number if lessons else 1,
+                    last=lessons[-1].number if lessons else 1,
+                    example=lessons[-1].id if lessons else "starttls",
+                ),
+                severity="warning",
+                markup=False,
+            )
             return
         if step is None:
-            step = self.progress.position(lesson_id)
-        self.push_screen(LessonScreen(lesson, self.state, step))
+            step = self.progress.position(lesson.id)
+
+        def closed(finished: bool | None) -> None:
+            if finished:
+                self._say_lesson_done(lesson.id)
+
+        self.push_screen(LessonScreen(lesson, self.state, step), closed)
+
+    def _say_lesson_done(self, lesson_id: str) -> None:
+        """Where the learner now is (the course, mostly): what they finished and what is next."""
+        course = self.state.course
+        lesson = course.get(lesson_id)
+        if lesson is None:
+            return
+        target = resume_target(course, self.progress)  # what Continue (c) now opens
+        after = target[0] if target is not None and target[0].id != lesson_id else None
+        if after is None:
+            self.notify(tr(self.lang, "lesson.lesson_done", title=lesson.title), markup=False)
+        else:
+            said = tr(self.lang, "lesson.lesson_done_next", title=lesson.title, next=after.title)
+            self.notify(said, markup=False)
 
     def open_lab(
         self, scenario: str, task: LabTask | None = None, client_policy: str | None = None

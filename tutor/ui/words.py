@@ -17,6 +17,8 @@ _EN: dict[str, str] = {
     "course.start": "Start with: {title}",
     "course.minutes": "{minutes} min",
     "course.steps": "{done}/{total} steps",
+    "course.id": "id: {id}",
+    "course.all_done": "Every lesson is done. Pick one to go over it again.",
     "status.not-started": "○ not started",
     "status.in-progress": "◐ in progress",
     "status.done": "✔ done",
@@ -35,7 +37,10 @@ _EN: dict[str, str] = {
     "notice.save_failed": "Could not save your progress: {error}",
     "notice.load_failed": "Could not read your progress ({error}); starting without it.",
     "notice.language": "Language: English",
-    "notice.no_lesson": "There is no lesson '{lesson}'.",
+    "notice.no_lesson": (
+        "There is no lesson '{lesson}': give its number in the course list ({first}-{last}) "
+        "or its id, such as '{example}'."
+    ),
     # lesson
     "lesson.step": "Step {n}/{total}",
     "lesson.steps": "Steps",
@@ -45,7 +50,9 @@ _EN: dict[str, str] = {
     "lesson.prev": "◀ Previous",
     "lesson.open_in_step": "Still open in this step: {items}.",
     "lesson.all_done": "Step complete.",
-    "lesson.lesson_done": "You finished this lesson. Press Esc to go back to the course.",
+    "lesson.lesson_done": "✔ You finished '{title}'.",
+    "lesson.lesson_done_next": "✔ You finished '{title}'. Next: '{next}' (press c).",
+    "lesson.left_open": "Step {n} is not finished yet (still open: {items}).",
     "lesson.open.quiz": "a quiz",
     "lesson.open.quizs": "{n} quizzes",
     "lesson.open.transcript": "a walk-through",
@@ -58,6 +65,8 @@ _EN: dict[str, str] = {
     "quiz.label": "Quiz",
     "quiz.check": "Check",
     "quiz.answer_placeholder": "Type your answer and press Enter",
+    "quiz.how_choice": "Press a number key (1-{n}), or choose with ↑↓ and Enter.",
+    "quiz.how_text": "Type your answer in the box and press Enter.",
     "quiz.right": "✔ Right.",
     "quiz.wrong": "✘ Not quite.",
     "quiz.try_again": "Try again.",

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from textual.widgets import OptionList
+from textual.widgets import Input, OptionList
 from tutor_ui_fakes import FIXTURE_COURSE, make_app
 
 from tutor.model import progress as pg
@@ -57,7 +57,7 @@ async def test_course_lists_lessons_opens_them_and_explains_itself(data: Path) -
         assert len(texts) == 2
         assert "First words: a plaintext session" in texts[0]
         assert "○ not started" in texts[0]
-        assert "(5 min · 0/3 steps)" in texts[0]
+        assert "(5 min · 0/3 steps · id: first-words)" in texts[0]
         assert "Upgrading to TLS" in texts[1]
         await pilot.press("f1")
         await pilot.pause()
@@ -67,7 +67,8 @@ async def test_course_lists_lessons_opens_them_and_explains_itself(data: Path) -
         await pilot.pause()
         assert isinstance(app.screen, LessonScreen)
         assert app.screen.lesson.id == "upgrade"
-        await pilot.press("escape")
+        assert isinstance(app.focused, Input)  # its quiz's answer box: Esc leaves it first
+        await pilot.press("escape", "escape")
         await pilot.pause()
         assert "◐ in progress" in option_texts(app.screen)[1]  # opened, so begun
 
@@ -137,7 +138,7 @@ async def test_language_switch_keeps_the_place_and_is_remembered(data: Path) -> 
         assert screen.lesson.lang == "en"
         assert (screen.lesson.id, screen.step) == ("first-words", 2)
         assert "Step 2/3" in str(screen.query_one(".step-title").render())
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")  # out of the walk-through's box, then back
         await pilot.pause()
         assert "◐ in progress" in option_texts(app.screen)[0]
         assert len(app.screen_stack) == 2  # no stale screens left behind
@@ -188,12 +189,15 @@ async def test_lesson_id_on_the_command_line_and_an_unwritable_disk(data: Path) 
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, CourseScreen)
-        assert "There is no lesson 'no-such-lesson'." in app.notices
+        assert app.notices == [
+            "There is no lesson 'no-such-lesson': give its number in the course list (1-2) "
+            "or its id, such as 'upgrade'."
+        ]
     blocker = data / "not-a-dir"
     blocker.write_text("a file where the data dir should be")
     app = make_app(data, start_lesson="upgrade", progress_path=blocker / "progress.json")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("n", "n")
+        await pilot.press("escape", "n", "n")  # out of the quiz's answer box first
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, LessonScreen)

@@ -1,5 +1,7 @@
-"""The course: every lesson in order with its summary, length and progress; continue, switch
-language, reset (after asking).
+"""The course: every lesson in order with its number and id (either opens it: `smtp-tutor 6`,
+`smtp-tutor starttls`), summary, length and progress; continue, switch language, reset (after
+asking). What the app has to say (a lesson finished, a reset) goes in the notice line under the
+title, not in a toast over the list.
 
 The screen reads the course and the progress from the `CourseState` it is given, and asks the app
 for everything else by message (`OpenLesson`, `ResetLesson`).
@@ -17,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tutor.model.course import Course
 from tutor.model.lesson import Lesson
 from tutor.model.progress import Progress, Status
 from tutor.ui.lang import on_lang_change, ui_lang, words
@@ -41,7 +44,8 @@ def lesson_prompt(lesson: Lesson, progress: Progress, lang: str) -> Table:
     body = Text(lesson.summary)
     done = progress.done_count(lesson.id, total)
     meta = f"  ({tr(lang, 'course.minutes', minutes=lesson.minutes)} · "
-    meta += tr(lang, "course.steps", done=done, total=total) + ")"
+    meta += tr(lang, "course.steps", done=done, total=total) + " · "
+    meta += tr(lang, "course.id", id=lesson.id) + ")"
     body.append(meta, style="dim")
     grid = Table.grid(padding=(0, 1), expand=True)
     grid.add_column(width=3, justify="right", style="dim")
@@ -49,6 +53,19 @@ def lesson_prompt(lesson: Lesson, progress: Progress, lang: str) -> Table:
     grid.add_row(f"{lesson.number:d}", head)
     grid.add_row("", body)
     return grid
+
+
+def resume_target(course: Course, progress: Progress) -> tuple[Lesson, int] | None:
+    """The lesson and step to continue with: where the learner left off, unless that lesson is
+    done; then the next lesson not done after it (in course order, wrapping round)."""
+    last = course.get(progress.last_lesson) if progress.last_lesson else None
+    if last is not None and progress.status(last.id, len(last.steps)) is not Status.DONE:
+        return last, min(progress.position(last.id), len(last.steps))
+    start = course.index(last.id) + 1 if last is not None else 0
+    for lesson in course.lessons[start:] + course.lessons[:start]:
+        if progress.status(lesson.id, len(lesson.steps)) is not Status.DONE:
+            return lesson, min(progress.position(lesson.id), len(lesson.steps))
+    return None
 
 
 class CourseScreen(Screen[None]):
@@ -84,6 +101,9 @@ class CourseScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(words(self, "course.title"), id="course-title", markup=False)
+        notice = Static("", id="course-notice", markup=False)
+        notice.display = False
+        yield notice
         yield Static("", id="continue", markup=False)
         yield OptionList(id="lessons")
         problems = Static("", id="problems", markup=False)
@@ -121,16 +141,14 @@ class CourseScreen(Screen[None]):
         self.refresh_lessons()
 
     def resume_target(self) -> tuple[Lesson, int] | None:
-        """The lesson and step to continue with: where the learner left off, else the first
-        lesson not done."""
-        course, progress = self.state.course, self.state.progress
-        last = course.get(progress.last_lesson) if progress.last_lesson else None
-        if last is not None:
-            return last, min(progress.position(last.id), len(last.steps))
-        for lesson in course.lessons:
-            if progress.status(lesson.id, len(lesson.steps)) is not Status.DONE:
-                return lesson, progress.position(lesson.id)
-        return None
+        return resume_target(self.state.course, self.state.progress)
+
+    def show_notice(self, text: str, severity: str = "information") -> None:
+        """Say something under the title (instead of a toast over the list); "" hides it."""
+        notice = self.query_one("#course-notice", Static)
+        notice.update(text)
+        notice.display = bool(text)
+        notice.set_class(severity in ("warning", "error"), "-warning")
 
     def refresh_lessons(self) -> None:
         lessons = self.query_one("#lessons", OptionList)
@@ -145,6 +163,8 @@ class CourseScreen(Screen[None]):
             key = "course.continue" if progress.lessons.get(lesson.id) else "course.start"
             hint = words(self, key, title=lesson.title, step=step)
             self.query_one("#continue", Static).update(f"{hint}  [c]")
+        elif self.state.course.lessons:
+            self.query_one("#continue", Static).update(words(self, "course.all_done"))
         if highlighted is not None and highlighted < lessons.option_count:
             lessons.highlighted = highlighted
         elif target is not None:
@@ -155,12 +175,14 @@ class CourseScreen(Screen[None]):
     @on(OptionList.OptionSelected, "#lessons")
     def _open(self, event: OptionList.OptionSelected) -> None:
         if event.option.id is not None:
+            self.show_notice("")
             self.post_message(self.OpenLesson(event.option.id))
 
     def action_continue(self) -> None:
         target = self.resume_target()
         if target is not None:
             lesson, step = target
+            self.show_notice("")
             self.post_message(self.OpenLesson(lesson.id, step))
 
     def highlighted_lesson(self) -> Lesson | None:

@@ -1,7 +1,13 @@
 """A lesson, one step at a time, with the step list beside it.
 
 A step is done when every quiz, walk-through and lab in it is done (a step without any is done
-when the learner moves on); each completed step is saved at once.
+when the learner moves on); each completed step is saved at once, and so is each answer, so a step
+revisited shows what was answered and says it is done.
+
+Where to type is never a hunt: when a step opens (and whenever a block is finished) the next block
+to do takes the focus if it has a text box; the number keys answer the next multiple-choice quiz.
+What the screen has to say goes in place (in the block, or the notice line above the buttons),
+never in a toast over the lesson.
 
 The screen reads the lesson's course and the progress from the `CourseState` it is given, marks
 progress there, and tells the app by message (`ProgressChanged`, `OpenLesson`, `OpenLab`). Each
@@ -44,6 +50,7 @@ from tutor.ui.widgets.block_widgets import block_widget
 from tutor.ui.widgets.blocks import InteractiveBlock
 from tutor.ui.widgets.keys import localize_bindings
 from tutor.ui.widgets.lab_block import LabBlock
+from tutor.ui.widgets.quiz import QuizBlock
 
 
 def open_item_word(block: Interactive) -> str:
@@ -77,7 +84,13 @@ def drop_title(block: Block) -> Block | None:
     return block
 
 
-class LessonScreen(Screen[None]):
+def first_open(blocks: list[InteractiveBlock]) -> InteractiveBlock | None:
+    return next((b for b in blocks if not b.done), None)
+
+
+class LessonScreen(Screen[bool]):
+    """Dismissed with True when the learner finished the lesson with Next, else False."""
+
     help_topic = "lesson"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 (Textual API)
     BINDINGS = [  # noqa: RUF012 (Textual API)
@@ -87,6 +100,7 @@ class LessonScreen(Screen[None]):
         Binding("t", "toggle_steps", "key.steps"),
         Binding("escape", "back", "key.back"),
         Binding("f1", "app.help", "key.help"),
+        *(Binding(str(n), f"choose({n})", show=False) for n in range(1, 10)),
     ]
 
     class ProgressChanged(Message):
@@ -121,13 +135,20 @@ class LessonScreen(Screen[None]):
     def step(self) -> int:
         return self.step_no
 
+    def _title(self) -> Text:
+        """The number and title, and the id that opens it (`smtp-tutor ID`)."""
+        title = Text(f"{self.lesson.number:02d} · {self.lesson.title}")
+        title.append(f"  ({words(self, 'course.id', id=self.lesson.id)})", style="dim")
+        return title
+
     def compose(self) -> ComposeResult:
-        yield Static(
-            f"{self.lesson.number:02d} · {self.lesson.title}", id="lesson-title", markup=False
-        )
+        yield Static(self._title(), id="lesson-title", markup=False)
         with Horizontal(id="lesson-main"):
             yield OptionList(id="steps")
             yield VerticalScroll(id="step-body")
+        notice = Static("", id="lesson-notice", markup=False)
+        notice.display = False
+        yield notice
         with Horizontal(id="lesson-nav"):
             yield Button(words(self, "lesson.prev"), id="prev", compact=True)
             yield Static("", id="open-items", markup=False)
@@ -137,7 +158,6 @@ class LessonScreen(Screen[None]):
     async def on_mount(self) -> None:
         self.query_one("#steps").border_title = words(self, "lesson.steps")
         await self.show_step(self.step_no)
-        self.query_one("#step-body").focus()
         on_lang_change(self, self._lang_changed)
 
     async def _lang_changed(self) -> None:
@@ -146,8 +166,7 @@ class LessonScreen(Screen[None]):
         lesson = self.state.course.get(self.lesson.id)
         if lesson is not None:  # else the lesson has no translation: it stays as it was
             self.lesson = lesson
-        title = f"{self.lesson.number:02d} · {self.lesson.title}"
-        self.query_one("#lesson-title", Static).update(title)
+        self.query_one("#lesson-title", Static).update(self._title())
         self.query_one("#steps").border_title = words(self, "lesson.steps")
         self.query_one("#prev", Button).label = words(self, "lesson.prev")
         self.query_one("#next", Button).label = words(self, "lesson.next")
@@ -182,10 +201,45 @@ class LessonScreen(Screen[None]):
         interactive = {id(b) for b in step.interactive}
         self.open_blocks = {i for i, b in enumerate(step.blocks) if id(b) in interactive}
         await body.mount_all(widgets)
+        self._restore_answers()
         body.scroll_home(animate=False)
+        self.show_notice("")
         self._refresh_step_list()
         self._update_nav()
+        self._focus_next_block()
         self.refresh_bindings()
+
+    def _blocks(self) -> list[InteractiveBlock]:
+        return list(self.query_one("#step-body").query(InteractiveBlock))
+
+    def _restore_answers(self) -> None:
+        """Each block as the learner left it (answers kept in the progress), before any is
+        counted as still open."""
+        progress, lesson_id = self.state.progress, self.lesson.id
+        done = progress.is_done(lesson_id, self.step_no)
+        for block in self._blocks():
+            if block.index >= 0:
+                block.restore(progress.answers(lesson_id, self.step_no, block.index), done)
+                if block.done:
+                    self.open_blocks.discard(block.index)
+
+    def _focus_next_block(self) -> None:
+        """Focus the text box of the next block to do, so typing goes there at once; else the
+        step body (the keys scroll it). Without scrolling: the learner reads down to it."""
+        block = first_open(self._blocks())
+        box = block.answer_box() if block is not None else None
+        if box is not None:
+            box.focus(scroll_visible=False)
+        else:
+            self.query_one("#step-body").focus(scroll_visible=False)
+
+    def show_notice(self, text: str, severity: str = "information") -> None:
+        """Say something in the notice line above the buttons (instead of a toast, which would
+        cover the lesson); empty text hides the line."""
+        notice = self.query_one("#lesson-notice", Static)
+        notice.update(text)
+        notice.display = bool(text)
+        notice.set_class(severity in ("warning", "error"), "-warning")
 
     def _open_items(self) -> str:
         """What is still open in this step, in words and in block order ("a walk-through, a
@@ -219,26 +273,48 @@ class LessonScreen(Screen[None]):
 
     @on(InteractiveBlock.Completed)
     def _block_done(self, event: InteractiveBlock.Completed) -> None:
-        self.open_blocks.discard(event.block.index)
+        block = event.block
+        was_open = block.index in self.open_blocks
+        self.open_blocks.discard(block.index)
         if not self.open_blocks:
             self._step_done()
         else:
             self._update_nav()
+        if was_open and block.is_mounted:
+            focused = self.focused
+            if focused is None or not focused.display or block in focused.ancestors_with_self:
+                self._focus_next_block()
+
+    @on(InteractiveBlock.Answered)
+    def _block_answered(self, event: InteractiveBlock.Answered) -> None:
+        if event.block.index >= 0:
+            progress = self.state.progress
+            progress.record_answer(self.lesson.id, self.step_no, event.block.index, event.answer)
+            self.post_message(self.ProgressChanged())
+
+    def action_choose(self, number: int) -> None:
+        """A number key: answer the quiz that has the focus, else the next open multiple-choice
+        quiz of the step."""
+        quizzes = [b for b in self._blocks() if isinstance(b, QuizBlock) and b.quiz.is_choice]
+        focused = self.focused
+        in_focus = [q for q in quizzes if focused and q in focused.ancestors_with_self]
+        quiz = next(iter(in_focus + [q for q in quizzes if not q.done]), None)
+        if quiz is not None and not quiz.choose(number):
+            self.app.bell()
 
     async def action_next(self) -> None:
         step = self.lesson.step(self.step_no)
         if not step.interactive:
             self._step_done()
-        elif self.open_blocks:
-            items = self._open_items()
-            self.notify(words(self, "lesson.open_in_step", items=items), markup=False)
+        left_open = self._open_items()
+        left = self.step_no
         if self.step_no < len(self.lesson.steps):
             await self.show_step(self.step_no + 1)
+            if left_open:  # said here, since the step it is about is no longer in view
+                self.show_notice(words(self, "lesson.left_open", n=left, items=left_open))
             return
         total = len(self.lesson.steps)
-        if self.state.progress.done_count(self.lesson.id, total) >= total:
-            self.notify(words(self, "lesson.lesson_done"), markup=False)
-        self.dismiss(None)
+        self.dismiss(self.state.progress.done_count(self.lesson.id, total) >= total)
 
     async def action_prev(self) -> None:
         if self.step_no > 1:
@@ -256,15 +332,19 @@ class LessonScreen(Screen[None]):
 
     def action_toggle_steps(self) -> None:
         steps = self.query_one("#steps")
+        body = self.query_one("#step-body", VerticalScroll)
+        # the text rewraps to the new width: keep the reader at the same point of the step
+        place = body.scroll_y / body.max_scroll_y if body.max_scroll_y else 0.0
         self.steps_hidden = steps.display if self.steps_hidden is None else not self.steps_hidden
         self.set_class(self.steps_hidden, "-steps-hidden")
         self.set_class(not self.steps_hidden, "-steps-shown")
+        self.call_after_refresh(lambda: body.scroll_to(y=place * body.max_scroll_y, animate=False))
 
     def action_back(self) -> None:
         if isinstance(self.focused, Input):  # Esc in an answer box first leaves the box
             self.query_one("#step-body").focus()
             return
-        self.dismiss(None)
+        self.dismiss(False)
 
     @on(Button.Pressed, "#next")
     async def _next_pressed(self) -> None:
@@ -310,6 +390,10 @@ class LessonScreen(Screen[None]):
 
     def lab_goal_met(self, task: LabTask) -> None:
         """Called by the app when a lab opened from this lesson met its goal."""
+        progress = self.state.progress
+        if not progress.answers(self.lesson.id, task.step, task.block):
+            progress.record_answer(self.lesson.id, task.step, task.block, "goal-met")
+            self.post_message(self.ProgressChanged())
         if task.step != self.step_no:
             return
         for block in self.query(LabBlock):

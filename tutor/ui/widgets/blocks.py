@@ -10,9 +10,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Label, Markdown
 
 from tutor.model.cjk import join_cjk_lines
+from tutor.model.progress import Answer
 from tutor.ui.lang import words
 
 
@@ -49,7 +51,12 @@ class QABlock(Vertical):
 
 
 class InteractiveBlock(Vertical):
-    """Base of quizzes, walk-throughs and lab blocks: posts `Completed` once, when done."""
+    """Base of quizzes, walk-throughs and lab blocks: posts `Answered` for each answer the learner
+    gives (the screen keeps them in the progress) and `Completed` once, when done.
+
+    A step revisited is rebuilt from what was kept: `restore(answers, done)` replays the answers
+    without posting them again, so the block looks as the learner left it.
+    """
 
     class Completed(Message):
         """The learner finished this block (a quiz settled, a walk-through ended, a goal met)."""
@@ -57,6 +64,18 @@ class InteractiveBlock(Vertical):
         def __init__(self, block: InteractiveBlock) -> None:
             super().__init__()
             self.block = block
+
+        @property
+        def control(self) -> InteractiveBlock:
+            return self.block
+
+    class Answered(Message):
+        """The learner answered: a choice number, or the text typed."""
+
+        def __init__(self, block: InteractiveBlock, answer: Answer) -> None:
+            super().__init__()
+            self.block = block
+            self.answer = answer
 
         @property
         def control(self) -> InteractiveBlock:
@@ -72,3 +91,16 @@ class InteractiveBlock(Vertical):
             self.done = True
             self.add_class("-done")
             self.post_message(self.Completed(self))
+
+    def answered(self, answer: Answer) -> None:
+        self.post_message(self.Answered(self, answer))
+
+    def restore(self, answers: list[Answer], done: bool) -> None:
+        """Show the answers kept from an earlier visit; `done`: the step was completed (a file
+        from before answers were kept has none: the block is shown finished all the same)."""
+        if done:
+            self.complete()
+
+    def answer_box(self) -> Widget | None:
+        """Where the learner answers (focused when the block is next to do), if anywhere."""
+        return None

@@ -9,6 +9,7 @@ from textual.widgets import Button, Label, Static
 
 from sandbox.lab.catalog import SCENARIOS
 from tutor.model.lesson import Lab
+from tutor.model.progress import Answer
 from tutor.ui.lang import ui_lang, words
 from tutor.ui.widgets.blocks import InteractiveBlock
 from tutor.ui.words import goal_label, scenario_summary
@@ -59,6 +60,10 @@ class LabBlock(InteractiveBlock):
     def _open(self, event: Button.Pressed) -> None:
         event.stop()
         self.post_message(self.OpenLab(self))
+
+    def restore(self, answers: list[Answer], done: bool) -> None:
+        if done or answers:  # the goal was met on an earlier visit ("goal-met" is kept)
+            self.goal_met()
 
     def goal_met(self) -> None:
         self.complete()

@@ -6,9 +6,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
 from tutor.model.lesson import LineKind, Transcript, TranscriptLine
+from tutor.model.progress import Answer
 from tutor.ui.lang import words
 from tutor.ui.widgets.blocks import InteractiveBlock
 
@@ -25,6 +27,10 @@ def transcript_line(line: TranscriptLine) -> Text:
 
 
 class TranscriptBlock(InteractiveBlock):
+    """The answer box stays just below the last line revealed: each prediction reveals more lines
+    and the block scrolls so the box (or, at the end, the last line) is still in view. Whether a
+    prediction was right is said in the block, never in a toast that would cover it."""
+
     help_topic = "transcript"
 
     def __init__(self, transcript: Transcript, index: int) -> None:
@@ -42,6 +48,9 @@ class TranscriptBlock(InteractiveBlock):
     def compose(self) -> ComposeResult:
         yield Label(f"▶ {words(self, 'transcript.label')}", classes="block-label")
         yield Static("", classes="lines")
+        feedback = Static("", classes="feedback", markup=False)
+        feedback.display = False
+        yield feedback
         yield Static(words(self, "transcript.predict"), classes="prompt", markup=False)
         yield Input(
             placeholder=words(self, "transcript.predict_placeholder"),
@@ -51,6 +60,9 @@ class TranscriptBlock(InteractiveBlock):
 
     def on_mount(self) -> None:
         self._advance()
+
+    def answer_box(self) -> Widget | None:
+        return self.query_one(".predict", Input) if self.waiting is not None else None
 
     def _advance(self) -> None:
         """Reveal lines up to the next prediction (or the end)."""
@@ -64,11 +76,11 @@ class TranscriptBlock(InteractiveBlock):
         guesses = iter(self.guesses)
         for line in self.transcript.lines[: self.shown]:
             if line.predict:
-                guess, right = next(guesses, ("", True))
-                mark = "✔" if right else "✘"
-                text.append(f"{mark} ", style="bold")
-                if not right:
-                    text.append(f"({guess}) ", style="strike dim")
+                guess = next(guesses, None)  # None: revealed without a guess (an old save)
+                if guess is not None:
+                    text.append("✔ " if guess[1] else "✘ ", style="bold")
+                    if not guess[1]:
+                        text.append(f"({guess[0]}) ", style="strike dim")
             text.append_text(transcript_line(line))
             text.append("\n")
         paused = self.waiting is not None
@@ -89,21 +101,37 @@ class TranscriptBlock(InteractiveBlock):
             event.input.clear()
             self.predict(event.value)
 
-    def predict(self, guess: str) -> bool:
-        """Check a prediction for the paused line, reveal it, and go on to the next pause."""
+    def predict(self, guess: str, *, replay: bool = False) -> bool:
+        """Check a prediction for the paused line, reveal it, and go on to the next pause
+        (`replay`: an answer kept from an earlier visit, shown again, not recorded again)."""
         line = self.waiting
         if line is None:
             return False
         right = line.matches(guess)
         self.guesses.append((guess.strip(), right))
-        key = "transcript.right" if right else "transcript.wrong"
-        self.notify(
-            words(self, key, line=line.text),
-            severity="information" if right else "warning",
-            markup=False,
+        feedback = self.query_one(".feedback", Static)
+        feedback.update(
+            words(self, "transcript.right" if right else "transcript.wrong", line=line.text)
         )
+        feedback.set_class(right, "-right")
+        feedback.set_class(not right, "-wrong")
+        feedback.display = True
         self.shown += 1
         self._advance()
-        if self.waiting is not None:
-            self.query_one(".predict", Input).focus()
+        if not replay:
+            self.answered(guess.strip())
+            self.call_after_refresh(self._keep_in_view)
         return right
+
+    def _keep_in_view(self) -> None:
+        """The answer box (or, once done, the last word of the walk-through) back in view."""
+        box = self.answer_box()
+        (box or self.query_one(".feedback")).scroll_visible(animate=False)
+
+    def restore(self, answers: list[Answer], done: bool) -> None:
+        for guess in answers:
+            if isinstance(guess, str):
+                self.predict(guess, replay=True)
+        if done and self.waiting is not None:  # finished before answers were kept
+            self.shown = len(self.transcript.lines)
+            self._render_lines()
