@@ -73,8 +73,11 @@ async def test_walkthrough_box_has_the_focus_stays_in_view_and_feedback_is_in_pl
             else "数字キー（1〜2）を押すか、↑↓ で選んで Enter を押します。"
         )
         await pilot.press("1")
-        await pilot.pause()
+        await pilot.pause(0.2)
         assert quiz.tries == 1
+        feedback_box = quiz.query_one(".feedback")
+        body = screen.query_one("#step-body")
+        assert feedback_box.region.intersection(body.region) == feedback_box.region  # in view
         assert not quiz.done
         await pilot.press("2")
         await pilot.pause()
@@ -196,3 +199,19 @@ async def test_a_lesson_opens_by_its_number_or_its_id(data: Path, ref: str) -> N
         assert screen.lesson.id == "upgrade"
         title = str(screen.query_one("#lesson-title").render())
         assert title == "02 · Upgrading to TLS  (id: upgrade)"
+
+
+async def test_a_number_key_brings_the_quiz_feedback_into_view(data: Path) -> None:
+    # the shipped lesson: its step 3 has a page of reading above the quiz, as a learner meets it
+    at_step(data, "starttls", 3)
+    app = make_app(data, lessons_dir=None, start_lesson="starttls")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        quiz = screen.query_one(QuizBlock)
+        body = screen.query_one("#step-body")
+        await pilot.press("1")
+        await pilot.pause(0.3)
+        assert quiz.tries == 1
+        feedback = quiz.query_one(".feedback")
+        assert feedback.region.intersection(body.region) == feedback.region

@@ -140,6 +140,11 @@ class QuizBlock(InteractiveBlock):
         feedback.display = True
         feedback.set_class(right, "-right")
         feedback.set_class(not right, "-wrong")
-        feedback.update(join_cjk_lines(text))
-        if scroll:
-            self.call_after_refresh(feedback.scroll_visible)
+        updated = feedback.update(join_cjk_lines(text))
+        if scroll:  # once the new text is laid out (its height is known), bring it into view
+
+            async def reveal() -> None:
+                await updated
+                self.call_after_refresh(feedback.scroll_visible, animate=False)
+
+            self.call_later(reveal)
