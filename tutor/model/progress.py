@@ -4,25 +4,38 @@ answers given in each step (so a step revisited shows them).
 Pure model (no Textual). Progress is keyed by lesson id and step number (1-based, as shown to the
 learner), never by file position, so renaming or reordering lesson files loses nothing. The file is
 written atomically (properties.md J3); a file that cannot be read is renamed aside and a fresh start
-is made, with a notice for the UI to show once (J4).
+is made, with a notice for the UI to show once (J4). It is read without following links, only as a
+regular file of bounded size (J5). Two tutors open at once both keep their work: a save merges,
+under a lock, what this tutor changed since it last read the file into what is on disk now (J6).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from sandbox.safety.files import atomic_write, data_dir
+from sandbox.safety.files import (
+    UnsafeFileError,
+    atomic_write,
+    data_dir,
+    locked,
+    make_private_dirs,
+    read_user_file,
+)
 
 FILE_NAME = "progress.json"
 FORMAT_VERSION = 1  # "answers" came later within 1: old files lack it, old code skips it
 
 Answer = str | int
 """One answer as the learner gave it: a choice number, or the text typed."""
+MAX_BYTES = 4 * 1024 * 1024  # a whole course done is a few KiB; anything this big is not ours
+LOCK_TIMEOUT = 10.0  # seconds a save waits for another tutor's save before it reports a failure
 
 
 class Status(Enum):
@@ -49,6 +62,8 @@ class Progress:
     last_lesson: str | None = None
     language: str | None = None
     theme: str | None = None
+    # The file as this object last read or wrote it: a save applies the changes since (J6).
+    _base: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     def lesson(self, lesson_id: str) -> LessonProgress:
         return self.lessons.setdefault(lesson_id, LessonProgress())
@@ -203,6 +218,66 @@ def from_json(data: object) -> Progress:
     )
 
 
+# --- merging two tutors' work (J6) --------------------------------------------------------------
+
+_ABSENT: Any = object()
+_SET_KEYS = frozenset({"done"})  # lists that are sets (of step numbers): merged as sets
+
+
+def merge(base: dict[str, Any], mine: dict[str, Any], disk: dict[str, Any]) -> dict[str, Any]:
+    """Three-way merge of progress files (as `to_json` writes them): what this tutor changed
+    since `base` (its last read or save) applied to what is on `disk` now (another tutor's work).
+
+    Steps done are a union less the ones this tutor reset; a value this tutor changed (the position,
+    the language) is the latest and wins, one it did not change is the disk's; a lesson this tutor
+    reset is gone, one the other tutor began is kept. Generic over the JSON, so data added to a
+    lesson's entry later (a dict keyed by step, say) is merged key by key without code here.
+    """
+    merged = _merge(base, mine, disk, "")
+    out = merged if isinstance(merged, dict) else {}
+    out["version"] = FORMAT_VERSION
+    return out
+
+
+def _merge(base: Any, mine: Any, disk: Any, key: str) -> Any:
+    if mine == base:
+        return disk  # not changed here: what is on disk stands (or stays absent)
+    if mine is _ABSENT:
+        return _ABSENT  # removed here (a reset): the learner asked for it
+    if isinstance(mine, dict):
+        b = base if isinstance(base, dict) else {}
+        d = disk if isinstance(disk, dict) else {}
+        out = {}
+        for k in sorted(d.keys() | mine.keys() | b.keys()):
+            v = _merge(b.get(k, _ABSENT), mine.get(k, _ABSENT), d.get(k, _ABSENT), k)
+            if v is not _ABSENT:
+                out[k] = v
+        return out
+    if key in _SET_KEYS and isinstance(mine, list):
+        b_set = set(base) if isinstance(base, list) else set()
+        d_set = set(disk) if isinstance(disk, list) else set()
+        m_set = set(mine)
+        return sorted((d_set - (b_set - m_set)) | (m_set - b_set))
+    return mine
+
+
+def _adopt(progress: Progress, merged: Progress) -> None:
+    """Make `progress` what was saved, in place: the app's screens hold this very object."""
+    for lesson_id, entry in merged.lessons.items():
+        mine = progress.lessons.get(lesson_id)
+        if mine is None:
+            progress.lessons[lesson_id] = entry
+        else:
+            for f in fields(LessonProgress):
+                setattr(mine, f.name, getattr(entry, f.name))
+    for gone in progress.lessons.keys() - merged.lessons.keys():
+        del progress.lessons[gone]
+    for f in fields(Progress):
+        if f.name not in ("lessons", "_base"):
+            setattr(progress, f.name, getattr(merged, f.name))
+    progress._base = to_json(merged)
+
+
 # --- the file ------------------------------------------------------------------------------------
 
 
@@ -217,36 +292,87 @@ class LoadResult:
     error: str | None = None  # the file exists but could not be read (permissions, not a dir)
 
 
+class _Corrupt(Exception):
+    """The file is there but is no progress file: set it aside."""
+
+
 def _aside_path(path: Path) -> Path:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     candidate = path.with_name(f"{path.name}.corrupt-{stamp}")
     n = 1
-    while candidate.exists():  # two corrupt files within a second: keep both
+    while os.path.lexists(candidate):  # two corrupt files within a second: keep both
         candidate = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
         n += 1
     return candidate
+
+
+def _read(path: Path) -> Progress:
+    """The progress on disk; FileNotFoundError, OSError (unreadable now) or `_Corrupt`."""
+    try:
+        raw = read_user_file(path, MAX_BYTES)  # J5: no link, no FIFO, no /dev/zero
+    except UnsafeFileError as exc:
+        raise _Corrupt(str(exc)) from exc
+    try:
+        progress = from_json(json.loads(raw.decode("utf-8")))
+    except (ValueError, RecursionError) as exc:
+        # json.JSONDecodeError, UnicodeDecodeError and ProgressFormatError are ValueErrors
+        raise _Corrupt(str(exc)) from exc
+    progress._base = to_json(progress)
+    return progress
+
+
+def _lock(path: Path) -> contextlib.AbstractContextManager[None]:
+    return locked(path.parent, f".{path.name}.lock", timeout=LOCK_TIMEOUT)
+
+
+def _set_aside(path: Path) -> Path:
+    aside = _aside_path(path)
+    path.replace(aside)  # renames a link itself, never what it points to
+    return aside
 
 
 def load(path: Path | None = None) -> LoadResult:
     """Read progress; a missing file is a fresh start, a corrupt one is set aside (J4)."""
     path = path or default_path()
     try:
-        raw = path.read_bytes()
+        return LoadResult(_read(path))
     except FileNotFoundError:
         return LoadResult(Progress())
     except OSError as exc:  # not corrupt, just unreadable now: leave it alone
         return LoadResult(Progress(), error=str(exc))
+    except _Corrupt:
+        pass
     try:
-        return LoadResult(from_json(json.loads(raw.decode("utf-8"))))
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        # json.JSONDecodeError and ProgressFormatError are ValueErrors
-        aside = _aside_path(path)
-        path.replace(aside)
-        return LoadResult(Progress(), set_aside=aside)
+        with _lock(path):  # another tutor may have just replaced it with a good one
+            try:
+                return LoadResult(_read(path))
+            except FileNotFoundError:
+                return LoadResult(Progress())
+            except _Corrupt:
+                return LoadResult(Progress(), set_aside=_set_aside(path))
+    except OSError as exc:
+        return LoadResult(Progress(), error=str(exc))
 
 
 def save(progress: Progress, path: Path | None = None) -> None:
-    """Write progress atomically (J3): a crash mid-write leaves the previous file intact."""
+    """Merge this tutor's changes into the file under a lock (J6) and write it atomically (J3):
+    a crash mid-write leaves the previous file intact. `progress` becomes what was written.
+
+    A corrupt file met here is set aside as `load` does; a lock another tutor holds past
+    LOCK_TIMEOUT raises `TimeoutError` (an OSError, reported like a full disk).
+    """
     path = path or default_path()
-    data = json.dumps(to_json(progress), ensure_ascii=False, indent=1).encode("utf-8")
-    atomic_write(path, data + b"\n")
+    make_private_dirs(path.parent)
+    with _lock(path):
+        try:
+            disk = to_json(_read(path))
+        except FileNotFoundError:
+            disk = to_json(Progress())
+        except _Corrupt:
+            _set_aside(path)
+            disk = to_json(Progress())
+        base = progress._base if progress._base is not None else to_json(Progress())
+        merged = from_json(merge(base, to_json(progress), disk))
+        data = json.dumps(to_json(merged), ensure_ascii=False, indent=1).encode("utf-8")
+        atomic_write(path, data + b"\n")
+    _adopt(progress, merged)

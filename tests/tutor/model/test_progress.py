@@ -148,7 +148,9 @@ def test_j3_crash_mid_write_leaves_the_old_file(
         pg.save(new)
     monkeypatch.undo()
     assert (data_path / "progress.json").read_bytes() == before
-    assert sorted(p.name for p in data_path.iterdir()) == ["progress.json"]  # no temp left
+    # no temp file left; the lock file (J6) stays, empty, for the next save
+    assert sorted(p.name for p in data_path.iterdir()) == [".progress.json.lock", "progress.json"]
+    assert (data_path / ".progress.json.lock").stat().st_size == 0
 
 
 def test_j3_killed_writer_never_leaves_a_torn_file(data_path: Path) -> None:
