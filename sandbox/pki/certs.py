@@ -31,8 +31,8 @@ from sandbox.safety.files import (
     create_private,
     data_dir,
     ensure_private_dir,
-    is_private,
     locked,
+    read_user_file,
 )
 from sandbox.safety.text import escape_text
 
@@ -44,6 +44,7 @@ LEAF_DAYS = 30
 CA_RENEW_BEFORE = dt.timedelta(days=30)
 LEAF_RENEW_BEFORE = dt.timedelta(days=10)
 _BACKDATE = dt.timedelta(minutes=5)  # tolerate a little clock skew between processes
+PEM_MAX_BYTES = 64 * 1024  # a key or a certificate in PEM is 1-2 KiB
 
 # H2: what the CA may ever vouch for. The DNS constraint "test" matches "test" and every name under
 # it (RFC 5280 4.2.1.10). The leading-dot form ".test" is deliberately absent: RFC 5280 verifiers
@@ -229,17 +230,17 @@ def write_pair(
 
 
 def load_key(path: Path) -> PrivateKey:
-    """Load a private key written by `write_key`; refuses a key others can read (J2)."""
-    if not is_private(path):
-        raise PermissionError(f"{path} is readable by others; refusing to use it")
-    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    """Load a private key written by `write_key`; refuses a key others can read (J2), a link, or
+    anything but a small regular file (J5): `UnsafeFileError`, an OSError."""
+    pem = read_user_file(path, PEM_MAX_BYTES, private=True)
+    key = serialization.load_pem_private_key(pem, password=None)
     if not isinstance(key, ec.EllipticCurvePrivateKey):
         raise ValueError(f"{path} is not an EC private key")
     return key
 
 
 def load_cert(path: Path) -> x509.Certificate:
-    return x509.load_pem_x509_certificate(path.read_bytes())
+    return x509.load_pem_x509_certificate(read_user_file(path, PEM_MAX_BYTES))
 
 
 def load_ca(bundle: CertBundle) -> tuple[PrivateKey, x509.Certificate]:

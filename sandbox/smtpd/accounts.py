@@ -15,10 +15,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sandbox.safety.files import create_private, data_dir, is_private
+from sandbox.safety.files import create_private, data_dir, read_user_file
 
 DEMO_USER = "learner"
 ACCOUNT_FILE = "demo-account.json"
+MAX_BYTES = 4096  # a user name and a password
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +29,8 @@ class DemoAccount:
 
 
 def demo_account(directory: Path | None = None) -> DemoAccount:
-    """The demo account, generated on first use; a file others can read is replaced (J2)."""
+    """The demo account, generated on first use; a file others can read is replaced (J2), and so
+    is a link, a FIFO or anything but a small private file of the user's own (J5)."""
     path = (directory or data_dir()) / ACCOUNT_FILE
     for _ in range(3):
         account = _read(path)
@@ -46,16 +48,14 @@ def demo_account(directory: Path | None = None) -> DemoAccount:
 
 def _read(path: Path) -> DemoAccount | None:
     try:
-        if not is_private(path):
-            path.unlink()
-            return None
-        data = json.loads(path.read_text(encoding="utf-8"))
+        # Never through a link: one planted here would let its author choose the password.
+        data = json.loads(read_user_file(path, MAX_BYTES, private=True).decode("utf-8"))
         account = DemoAccount(str(data["username"]), str(data["password"]))
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError):
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()  # unreadable or corrupt: a new demo password costs nothing
+        with contextlib.suppress(OSError):
+            path.unlink()  # unsafe, unreadable or corrupt (a link goes, not its target)
         return None
     return account if account.username and account.password else None
 

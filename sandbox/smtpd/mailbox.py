@@ -86,7 +86,7 @@ class Maildir:
     """A minimal Maildir writer: `tmp/` then `new/`, files 0600, dirs 0700."""
 
     def __init__(self, root: Path) -> None:
-        self.root = root
+        self.root = ensure_private_dir(root)  # the root too, not only its parts (J1)
         for sub in ("tmp", "new", "cur"):
             ensure_private_dir(root / sub)
 

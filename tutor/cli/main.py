@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
+from sandbox.safety.errors import UnsafeDataDirError  # tiny too
 from tutor.model.langs import LANGS  # pure and tiny: --help stays fast
 
 # subcommand -> (module, one-line help)
@@ -44,6 +45,14 @@ def _tui_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except UnsafeDataDirError as exc:  # properties.md J5: one clear line, no traceback
+        print(f"smtp-tutor: {exc}", file=sys.stderr)
+        return 1
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] in SUBCOMMANDS:
         name = args_list[0]
