@@ -167,7 +167,7 @@ for i in range(1, n + 1):
 
 
 def test_j6_two_processes_saving_at_once_lose_nothing(data_path: Path, tmp_path: Path) -> None:
-    n = 40
+    n = 25
     go = tmp_path / "go"
     env = {**os.environ, "SMTP_TUTOR_DATA_DIR": str(data_path)}
     procs = [
