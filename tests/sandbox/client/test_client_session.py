@@ -171,11 +171,11 @@ async def test_broken_replies_raise_a_clean_protocol_error_at_once(
 ) -> None:
     events = Events()
     async with serving(script_sending(banner)) as server:
-        client = make_client(server.port, events, timeout=10.0)
+        client = make_client(server.port, events, timeout=60.0)
         started = time.monotonic()
         with pytest.raises(SmtpProtocolError, match=message):
             await client.connect()
-        assert time.monotonic() - started < 3.0  # an error, not a wait for the timeout
+        assert time.monotonic() - started < 30.0  # an error, not a wait for the 60 s timeout
         assert not client.connected
     [closed] = events.closed()
     assert not closed.clean
@@ -189,7 +189,7 @@ async def test_a_silent_server_times_out() -> None:
         started = time.monotonic()
         with pytest.raises(SmtpTimeoutError, match=r"no reply within 0\.2 s"):
             await client.connect()
-        assert time.monotonic() - started < 2.0
+        assert time.monotonic() - started < 20.0  # the timeout ends it (late when busy)
     assert isinstance(SmtpTimeoutError("x"), TimeoutError)
     assert events.closed()[0].clean is False
 
@@ -206,12 +206,12 @@ async def test_a_server_that_stops_reading_makes_the_write_time_out() -> None:
 
     events = Events()
     async with serving(deaf) as server:
-        client = make_client(server.port, events, timeout=0.3)
+        client = make_client(server.port, events, timeout=1.5)  # the banner comes in time
         await client.connect()
         started = time.monotonic()
         with pytest.raises(SmtpTimeoutError, match="could not send"):
             await client.data((b"x" * 1022 + b"\r\n") * 16 * 1024)  # 16 MiB: fills the buffers
-        assert time.monotonic() - started < 5.0
+        assert time.monotonic() - started < 30.0
         assert not client.connected
         stop.set()
 

@@ -110,7 +110,7 @@ async def test_a_handshake_cut_off_or_never_answered(
 ) -> None:
     events = Events()
     async with serving(_starttls_then(after)) as fake:  # type: ignore[arg-type]
-        client = tls_client(fake.port, events, certs, timeout=0.5)
+        client = tls_client(fake.port, events, certs, timeout=1.5)  # EHLO in time when busy
         await client.connect()
         await client.ehlo()
         with pytest.raises(SmtpClientError):
