@@ -9,7 +9,6 @@ and after STARTTLS, and reads what the server sends back up to its closing the c
 from __future__ import annotations
 
 import asyncio
-import shutil
 import ssl
 import warnings
 
@@ -137,10 +136,9 @@ async def test_g6_a_tls12_client_is_served_by_the_same_server(start_server, quic
 @pytest.mark.interop
 @pytest.mark.parametrize("starttls", [True, False], ids=["starttls", "implicit"])
 async def test_g6_openssl_s_client_tls11_reads_protocol_version(
-    start_server, quick, starttls: bool
+    start_server, quick, tool, starttls: bool
 ) -> None:
-    exe = shutil.which("openssl")
-    assert exe, "openssl is not installed: the interop tests need it (CI installs it)"
+    exe = tool("openssl")
     server = await start_server(quick(implicit_tls=not starttls))
     args = ["-starttls", "smtp"] if starttls else []
     proc = await asyncio.create_subprocess_exec(
