@@ -96,8 +96,8 @@ def parse_hostport(text: str) -> tuple[str, int]:
 class Printer:
     """Turns events into lines on `out`: conversation flush left, the wire indented."""
 
-    def __init__(self, out: TextIO, *, color: bool, as_json: bool) -> None:
-        self.out, self.color, self.as_json = out, color, as_json
+    def __init__(self, out: TextIO, *, color: bool, as_json: bool, probed: bool = False) -> None:
+        self.out, self.color, self.as_json, self.probed = out, color, as_json, probed
 
     def __call__(self, event: SandboxEvent) -> None:
         from sandbox.eventjson import event_to_json
@@ -108,7 +108,7 @@ class Printer:
             return
         if isinstance(event, WireChunk):
             return  # the decoded lines and records below say it better
-        line = conversation(event)
+        line = conversation(event, probed=self.probed)
         if line is not None:
             self._write(line.text, line.style)
         seen = wire(event)
@@ -176,6 +176,14 @@ def _server_policy(args: argparse.Namespace, scenario: str | None) -> ServerPoli
     )
 
 
+def _why_stopped(events: list[SandboxEvent]) -> str:
+    """The first error the session reported (a fact's own text), for the one line on stderr."""
+    from sandbox.events import Level, Notice
+
+    errors = [e.text for e in events if isinstance(e, Notice) and e.level is Level.ERROR]
+    return errors[0] if errors else "see the lines above"
+
+
 def run(args: argparse.Namespace) -> int:
     from sandbox.lab import catalog
     from sandbox.lab.session import LabStartError
@@ -185,10 +193,15 @@ def run(args: argparse.Namespace) -> int:
             print("smtp-tutor demo: --matrix runs every attack; name no scenario", file=sys.stderr)
             return 2
         return run_matrix_command(args)
-    if args.list or not args.scenario:
+    if args.list:
         for name, lab in catalog.SCENARIOS.items():
             print(f"{name:24} {lab.summary}")
-        return 0 if args.list else 2
+        return 0
+    if not args.scenario:
+        print(
+            "smtp-tutor demo: name a scenario (smtp-tutor demo --list shows them)", file=sys.stderr
+        )
+        return 2
     if args.scenario not in catalog.SCENARIOS:
         print(f"smtp-tutor demo: {catalog.unknown(args.scenario)}", file=sys.stderr)
         return 2
@@ -199,7 +212,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"smtp-tutor demo: {exc}", file=sys.stderr)
         return 2
     color = _use_color(args.color, sys.stdout)
-    printer = Printer(sys.stdout, color=color, as_json=args.json)
+    printer = Printer(sys.stdout, color=color, as_json=args.json, probed=upstream is not None)
     events: list[SandboxEvent] = []
 
     def emit(event: SandboxEvent) -> None:
@@ -224,8 +237,17 @@ def run(args: argparse.Namespace) -> int:
     except LabStartError as exc:
         print(f"smtp-tutor demo: {exc}", file=sys.stderr)
         return 1
-    except (KeyboardInterrupt, EOFError):
+    except EOFError:  # --step reads Enter from standard input, which ended
+        print(
+            "smtp-tutor demo: input ended before the lab did (--step waits for Enter)",
+            file=sys.stderr,
+        )
+        return 1
+    except KeyboardInterrupt:
+        print("smtp-tutor demo: interrupted", file=sys.stderr)
         return 130
+    if code != 0:
+        print(f"smtp-tutor demo: the lab stopped early: {_why_stopped(events)}", file=sys.stderr)
     lab = catalog.get(args.scenario)
     if lab.attack and upstream is None and not args.json:
         policy = args.client_policy or lab.client_policy.value

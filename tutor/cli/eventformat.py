@@ -46,8 +46,9 @@ def arrow(sender: Side) -> str:
     return "C>S" if sender is Side.CLIENT else "S>C"
 
 
-def conversation(event: SandboxEvent) -> Styled | None:
-    """The swaks-style line for `event`, or None if it is not part of the conversation."""
+def conversation(event: SandboxEvent, *, probed: bool = False) -> Styled | None:
+    """The swaks-style line for `event`, or None if it is not part of the conversation.
+    `probed`: the server is one the learner named (demo --server), not the sandbox's."""
     match event:
         case ConversationLine(sender=sender, text=text, tls=tls):
             style = "tls" if tls else ("client" if sender is Side.CLIENT else "server")
@@ -56,7 +57,8 @@ def conversation(event: SandboxEvent) -> Styled | None:
             return Styled(f"{event.marker} {text}", level.value)
         case SessionStarted(scenario=scenario, server=server, via_tap=tap):
             where = f"{server}, through the wire tap on {tap}" if tap else server
-            return Styled(f"=== Lab '{scenario}': sandbox server on {where}", "info")
+            whose = "the server you named" if probed else "sandbox server"
+            return Styled(f"=== Lab '{scenario}': {whose} on {where}", "info")
         case TlsFailed(reason=reason):
             return Styled(f"*** TLS handshake failed: {reason}", "error")
         case MessageDelivered():

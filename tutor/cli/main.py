@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from types import ModuleType
 
 from sandbox.safety.errors import UnsafeDataDirError  # tiny too
@@ -28,6 +30,16 @@ def _module(name: str) -> ModuleType:
     return importlib.import_module(SUBCOMMANDS[name][0])
 
 
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("smtp-tutor")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
 def _tui_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="smtp-tutor",
@@ -36,6 +48,7 @@ def _tui_parser() -> argparse.ArgumentParser:
         + "; ".join(f"{name}: {help_}" for name, (_, help_) in SUBCOMMANDS.items())
         + ". Run 'smtp-tutor SUBCOMMAND --help' for each.",
     )
+    p.add_argument("--version", action="version", version=f"smtp-tutor {version()}")
     p.add_argument("--lang", choices=LANGS, help="lesson language (default: from the locale)")
     p.add_argument(
         "--lessons", metavar="DIR", help="use the lessons in DIR instead of the built-in course"
@@ -45,11 +58,43 @@ def _tui_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Exit status: 0 done, 1 failed (one line on stderr), 2 usage (argparse's), 130 Ctrl-C."""
     try:
         return _main(argv)
     except UnsafeDataDirError as exc:  # properties.md J5: one clear line, no traceback
         print(f"smtp-tutor: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `smtp-tutor demo starttls | head -1`: the reader has all it wanted
+        _quiet_stdout()
+        return 0
+    except KeyboardInterrupt:
+        print("smtp-tutor: interrupted", file=sys.stderr)
+        return 130
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot raise again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real stdout (captured in tests): nothing to flush
+        pass
+
+
+def _check_lessons_dir(text: str | None) -> str | None:
+    """Why `--lessons DIR` cannot be a course, or None when it can."""
+    if text is None:
+        return None
+    path = Path(text)
+    if not path.is_dir():
+        return f"--lessons {text}: no such directory"
+    from tutor.model.course import available_languages
+
+    if not available_languages(path):
+        folders = ", ".join(f"{lang}/" for lang in LANGS)
+        return f"--lessons {text}: no lessons in it (a course has {folders} with NN-name.md files)"
+    return None
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -64,6 +109,10 @@ def _main(argv: Sequence[str] | None) -> int:
         args = parser.parse_args(args_list[1:])
         return int(module.run(args))
     args = _tui_parser().parse_args(args_list)
+    problem = _check_lessons_dir(args.lessons)
+    if problem:
+        print(f"smtp-tutor: {problem}", file=sys.stderr)
+        return 1
     from tutor.ui.run import run  # Textual is imported only on this path
 
     return int(run(args))

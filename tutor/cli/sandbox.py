@@ -18,9 +18,26 @@ from sandbox.events import Level, MessageDelivered, Notice, SandboxEvent
 from sandbox.smtpd.policy import TLS_LEVELS
 
 
+def port_number(text: str) -> int:
+    """argparse type: a TCP port, 0 (any free port) to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, not {port}")
+    return port
+
+
+def reachable_address(host: str, port: int) -> str:
+    """Where a client on this machine reaches a server listening on `host` (a wildcard is not)."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--port", type=int, default=2525, help="port to listen on (default 2525; 0: any)"
+        "--port", type=port_number, default=2525, help="port to listen on (default 2525; 0: any)"
     )
     parser.add_argument(
         "--tls",
@@ -71,13 +88,21 @@ async def serve(args: argparse.Namespace) -> int:
     server = SandboxServer(policy, emit=_print_event, maildir=maildir)
     try:
         await server.start(args.listen, args.port, allow_non_loopback=args.allow_non_loopback)
-    except (OSError, ValueError) as exc:
+    except ValueError as exc:
+        why = (
+            f"{args.listen} is not a loopback address: add --allow-non-loopback to let other "
+            "machines reach the sandbox"
+            if not args.allow_non_loopback
+            else str(exc)
+        )
+        print(f"smtp-tutor sandbox: cannot listen on {args.listen}: {why}", file=sys.stderr)
+        return 1
+    except OSError as exc:
         print(
-            f"smtp-tutor sandbox: cannot listen on {args.listen}:{args.port}: {exc}",
+            f"smtp-tutor sandbox: cannot listen on {args.listen}:{args.port}: {exc.strerror or exc}"
+            " (another sandbox running? --port 0 picks any free port)",
             file=sys.stderr,
         )
-        if isinstance(exc, OSError):
-            print("Is another sandbox running? Try --port 0 for any free port.", file=sys.stderr)
         return 1
     account = demo_account()
     certs = server.certs
@@ -88,12 +113,22 @@ async def serve(args: argparse.Namespace) -> int:
     if certs is not None:
         ca = certs.ca_cert
         if args.export_ca:
-            shutil.copyfile(ca, args.export_ca)
+            try:
+                shutil.copyfile(ca, args.export_ca)
+            except OSError as exc:
+                await server.stop()
+                print(
+                    f"smtp-tutor sandbox: cannot write --export-ca {args.export_ca}: "
+                    f"{exc.strerror or exc}",
+                    file=sys.stderr,
+                )
+                return 1
             ca = args.export_ca
         print(f"CA to trust:  {ca}   (server name: sandbox.test or localhost)")
         flag = "--tls-on-connect" if args.implicit_tls else "--tls"
+        reach = reachable_address(server.host, server.port)
         print(
-            f"Try:  swaks --server {server.host}:{server.port} {flag} --tls-verify "
+            f"Try:  swaks --server {reach} {flag} --tls-verify "
             f"--tls-ca-path {ca} --tls-sni sandbox.test --auth-user {account.username} "
             f"--auth-password '{account.password}' --from learner@sandbox.test "
             "--to friend@sandbox.test"
