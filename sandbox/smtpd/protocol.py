@@ -57,7 +57,6 @@ CALL_LIMITS = {
 class SessionHooks(Protocol):
     """What a session tells the server it belongs to."""
 
-    def session_started(self, proto: SandboxSMTP) -> None: ...
     def session_ended(self, proto: SandboxSMTP) -> None: ...
     def notice(self, level: Level, text: str) -> None: ...
     def emit(self, event: SandboxEvent) -> None: ...
@@ -105,7 +104,6 @@ class SandboxSMTP(SMTP):
         self.policy = policy
         self._hooks = hooks
         self._lost = False
-        self._counted = False
         self._auth_failures = 0
         self._auth_lockout_sent = False
         super().__init__(
@@ -170,9 +168,6 @@ class SandboxSMTP(SMTP):
                     f"The server discarded {leftover} bytes of plaintext that arrived after "
                     "STARTTLS and before TLS began: a command injection attempt (CVE-2011-0411).",
                 )
-        elif not self._counted:
-            self._counted = True
-            self._hooks.session_started(self)
         super().connection_made(transport)
 
     def connection_lost(self, error: Exception | None) -> None:
@@ -181,10 +176,10 @@ class SandboxSMTP(SMTP):
             return
         self._lost = True
         try:
-            super().connection_lost(error)
+            if self.session is not None:  # None: the connection failed before it was made
+                super().connection_lost(error)
         finally:
-            if self._counted:
-                self._hooks.session_ended(self)
+            self._hooks.session_ended(self)  # counted since the server's factory made it
 
     async def _handle_client(self) -> None:
         implicit = self.policy.implicit_tls and not private.tls_started(self)
@@ -218,6 +213,11 @@ class SandboxSMTP(SMTP):
                 transport.abort()
 
     def _timeout_cb(self) -> None:
+        if isinstance(self.transport, asyncio.Transport) and self.transport.is_closing():
+            # Closed already, and still not gone: a client that reads nothing keeps the socket's
+            # buffer from ever draining. The idle timer bounds that too (E3).
+            self.abort()
+            return
         # aiosmtpd closes silently; say why first, as Postfix does (E1, E2, B7).
         handshaking = private.tls_started(self) and not self.tls_active
         transport = self.transport

@@ -39,6 +39,7 @@ from sandbox.smtpd.protocol import SandboxEnvelope, SandboxSMTP
 log = logging.getLogger("sandbox.smtpd.server")
 
 Emit = Callable[[SandboxEvent], None]
+LISTEN_BACKLOG = 1024
 
 
 def _escape_log_args(record: logging.LogRecord) -> bool:
@@ -226,7 +227,11 @@ class SandboxServer:
         loop = asyncio.get_running_loop()
         # No ssl= here even for implicit TLS: each session does its own handshake first
         # (SandboxSMTP._handshake), so that it can be counted, timed out and aborted.
-        self._server = await loop.create_server(self._protocol_factory, host, port)
+        # A deep backlog: a burst of connects is answered (220 or 421) at once rather than its
+        # overflow waiting out the kernel's 1 s SYN retries; the cap still holds (E3).
+        self._server = await loop.create_server(
+            self._protocol_factory, host, port, backlog=LISTEN_BACKLOG
+        )
         sockname = self._server.sockets[0].getsockname()
         self.host, self.port = sockname[0], sockname[1]
         log.info("sandbox server listening on %s", self.address)
@@ -265,13 +270,15 @@ class SandboxServer:
     # --- sessions ---------------------------------------------------------------------------------
 
     def _protocol_factory(self) -> asyncio.BaseProtocol:
+        # A session counts from here, at accept: asyncio calls this factory for every connection
+        # waiting in the backlog (up to 100) before any of them reaches connection_made (E3).
         if len(self._sessions) >= self.policy.max_connections:
             self.notice(
                 Level.WARNING,
                 f"Refused a connection with 421: {self.policy.max_connections} already open.",
             )
             return _Busy(self)
-        smtp: SMTP = SandboxSMTP(
+        smtp = SandboxSMTP(
             self._handler,
             policy=self.policy,
             hooks=self,
@@ -279,10 +286,8 @@ class SandboxServer:
             authenticator=self._authenticate,
             loop=asyncio.get_running_loop(),
         )
+        self._sessions.add(smtp)
         return smtp
-
-    def session_started(self, proto: SandboxSMTP) -> None:
-        self._sessions.add(proto)
 
     def session_ended(self, proto: SandboxSMTP) -> None:
         self._sessions.discard(proto)

@@ -46,7 +46,7 @@ class WireTap:
         emit: Emit,
         listen_host: str = "127.0.0.1",
         listen_port: int = 0,
-        max_connections: int = 4,
+        max_connections: int = 256,  # a lab needs a few, a 200-session load 200; fds stay bounded
         max_capture_bytes: int = 4 * 1024 * 1024,
         idle_timeout: float = 60.0,
         connect_timeout: float = 5.0,
