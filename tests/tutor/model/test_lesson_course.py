@@ -129,6 +129,14 @@ def install_like_a_wheel(site: Path, tmp_path: Path) -> None:
     assert tcss, "the UI has style sheets"
     assert tcss <= names, tcss - names
     assert any(n.startswith("tutor/_lessons/ja/") for n in names)
+    # The MIT licence travels with the code, and the metadata says what it is (issue 10 item 24).
+    (license_,) = [n for n in names if ".dist-info/" in n and n.endswith("/LICENSE")]
+    assert b"MIT License" in (site / license_).read_bytes()
+    (metadata,) = [n for n in names if n.endswith(".dist-info/METADATA")]
+    meta = (site / metadata).read_text(encoding="utf-8")
+    assert "Classifier: Topic :: Communications :: Email" in meta
+    (keywords,) = [ln for ln in meta.splitlines() if ln.startswith("Keywords: ")]
+    assert {"smtp", "starttls", "tls"} <= set(keywords.removeprefix("Keywords: ").split(","))
 
 
 def test_installed_wheel_finds_its_packaged_lessons(tmp_path: Path) -> None:
