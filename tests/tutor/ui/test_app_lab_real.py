@@ -79,7 +79,9 @@ async def test_play_mode_lab_shows_implicit_tls_verified_and_completes(data: Pat
         await pilot.click(".open-lab")
         lab = app.screen
         assert isinstance(lab, LabScreen)
-        await wait_for(pilot, lambda: lab.goal_met)  # play mode starts by itself
+        await wait_for(pilot, lambda: lab.session is not None)
+        await pilot.press("p")  # play mode: ready to play, nothing plays by itself
+        await wait_for(pilot, lambda: lab.goal_met)
         await wait_for(pilot, lambda: bool(lab.session and lab.session.finished))
         connection = lab.query_one(ConnectionPane).text
         assert "TLS: 暗号化" in connection

@@ -129,7 +129,8 @@ async def test_i6_injected_plaintext_is_flagged_in_words() -> None:
         assert "INJECTED" not in pane.plain_lines[0]
 
 
-async def test_eavesdropper_counts_bytes_each_way_in_its_title() -> None:
+async def test_eavesdropper_counts_bytes_each_way_under_its_title() -> None:
+    """The counts sit under the pane, so its title is never cut to `S→C 1,60…` (issue 10, 14)."""
     app = PanesApp()
     async with app.run_test() as pilot:
         pane = app.query_one(EavesdropperPane)
@@ -141,11 +142,14 @@ async def test_eavesdropper_counts_bytes_each_way_in_its_title() -> None:
             ]
         )
         await pilot.pause()
-        assert pane.border_title == "Eavesdropper · C→S 1,500 B · S→C 24 B"
+        assert pane.border_title == "Eavesdropper"
+        assert pane.border_subtitle == "C→S 1,500 B · S→C 24 B"
         pane.titled("盗聴者の視点")  # a new name keeps the counts
-        assert pane.border_title == "盗聴者の視点 · C→S 1,500 B · S→C 24 B"
+        assert pane.border_title == "盗聴者の視点"
+        assert pane.border_subtitle == "C→S 1,500 B · S→C 24 B"
         pane.reset()
         assert pane.border_title == "盗聴者の視点"
+        assert pane.border_subtitle == "C→S 0 B · S→C 0 B"
 
 
 async def test_connection_shows_plaintext_then_tls_certificate_and_verification() -> None:

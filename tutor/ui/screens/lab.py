@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static, Tab, Tabs
 
-from sandbox.events import Level, Notice, SandboxEvent
+from sandbox.events import ConversationLine, Level, Notice, SandboxEvent, SessionClosed, Side
 from sandbox.facts import FactsFolder, SessionFacts
 from sandbox.lab.catalog import SCENARIOS
 from tutor.ui.lab_link import LabSessionLike, SessionFactory, is_start_error, real_session
@@ -99,6 +99,16 @@ class LabScreen(Screen[bool]):
         self._attack_notice: str | None = None  # what the attacker's Notice said, once it did
         self._froze = False
         self._pane_widgets: list[LabPane] = []
+        self._in_data = False  # the server said 354: typed lines are the message's, "" included
+
+    @property
+    def help_topic(self) -> str:
+        """F1 on the lab's own controls explains the lab; on the tabs, the pane they show
+        (a focused pane or the command line names its own topic: dialogs.help_topic)."""
+        focused = self.focused
+        if focused is not None and focused.id == "pane-tabs":
+            return self.current_pane
+        return "lab"
 
     def _localize(self) -> None:
         localize_bindings(self)
@@ -141,9 +151,20 @@ class LabScreen(Screen[bool]):
             self._pane_widgets.append(widget)
             widget.titled(words(self, f"lab.{pane.name}"))
         self.set_interval(FLUSH_INTERVAL, self.flush)
-        self.query_one(f"#{LAB_PANES[0].name}").focus()
+        self._first_focus()
         on_lang_change(self, self._lang_changed)
         self._start_session()
+
+    def _first_focus(self) -> None:
+        """Nothing plays by itself: the learner starts it (issue 10, item 12); the lesson's mode
+        only says which control is ready under their fingers."""
+        mode = self.lab_task.mode if self.lab_task is not None else ""
+        if mode == "type":
+            self.query_one("#command", Input).focus()
+        elif mode in ("play", "step"):
+            self.query_one(f"#btn-{mode}", Button).focus()
+        else:
+            self.query_one(f"#{LAB_PANES[0].name}").focus()
 
     def _panes(self) -> list[LabPane]:
         return self._pane_widgets
@@ -199,6 +220,7 @@ class LabScreen(Screen[bool]):
             self._facts.add_all(batch)
         for pane in self._panes():
             pane.add_events(batch)
+        self._follow_data(batch)
         self._update_tabs()
         for event in batch:
             if (said := attack_text(event, ui_lang(self))) is not None:
@@ -218,6 +240,18 @@ class LabScreen(Screen[bool]):
             )
             self.post_message(self.GoalMet(task))
         self._update_status()
+
+    def _follow_data(self, batch: list[SandboxEvent]) -> None:
+        """Whether the server is reading a message: from its 354 until the client's "." line
+        or the end of the connection (typed facts: a reply's code, a line's sender)."""
+        for event in batch:
+            if isinstance(event, ConversationLine):
+                if event.sender is Side.SERVER and event.final:
+                    self._in_data = event.code == 354
+                elif event.sender is Side.CLIENT and event.text == ".":
+                    self._in_data = False
+            elif isinstance(event, SessionClosed):
+                self._in_data = False
 
     def _update_tabs(self) -> None:
         """Each tab: the pane's name, and what the pane adds to it (the Connection pane says
@@ -272,10 +306,6 @@ class LabScreen(Screen[bool]):
             # full collections during a long session stay short (the app undoes it on leaving)
             gc.freeze()
             self._froze = True
-        if self.lab_task is not None and self.lab_task.mode == "play":
-            self.action_play()
-        elif self.lab_task is not None and self.lab_task.mode == "type":
-            self.query_one("#command", Input).focus()
 
     def _start_failed(self, exc: Exception) -> None:
         message = str(exc) or type(exc).__name__
@@ -320,6 +350,7 @@ class LabScreen(Screen[bool]):
         self.workers.cancel_group(self, "cmd")
         self._busy = False
         self._pending.clear()
+        self._in_data = False
         self._facts = FactsFolder()
         for pane in self._panes():
             pane.reset()
@@ -336,8 +367,11 @@ class LabScreen(Screen[bool]):
 
     @on(Input.Submitted, "#command")
     def _typed(self, event: Input.Submitted) -> None:
-        line = event.value.strip()
         event.input.clear()
+        if self._in_data:  # a message line as typed: "" is the header/body separator
+            self.send_command(event.value)
+            return
+        line = event.value.strip()
         if line:
             self.send_command(line)
 
@@ -358,9 +392,16 @@ class LabScreen(Screen[bool]):
     @on(Tabs.TabActivated, "#pane-tabs")
     def _tab(self, event: Tabs.TabActivated) -> None:
         name = (event.tab.id or f"tab-{LAB_PANES[0].name}").removeprefix("tab-")
+        if name == self.current_pane:  # the first tab, active from the start: nothing moves
+            return
         self.current_pane = name
         for pane in LAB_PANES:
             self.query_one(f"#{pane.name}").set_class(pane.name == name, "-current")
+        focused = self.focused
+        if focused is None or focused.has_class("pane") or focused.id == "pane-tabs":
+            # the pane just chosen takes the focus from the one before: its border shows it,
+            # F1 explains it (a button or the command line keeps the focus it has)
+            self.query_one(f"#{name}").focus()
 
     async def action_back(self) -> None:
         command = self.query_one("#command", Input)

@@ -95,19 +95,28 @@ class EavesdropperPane(LogPane):
         return lab_lines.wire_record(event, lang)
 
     def _update_title(self) -> None:
-        title = f"{self.title} · " + words(
+        """The byte counts go under the pane, so the title above stays whole in a narrow pane."""
+        if self.title != self.border_title:
+            self.border_title = self.title
+        self._update_subtitle()
+
+    def _update_subtitle(self) -> None:
+        counts = words(
             self,
             "wire.bytes",
             c=f"{self.bytes_seen[Side.CLIENT]:,}",
             s=f"{self.bytes_seen[Side.SERVER]:,}",
         )
-        if title != self.border_title:
-            self.border_title = title
+        dropped = self.total_lines - len(self.kept)
+        kept = words(self, "lab.kept", n=f"{self.cap:,}") if dropped > 0 else ""
+        subtitle = f"{counts} · {kept}" if kept else counts
+        if subtitle != self.border_subtitle:
+            self.border_subtitle = subtitle
 
     def reset(self) -> None:
         super().reset()
         self.bytes_seen = {Side.CLIENT: 0, Side.SERVER: 0}
-        self.border_title = self.title
+        self._update_title()
 
 
 @dataclass(frozen=True)
