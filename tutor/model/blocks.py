@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import cast
 
 from sandbox.lab.catalog import SCENARIOS
-from tutor.model.fields import Field, Fields, count, parse_fields, shorten
+from tutor.model.fields import Field, Fields, count, parse_fields, shorten, whole_number
 from tutor.model.goals import GOALS
 from tutor.model.lesson import (
     CLIENT_POLICIES,
@@ -108,9 +108,10 @@ def build_quiz(body: FenceBody) -> tuple[Quiz | None, list[LessonError]]:
             items, cline = choices
             if len(items) < 2:
                 r.error(cline, f"'choices' has {count(len(items), 'item')}; a quiz needs 2 or more")
-            for i, text in enumerate(items):
-                if text and text in items[:i]:
-                    r.error(cline, f"choice {i + 1} repeats choice {items.index(text) + 1}")
+            first: dict[str, int] = {}  # choice text -> its first number
+            for i, text in enumerate(items, 1):
+                if text and first.setdefault(text, i) != i:
+                    r.error(cline, f"choice {i} repeats choice {first[text]}")
         if answer is not None:
             value, aline = answer
             if not re.fullmatch(r"[0-9]+", value):
@@ -119,11 +120,11 @@ def build_quiz(body: FenceBody) -> tuple[Quiz | None, list[LessonError]]:
                     f"'answer' must be the number of the right choice, not {shorten(value)!r}",
                 )
             elif choices is not None:
-                n = int(value)
-                if not 1 <= n <= len(choices[0]):
-                    r.error(
-                        aline, f"'answer' is {n} but there are {count(len(choices[0]), 'choice')}"
-                    )
+                n = whole_number(value, len(choices[0]))
+                if n is None or n < 1:
+                    shown = shorten(value.lstrip("0") or "0")
+                    have = count(len(choices[0]), "choice")
+                    r.error(aline, f"'answer' is {shown} but there are {have}")
                 else:
                     answer_number = n
         if why is not None and choices is not None and len(why[0]) != len(choices[0]):

@@ -63,12 +63,37 @@ def _wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
-def join(text: str, more: str) -> str:
-    """Join a continuation line: with a space, except between Japanese (wide) characters."""
-    if not text or not more:
-        return text or more
-    sep = "" if _wide(text[-1]) or _wide(more[0]) else " "
-    return f"{text}{sep}{more}"
+def join_all(pieces: Sequence[str]) -> str:
+    """A value's first piece and its continuation lines, joined with a space, except between
+    Japanese (wide) characters; empty pieces add nothing.
+
+    Joining them one at a time copies the text so far at each line: quadratic in a long value.
+    """
+    out: list[str] = []
+    last = ""  # the last character joined so far
+    for piece in pieces:
+        if not piece:
+            continue
+        if last:
+            out.append("" if _wide(last) or _wide(piece[0]) else " ")
+        out.append(piece)
+        last = piece[-1]
+    return "".join(out)
+
+
+def whole_number(text: str, most: int) -> int | None:
+    """`text` as a whole number from 0 to `most` (ASCII digits only), or None.
+
+    Measured by its digits before `int()`: Python refuses to convert more than 4,300 digits
+    (ValueError), and a lesson's number is never that long.
+    """
+    if not text.isascii() or not text.isdigit():
+        return None
+    digits = text.lstrip("0") or "0"
+    if len(digits) > len(str(most)):
+        return None
+    n = int(digits)
+    return n if n <= most else None
 
 
 def count(n: int, noun: str) -> str:
@@ -85,6 +110,19 @@ def parse_fields(lines: Sequence[str], first_line: int, file: str, what: str) ->
     """Parse `lines` (the first being line `first_line` of `file`); `what` prefixes messages."""
     out = Fields()
     current: Field | None = None
+    # The text being continued (the last item's, or the current key's value): its first piece
+    # and its continuation lines, joined once when it is complete.
+    pieces: list[str] = []
+    target: Item | Field | None = None
+
+    def settle() -> None:
+        nonlocal target
+        if isinstance(target, Item):
+            target.text = join_all(pieces)
+        elif target is not None:
+            target.value = join_all(pieces)
+        pieces.clear()
+        target = None
 
     def error(line: int, message: str) -> None:
         out.errors.append(LessonError(file, line, f"{what}: {message}"))
@@ -106,19 +144,24 @@ def parse_fields(lines: Sequence[str], first_line: int, file: str, what: str) ->
             else:
                 if current.items is None:
                     current.items = []
-                current.items.append(Item(item, n))
+                settle()
+                new_item = Item(item, n)
+                current.items.append(new_item)
+                target = new_item
+                pieces.append(item)
             continue
         if indented:
             if current is None:
                 error(n, f"indented line {shorten(stripped)!r} continues nothing")
-            elif current.items:
-                last = current.items[-1]
-                last.text = join(last.text, stripped)
-            elif current.value is not None:
-                current.value = join(current.value, stripped)
+            elif current.items or current.value is not None:
+                pieces.append(stripped)  # continues the last item or the value
             else:  # first indented line under a bare key: a scalar written below its key
+                settle()
                 current.value = stripped
+                target = current
+                pieces.append(stripped)
             continue
+        settle()
         m = _KEY_LINE.match(text)
         if m is None:
             error(n, f"expected 'key: value', got {shorten(stripped)!r}")
@@ -133,6 +176,10 @@ def parse_fields(lines: Sequence[str], first_line: int, file: str, what: str) ->
         else:
             out.by_key[key] = new
         current = new
+        if new.value is not None:
+            target = new
+            pieces.append(new.value)
+    settle()
     for f in out.by_key.values():
         if f.value is not None:
             f.value = unquote(f.value)

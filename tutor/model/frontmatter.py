@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 
 from sandbox.lab.catalog import SCENARIOS
 from tutor.model.blocks import unknown_scenario
-from tutor.model.fields import parse_fields, shorten
+from tutor.model.fields import parse_fields, shorten, whole_number
 from tutor.model.lesson import NO_SCENARIO, LessonError
 
 FRONT_MATTER_KEYS = ("id", "title", "summary", "minutes", "scenario")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_MINUTES = 999  # a lesson's estimated time; more is a typo (or an attack on int())
 
 
 @dataclass(slots=True)
@@ -71,9 +72,14 @@ def _check_values(fm: FrontMatter, error: Callable[[int, str], None]) -> None:
         )
         del v["id"]
     minutes = v.get("minutes")
-    if minutes is not None and (not re.fullmatch(r"[0-9]+", minutes) or int(minutes) < 1):
-        error(fm.lines["minutes"], f"'minutes' must be a whole number, not {shorten(minutes)!r}")
-        del v["minutes"]
+    if minutes is not None:
+        n, at = whole_number(minutes, MAX_MINUTES), fm.lines["minutes"]
+        if n is None and re.fullmatch(r"[0-9]+", minutes):
+            error(at, f"'minutes' is {shorten(minutes)}; at most {MAX_MINUTES}")
+        elif n is None or n < 1:
+            error(at, f"'minutes' must be a whole number, not {shorten(minutes)!r}")
+        if n is None or n < 1:
+            del v["minutes"]
     if "scenario" in v and v["scenario"] != NO_SCENARIO and v["scenario"] not in SCENARIOS:
         error(fm.lines["scenario"], unknown_scenario(v["scenario"]) + ", or 'none'")
         del v["scenario"]

@@ -7,11 +7,16 @@ written, ready for a Markdown widget.
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from markdown_it.rules_inline import image as image_rule
+from markdown_it.rules_inline import link as link_rule
 from markdown_it.token import Token
 
 from tutor.model.block_kinds import BLOCK_KINDS, CODE_LANGUAGES, build_block, unknown_kind
@@ -171,23 +176,57 @@ def _check_fences(
             )
 
 
-def _links(tokens: list[Token], lines: list[str]) -> list[tuple[str, int]]:
-    """Relative link and image targets, with the line each is written on."""
+def _located(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateInline, bool], bool]:
+    """markdown-it's `link` or `image` rule, noting on the token it ends with (`link_close`,
+    `image`) where in the inline source the link is written."""
+
+    def located(state: StateInline, silent: bool) -> bool:
+        start = state.pos
+        if not rule(state, silent):
+            return False
+        if not silent:
+            state.tokens[-1].meta["source"] = (start, state.pos)
+        return True
+
+    return located
+
+
+_MD.inline.ruler.at("link", _located(link_rule))
+_MD.inline.ruler.at("image", _located(image_rule))
+
+
+def _links(tokens: list[Token]) -> list[tuple[str, int]]:
+    """Relative link and image targets, with the line each is written on.
+
+    The line is where the target is written inside the link itself (the link's first line when
+    markdown-it rewrote it, e.g. percent-encoded), found from the link's position: searching
+    the paragraph's lines for each target was quadratic in the paragraph's size.
+    """
     out: list[tuple[str, int]] = []
-    span = (0, 1)
+    first = 0  # the source line of the current block's first line
     for t in tokens:
         if t.map is not None:
-            span = (t.map[0], t.map[1])
+            first = t.map[0]
         if t.type != "inline" or "](" not in t.content:
             continue
-        for child in _MD.parseInline(t.content)[0].children or ():
-            href = child.attrGet("href") if child.type == "link_open" else None
-            if child.type == "image":
+        src = t.content
+        newlines = [m.start() for m in re.finditer("\n", src)]
+        hrefs: list[object] = []  # of the links opened and not yet closed
+        for child in _MD.parseInline(src)[0].children or ():
+            if child.type == "link_open":
+                hrefs.append(child.attrGet("href"))
+                continue
+            if child.type == "link_close":
+                href = hrefs.pop() if hrefs else None
+            elif child.type == "image":
                 href = child.attrGet("src")
+            else:
+                continue
             if not isinstance(href, str) or not href or href.startswith("#") or _SCHEME.match(href):
                 continue
-            line = next((i for i in range(*span) if i < len(lines) and href in lines[i]), span[0])
-            out.append((href, line + 1))
+            start, end = child.meta.get("source", (0, 0))
+            at = src.find(href, start, end)
+            out.append((href, first + bisect.bisect_left(newlines, start if at < 0 else at) + 1))
     return out
 
 
@@ -207,8 +246,33 @@ def _reference_definitions(
             )
 
 
-def parse_text(text: str, file: str = "<string>", *, lang: str = "", number: int = 0) -> Parsed:
-    """Parse a lesson; never raises: problems are in `Parsed.errors`."""
+MAX_LESSON_BYTES = 256 * 1024
+"""The largest lesson file parsed: 12 times the largest shipped lesson. The tutor parses every
+lesson at start, and markdown-it's worst inputs (a paragraph of links or of `[`) cost seconds per
+megabyte, so a bigger file is refused with one error rather than parsed (properties.md I9)."""
+
+
+def _too_big(file: str) -> Parsed:
+    kib = MAX_LESSON_BYTES // 1024
+    return Parsed(file, None, (LessonError(file, 0, f"over {kib} KiB: split it into lessons"),))
+
+
+def parse_text(
+    text: str,
+    file: str = "<string>",
+    *,
+    lang: str = "",
+    number: int = 0,
+    limit: int | None = MAX_LESSON_BYTES,
+) -> Parsed:
+    """Parse a lesson; never raises: problems are in `Parsed.errors`.
+
+    A text of more than `limit` UTF-8 bytes is refused (`None`: no limit, for benchmarks).
+    """
+    # Characters first: UTF-8 takes at most 4 bytes per character, so most texts skip encoding.
+    big = limit is not None and len(text) > limit // 4
+    if big and len(text.encode("utf-8", "surrogatepass")) > (limit or 0):
+        return _too_big(file)
     # markdown-it's own normalisation, done first so that our line numbers are its line numbers.
     text = re.sub(r"\r\n?", "\n", text.removeprefix("\ufeff")).replace("\0", "\ufffd")
     lines = text.split("\n")
@@ -276,7 +340,7 @@ def parse_text(text: str, file: str = "<string>", *, lang: str = "", number: int
         )
     ends = [line - 1 for _, line, _, _ in steps[1:]] + [len(src_lines)]
     first_step = steps[0][1] - 1 if steps else len(src_lines)
-    links = tuple(_links(tokens, src_lines))
+    links = tuple(_links(tokens))
     errors.sort(key=lambda e: e.sort_key)
     lesson_id = fm.values.get("id")
     id_line = fm.lines.get("id", 0)
@@ -319,7 +383,11 @@ def read_lesson(path: Path, file: str | None = None, *, lang: str = "", number: 
     if path.is_dir():
         return Parsed(name, None, (LessonError(name, 0, "a folder, not a lesson file"),))
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as f:
+            data = f.read(MAX_LESSON_BYTES + 1)  # bounded: a huge file is never read whole
+        if len(data) > MAX_LESSON_BYTES:
+            return _too_big(name)
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         return Parsed(
             name,
