@@ -195,6 +195,7 @@ class LabSession:
             if self.position == 0 and self.script and self.script[0] is scenarios.CONNECT:
                 self.position = 1
         words = line.split()
+        self._follow_script(words[0] if words else "")
         if (
             len(words) == 2
             and words[0].upper() == "AUTH"
@@ -209,6 +210,15 @@ class LabSession:
             login = client.auth_login if words[1].upper() == "LOGIN" else client.auth_plain
             return await self._guarded(login(user, password))
         return await self._guarded(client.raw(line))
+
+    def _follow_script(self, typed_verb: str) -> None:
+        """The learner typed the command the script would send next: the script moves past it,
+        so "next scripted command" follows what really happened (issue 10, item 10)."""
+        if self.finished or not typed_verb:
+            return
+        label = self.script[self.position].label
+        if label.split()[0].split(":")[0].upper() == typed_verb.split(":")[0].upper():
+            self.position += 1
 
     async def restart(self) -> None:
         await self.stop()

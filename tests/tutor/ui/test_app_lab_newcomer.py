@@ -130,3 +130,19 @@ async def test_an_empty_line_typed_in_data_separates_header_and_body(data: Path)
         subject = lines.index("~> Subject: typed by hand")
         assert lines[subject + 1 : subject + 4] == ["~> ", "~> Hello.", "~> ."]
         await wait_for(pilot, lambda: lab.query_one(ConnectionPane).state.delivered == 1)
+
+
+async def test_the_status_line_follows_the_commands_the_learner_typed(data: Path) -> None:
+    app = make_app(data, session_factory=real_session)
+    async with app.run_test(size=(120, 35)) as pilot:
+        app.open_lab("starttls")
+        lab = app.screen
+        assert isinstance(lab, LabScreen)
+        await wait_for(pilot, lambda: lab.session is not None)
+        pane = lab.query_one(ConversationPane)
+        status = lab.query_one("#status", Static)
+        await pilot.press("i", *"ehlo client.test", "enter")
+        await wait_for(pilot, lambda: any(t.startswith("<- 250 ") for t in pane.plain_lines))
+        await wait_for(pilot, lambda: "Next scripted command: STARTTLS (3/" in str(status.render()))
+        await pilot.press("escape", "s")  # the script goes on from there
+        await wait_for(pilot, lambda: "-> STARTTLS" in pane.plain_lines)
