@@ -6,6 +6,10 @@ Why each is needed:
   public way to see how much plaintext is still in it. Bytes left there after a `220` to STARTTLS
   were sent before TLS began, and would be read as if they came from inside TLS: the client
   refuses them (properties.md F3) and the server reports that it discarded them (B1).
+- `StreamReaderProtocol._closed`: a future the protocol fails with the error that ended the
+  connection (a client's reset), which only the protocol's `__del__` looks at; when a garbage
+  collection finalizes the future first, asyncio logs "Future exception was never retrieved"
+  (properties.md E4). The server marks it seen as the session ends.
 - `asyncio.sslproto.SSLProtocol` and its `_app_transport`: implicit TLS (port 465) is started on
   an accepted connection exactly the way aiosmtpd starts STARTTLS, so that aiosmtpd's own
   `connection_made` sees the upgrade it knows (properties.md A2). `loop.start_tls()` is public but
@@ -31,6 +35,13 @@ def unread_bytes(reader: asyncio.StreamReader) -> int:
     """How many received bytes `reader` holds that nobody has read yet."""
     buffer = cast(bytearray, reader._buffer)  # type: ignore[attr-defined]
     return len(buffer)
+
+
+def settle_closed(protocol: asyncio.StreamReaderProtocol) -> None:
+    """Mark the error `protocol` was closed with as seen (nothing else awaits that future)."""
+    closed = cast("asyncio.Future[None]", protocol._closed)  # type: ignore[attr-defined]
+    if closed.done() and not closed.cancelled():
+        closed.exception()
 
 
 class _ServerTlsLayer(sslproto.SSLProtocol):

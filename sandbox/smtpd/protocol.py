@@ -27,7 +27,7 @@ from aiosmtpd.smtp import (
     syntax,
 )
 
-from sandbox.asyncio_private import unread_bytes
+from sandbox.asyncio_private import settle_closed, unread_bytes
 from sandbox.events import InjectionDiscarded, Level, SandboxEvent
 from sandbox.safety.text import escape_text
 from sandbox.smtpd import aiosmtpd_private as private
@@ -178,6 +178,7 @@ class SandboxSMTP(SMTP):
         try:
             if self.session is not None:  # None: the connection failed before it was made
                 super().connection_lost(error)
+            settle_closed(self)  # a reset is no news once the session is over (E4)
         finally:
             self._hooks.session_ended(self)  # counted since the server's factory made it
 
