@@ -10,8 +10,13 @@ import subprocess
 import sys
 import termios
 import time
+import unicodedata
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tutor.model.fields import join_all
 from tutor.model.parse import MAX_LESSON_BYTES, parse_text, read_lesson
 
 FRONT = "---\nid: t\ntitle: T\nsummary: S\nminutes: 1\nscenario: plaintext\n---\n\n## Step\n\n"
@@ -127,3 +132,21 @@ def test_i9_the_tutor_starts_on_hostile_lessons_without_a_traceback(tmp_path: Pa
     code = proc.wait(timeout=30)
     assert b"Traceback" not in out
     assert code == 0, bytes(out[-2000:])
+
+
+def _join_pairwise(pieces: list[str]) -> str:
+    """The join as it was, one continuation line at a time (quadratic), as the reference."""
+    text = ""
+    for more in pieces:
+        if not text or not more:
+            text = text or more
+        else:
+            wide = unicodedata.east_asian_width
+            sep = "" if wide(text[-1]) in ("W", "F") or wide(more[0]) in ("W", "F") else " "
+            text = f"{text}{sep}{more}"
+    return text
+
+
+@given(st.lists(st.text(alphabet="ab 日本\t", max_size=6), max_size=8))
+def test_i9_joining_once_is_joining_line_by_line(pieces: list[str]) -> None:
+    assert join_all(pieces) == _join_pairwise(pieces)
