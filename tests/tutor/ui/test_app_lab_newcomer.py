@@ -42,12 +42,16 @@ async def test_a_play_mode_lab_opens_ready_and_plays_only_when_asked(data: Path)
     async with app.run_test(size=(120, 35)) as pilot:
         await pilot.pause()
         await pilot.click(".open-lab")
-        await pilot.pause(0.3)
-        lab = app.screen
-        assert isinstance(lab, LabScreen)
+        # ready under a finger: wait for that state (a busy machine lays the lab out late)
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, LabScreen)
+                and getattr(app.screen.focused, "id", None) == "btn-play"
+            ),
+        )
         session = make.made[0]  # type: ignore[attr-defined]
         assert session.position == 0  # nothing played by itself
-        assert lab.focused is not None and lab.focused.id == "btn-play"  # ready under a finger
         await pilot.press("p")
         await wait_for(pilot, lambda: session.finished)
 

@@ -4,6 +4,8 @@ the new pictures by eye (the report shows the difference)."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,15 @@ from textual.pilot import Pilot
 from textual.widgets import OptionList
 from tutor_ui_fakes import at_step, make_app
 
+from tutor.ui.screens.lab import LabScreen
 from tutor.ui.widgets.quiz import QuizBlock
+
+
+async def until(pilot: Pilot[None], check: Callable[[], bool]) -> None:
+    """Wait for a state, not for a time: a busy machine runs the app's workers late."""
+    async with asyncio.timeout(15):
+        while not check():
+            await pilot.pause(0.05)
 
 
 @pytest.fixture
@@ -53,9 +63,14 @@ def test_snapshot_quiz_feedback_after_a_wrong_answer(data: Path, snap_compare: A
 async def _lab_after_the_switch(pilot: Pilot[None]) -> None:
     app = pilot.app
     app.open_lab("starttls")  # type: ignore[attr-defined]
+    await until(pilot, lambda: isinstance(app.screen, LabScreen) and app.screen.session is not None)
+    lab = app.screen
+    assert isinstance(lab, LabScreen) and lab.session is not None
+    session = lab.session
+    for done in (1, 2, 3):  # EHLO, STARTTLS (the switch), EHLO inside TLS; a key while busy is lost
+        await pilot.press("s")
+        await until(pilot, lambda done=done: session.position == done)  # type: ignore[misc]
     await pilot.pause()
-    await pilot.press("s", "s", "s")  # EHLO, STARTTLS (the switch), EHLO inside TLS
-    await pilot.pause(0.2)
 
 
 def test_snapshot_lab_after_the_switch_wide(data: Path, snap_compare: Any) -> None:
