@@ -64,6 +64,11 @@ class ServerPolicy:
       `smtpd_recipient_limit`. `max_connections`: `smtpd_client_connection_count_limit`.
     - `idle_timeout`: `smtpd_timeout`, the wait for each command. `data_timeout`: the whole DATA
       phase, however slowly the client trickles it.
+    - `max_errors`: `smtpd_hard_error_limit`: after this many error replies (4xx or 5xx) in one
+      session the server answers `421 4.7.0 ... too many errors` and hangs up (D10).
+    - `max_session_time`: how long one connection may last however busy it keeps itself (E6):
+      Postfix bounds a session only per command (`smtpd_timeout`), so a NOOP every minute would
+      hold a slot forever; the sandbox answers `421 4.4.2` at this age and hangs up.
     - `strict_bare_newline`: `smtpd_forbid_bare_newline = yes`: a message with a bare CR or LF is
       refused with 550 (otherwise it is accepted and flagged).
     - `relay`: the sandbox never relays (properties.md K2). `keep` keeps mail for outside domains in
@@ -83,6 +88,8 @@ class ServerPolicy:
     max_connections: int = 20
     idle_timeout: float = 60.0
     data_timeout: float = 120.0
+    max_errors: int = 20
+    max_session_time: float = 600.0
     strict_bare_newline: bool = False
     relay: RelayMode = "keep"
     hostname: str = "sandbox.test"
@@ -107,10 +114,11 @@ class ServerPolicy:
             ("max_recipients", self.max_recipients),
             ("max_connections", self.max_connections),
             ("max_auth_failures", self.max_auth_failures),
+            ("max_errors", self.max_errors),
         ):
             if value < 1:
                 raise ValueError(f"{name} must be at least 1")
-        if self.idle_timeout <= 0 or self.data_timeout <= 0:
+        if self.idle_timeout <= 0 or self.data_timeout <= 0 or self.max_session_time <= 0:
             raise ValueError("timeouts must be positive")
 
     @property
@@ -144,6 +152,9 @@ class Replies:
     TOO_MANY_RECIPIENTS = "452 4.5.3 Error: too many recipients"  # D6
     TOO_MANY_CONNECTIONS = "421 4.7.0 {host} Error: too many connections"  # E3
     TIMEOUT = "421 4.4.2 {host} Error: timeout exceeded"  # E1, E2
+    SESSION_TOO_LONG = "421 4.4.2 {host} Error: session time limit exceeded"  # E6
+    TOO_MANY_UNRECOGNIZED = "502 5.5.1 Too many unrecognized commands, goodbye."  # D9
+    TOO_MANY_ERRORS = "421 4.7.0 {host} Error: too many errors"  # D10
     RELAY_DENIED = "554 5.7.1 <{address}>: Relay access denied"  # K2
     DATA_START = "354 End data with <CR><LF>.<CR><LF>"
     LINE_TOO_LONG = "500 5.5.2 Error: line too long (RFC 5321 4.5.3.1.6: 1000 octets)"  # D4

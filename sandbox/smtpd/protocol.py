@@ -54,6 +54,12 @@ CALL_LIMITS = {
 }
 
 
+# D9: this many replies to junk (500: unknown, unreadable, overlong or empty lines; 502) end the
+# session with 502, as aiosmtpd does for unknown commands alone.
+JUNK_LIMIT = 5
+_JUNK_CODES = frozenset({b"500", b"502"})
+
+
 class SessionHooks(Protocol):
     """What a session tells the server it belongs to."""
 
@@ -105,6 +111,9 @@ class SandboxSMTP(SMTP):
         self._hooks = hooks
         self._lost = False
         self._auth_failures = 0
+        self._junk = 0  # replies to junk lines (D9)
+        self._errors = 0  # error replies of any kind (D10)
+        self._lifetime: asyncio.TimerHandle | None = None  # E6
         self._auth_lockout_sent = False
         super().__init__(
             handler,
@@ -168,6 +177,8 @@ class SandboxSMTP(SMTP):
                     f"The server discarded {leftover} bytes of plaintext that arrived after "
                     "STARTTLS and before TLS began: a command injection attempt (CVE-2011-0411).",
                 )
+        else:
+            self._lifetime = self.loop.call_later(self.policy.max_session_time, self._too_long)
         super().connection_made(transport)
 
     def connection_lost(self, error: Exception | None) -> None:
@@ -175,6 +186,8 @@ class SandboxSMTP(SMTP):
         if self._lost:
             return
         self._lost = True
+        if self._lifetime is not None:
+            self._lifetime.cancel()
         try:
             if self.session is not None:  # None: the connection failed before it was made
                 super().connection_lost(error)
@@ -213,6 +226,26 @@ class SandboxSMTP(SMTP):
             if isinstance(transport, asyncio.Transport):
                 transport.abort()
 
+    def _too_long(self) -> None:
+        """The session reached max_session_time, however busy it kept (E6)."""
+        self._say_and_close(Replies.SESSION_TOO_LONG.format(host=self.hostname))
+        self._hooks.notice(
+            Level.INFO,
+            f"Closed a connection from {self.peer_text}: it lasted "
+            f"{self.policy.max_session_time:g} s, the session time limit.",
+        )
+
+    def _say_and_close(self, reply: str) -> None:
+        """Write `reply` (unless TLS is still being negotiated: the client could not read it)
+        and close the connection, whatever the session is waiting for."""
+        handshaking = private.tls_started(self) and not self.tls_active
+        transport = self.transport
+        if not isinstance(transport, asyncio.Transport) or transport.is_closing():
+            return
+        if not handshaking:
+            transport.write(reply.encode("ascii") + b"\r\n")
+        transport.close()
+
     def _timeout_cb(self) -> None:
         if isinstance(self.transport, asyncio.Transport) and self.transport.is_closing():
             # Closed already, and still not gone: a client that reads nothing keeps the socket's
@@ -239,7 +272,30 @@ class SandboxSMTP(SMTP):
         if isinstance(status, str) and not (status.isascii() and status.isprintable()):
             # D7: aiosmtpd echoes the client's bytes (`500 Error: command "FOO\rBAR"...`).
             status = escape_text(status).encode("ascii", "backslashreplace").decode("ascii")
-        await super().push(status)
+        final = self._count_errors(status)
+        if final is None:
+            await super().push(status)
+            return
+        await super().push(final)
+        self._hooks.notice(Level.WARNING, f"Too many errors from {self.peer_text}: disconnected.")
+        self._close_session()
+
+    def _count_errors(self, status: AnyStr) -> str | None:
+        """Count an error reply (D9, D10); the reply that ends the session instead, if it must.
+
+        aiosmtpd counts only unknown commands; empty lines, bare LF, non-ASCII and overlong lines
+        each got their 500 for ever (200,000 of them for `\n` * 200,000)."""
+        code = (status.encode("ascii", "replace") if isinstance(status, str) else status)[:3]
+        if code[:1] not in (b"4", b"5"):
+            return None
+        self._errors += 1
+        if code in _JUNK_CODES:
+            self._junk += 1
+            if self._junk >= JUNK_LIMIT:
+                return Replies.TOO_MANY_UNRECOGNIZED
+        if self._errors >= self.policy.max_errors:
+            return Replies.TOO_MANY_ERRORS.format(host=self.hostname)
+        return None
 
     def _close_session(self) -> None:
         if self.transport is not None:

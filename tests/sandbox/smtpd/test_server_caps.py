@@ -1,5 +1,5 @@
-"""The server's caps hold under load (properties.md E3, I3): bursts of simultaneous connects, TLS
-sessions that close, and the wire tap in front of a 200-session load."""
+"""The server's caps hold under load (properties.md E3, E6, I3): bursts of simultaneous
+connects, TLS sessions that close, busy sessions that never end, the wire tap under a load."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections import Counter
 
 import pytest
 
+from sandbox.events import Notice
 from sandbox.smtpd.server import SandboxServer
 from sandbox.wire.tap import WireTap
 
@@ -177,3 +178,31 @@ async def test_i3_the_tap_default_cap_takes_a_200_session_load(start_server, qui
             writer.close()
     finally:
         await tap.stop()
+
+
+@pytest.mark.parametrize("implicit", [False, True], ids=["plaintext", "implicit"])
+async def test_e6_a_busy_session_still_ends_at_its_time_limit(
+    start_server, quick, connect, client_ctx, implicit: bool
+) -> None:
+    """A NOOP well within every idle timeout keeps no slot for ever: the session has a lifetime
+    (short here; 600 s by default), then 421 4.4.2 and the slot is free."""
+    events: list[object] = []
+    server = await start_server(
+        quick(implicit_tls=implicit, max_connections=1, idle_timeout=5, max_session_time=1.0),
+        emit=events.append,
+    )
+    wire = await connect(server, tls=client_ctx if implicit else None)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    for _ in range(3):  # busy: far inside the 5 s idle timeout
+        assert (await wire.cmd("NOOP")).startswith("250")
+        await asyncio.sleep(0.2)
+    # Quiet from here, so that the server's close meets no unread NOOP (which would make the
+    # client's kernel answer with a reset and drop the reply).
+    rest = await wire.read_until_closed(wait=4)
+    assert rest == b"421 4.4.2 sandbox.test Error: session time limit exceeded\r\n"
+    assert 0.9 < loop.time() - started < 4
+    await wait_until(lambda: server.session_count == 0)
+    assert any(isinstance(e, Notice) and "session time limit" in e.text for e in events)
+    other = await connect(server, tls=client_ctx if implicit else None)
+    assert (await other.cmd("NOOP")).startswith("250")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 
 import pytest
 
 from sandbox.events import Level, Notice
+from sandbox.smtpd.policy import Replies
 
 ENVELOPE = b"EHLO client.test\r\nMAIL FROM:<a@sandbox.test>\r\nRCPT TO:<b@sandbox.test>\r\nDATA\r\n"
 SMUGGLED = (
@@ -15,6 +18,13 @@ SMUGGLED = (
     b"DATA\r\n"
     b"Subject: smuggled\r\n\r\nevil\r\n"
 )
+
+
+async def wait_until(predicate, wait: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = asyncio.get_running_loop().time() + wait
+    while not predicate():
+        assert asyncio.get_running_loop().time() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.01)
 
 
 async def codes(wire, count: int) -> list[str]:  # type: ignore[no-untyped-def]
@@ -246,3 +256,82 @@ async def test_d7_log_lines_never_carry_control_bytes(
     messages = [r.getMessage() for r in caplog.records]
     assert any("unrecognised" in m and "\\x1b" in m for m in messages)
     assert not any("\x1b" in m or "\x07" in m for m in messages)
+
+
+JUNK = {
+    "empty line": b"",
+    "bare LF": b"\n",  # sent as b"\n\r\n": a bare LF line, then an empty one (two replies)
+    "non-ASCII command": b"\xc3\xa9HLO client.test",
+    "non-ASCII argument": b"NOOP \xff\xfe",
+    "overlong command": b"NOOP " + b"x" * 600,
+    "endless line": b"A" * 200_000,
+    "unknown command": b"BOGUS",
+}
+
+
+@pytest.mark.parametrize("junk", list(JUNK))
+async def test_d9_every_junk_line_counts(start_server, connect, junk: str) -> None:
+    """Five junk lines of any kind, not only unknown commands, end the session with 502."""
+    server = await start_server()
+    wire = await connect(server)
+    line = JUNK[junk]
+    data = line if line == b"\n" else line + b"\r\n"
+    for _ in range(4):
+        await wire.send(data)
+        assert (await wire.reply()).startswith("500")
+    await wire.send(data)
+    rest = await wire.read_until_closed()
+    assert rest == b"502 5.5.1 Too many unrecognized commands, goodbye.\r\n"
+
+
+async def test_d9_a_flood_of_empty_lines_gets_five_replies_not_200000(
+    start_server, connect
+) -> None:
+    """aiosmtpd alone answers each of the 200,000 bare LFs (4.6 MB back) and stays open."""
+    server = await start_server()
+    wire = await connect(server)
+    await wire.send(b"\n" * 200_000)
+    received = b""
+    with contextlib.suppress(ConnectionResetError):  # closing with input unread sends RST
+        while chunk := await asyncio.wait_for(wire.reader.read(65536), 5):
+            received += chunk
+    expected = b"500 Error: bad syntax\r\n" * 4 + Replies.TOO_MANY_UNRECOGNIZED.encode() + b"\r\n"
+    assert expected.startswith(received), received[:200]
+    await wait_until(lambda: server.session_count == 0)
+    wire = await connect(server)  # the next client is served
+    assert (await wire.cmd("NOOP")).startswith("250")
+
+
+async def test_d9_junk_of_mixed_kinds_shares_one_budget(start_server, connect) -> None:
+    server = await start_server()
+    wire = await connect(server)
+    for line in (b"", b"BOGUS", b"NOOP \xff", b"X" * 600):
+        assert (await wire.cmd(line)).startswith("500")
+    assert (await wire.cmd("NOOP")).startswith("250")  # valid commands do not refill it
+    await wire.send(b"\xc3\xa9\r\n")
+    assert (await wire.read_until_closed()).startswith(b"502 ")
+
+
+ERRORS = [
+    b"MAIL FROM:<a@sandbox.test>",  # 503: EHLO first
+    b"RCPT TO:<b@sandbox.test>",  # 503
+    b"DATA",  # 503
+    b"AUTH PLAIN",  # 503 before EHLO
+    b"STARTTLS now",  # 501
+    b"QUIT now",  # 501
+]
+
+
+async def test_d10_every_error_reply_counts_up_to_the_hard_limit(
+    start_server, connect, quick
+) -> None:
+    server = await start_server(quick(max_errors=20))
+    wire = await connect(server)
+    for i in range(19):
+        reply = await wire.cmd(ERRORS[i % len(ERRORS)])
+        assert reply[:1] in ("4", "5") and not reply.startswith("421"), reply
+    assert (await wire.cmd("NOOP")).startswith("250")  # 19 errors: still served
+    await wire.send(ERRORS[0] + b"\r\n")
+    assert await wire.read_until_closed() == b"421 4.7.0 sandbox.test Error: too many errors\r\n"
+    wire = await connect(server)
+    assert (await wire.cmd("NOOP")).startswith("250")
