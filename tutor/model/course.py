@@ -12,15 +12,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sandbox.safety.files import read_user_file
 from tutor.model.langs import LANGS
 from tutor.model.lesson import Lesson, LessonError
-from tutor.model.parse import Parsed, parse_text
+from tutor.model.parse import LESSON_FILE_MAX_BYTES, Parsed, read_lesson
 
 LESSON_FILE = re.compile(r"^([0-9]+)-[^/]+\.md$")
 # Generous for a lesson (the longest shipped is ~20 KiB), and still a bound: a lesson linked to
 # /dev/zero or a FIFO in a pack must not hang or exhaust the tutor (J5).
-LESSON_MAX_BYTES = 16 * 1024 * 1024
+LESSON_MAX_BYTES = LESSON_FILE_MAX_BYTES  # a module name of its own: a test lowers it
 
 
 def packaged_lessons_dir() -> Path:
@@ -103,7 +102,9 @@ def scan_language(root: Path, lang: str, shown_root: str | None = None) -> Langu
     by_number: dict[int, LessonFile] = {}
     by_id: dict[str, tuple[str, int]] = {}
     for f in files:
-        parsed = read_lesson_file(f.path, f.name, lang=lang, number=f.number or 0)
+        parsed = read_lesson(
+            f.path, f.name, lang=lang, number=f.number or 0, max_bytes=LESSON_MAX_BYTES
+        )
         scan.files.append((f, parsed))
         if f.number is not None:
             if f.number in by_number:
@@ -126,28 +127,6 @@ def scan_language(root: Path, lang: str, shown_root: str | None = None) -> Langu
             else:
                 by_id[parsed.lesson_id] = (f.name, parsed.id_line)
     return scan
-
-
-def read_lesson_file(path: Path, name: str, *, lang: str = "", number: int = 0) -> Parsed:
-    """Read and parse one lesson file of a course; what cannot be read is a `file:0` problem.
-
-    Read with `read_user_file` (J5): a regular file of at most LESSON_MAX_BYTES. Links are
-    followed: a teacher's pack may link a lesson, and a pack is not a shared data dir.
-    """
-    if path.is_dir():
-        return Parsed(name, None, (LessonError(name, 0, "a folder, not a lesson file"),))
-    try:
-        text = read_user_file(path, LESSON_MAX_BYTES, follow_links=True).decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return Parsed(
-            name,
-            None,
-            (LessonError(name, 0, f"not UTF-8 text ({exc.reason} at byte {exc.start})"),),
-        )
-    except OSError as exc:
-        why = exc.strerror or f"{exc}".replace(f"{path} ", "")
-        return Parsed(name, None, (LessonError(name, 0, f"cannot read: {why}"),))
-    return parse_text(text, name, lang=lang, number=number)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from markdown_it.rules_inline import image as image_rule
 from markdown_it.rules_inline import link as link_rule
 from markdown_it.token import Token
 
+from sandbox.safety.files import read_user_file
 from tutor.model.block_kinds import BLOCK_KINDS, CODE_LANGUAGES, build_block, unknown_kind
 from tutor.model.frontmatter import parse_front_matter
 from tutor.model.lesson import (
@@ -252,6 +253,10 @@ lesson at start, and markdown-it's worst inputs (a paragraph of links or of `[`)
 megabyte, so a bigger file is refused with one error rather than parsed (properties.md I9)."""
 
 
+LESSON_FILE_MAX_BYTES = 16 * 1024 * 1024
+"""The most a lesson file is read (J5); a file over `MAX_LESSON_BYTES` is then refused unparsed."""
+
+
 def _too_big(file: str) -> Parsed:
     kib = MAX_LESSON_BYTES // 1024
     return Parsed(file, None, (LessonError(file, 0, f"over {kib} KiB: split it into lessons"),))
@@ -377,17 +382,25 @@ def parse_lesson(text: str, file: str = "<string>", *, lang: str = "", number: i
     return parsed.lesson
 
 
-def read_lesson(path: Path, file: str | None = None, *, lang: str = "", number: int = 0) -> Parsed:
-    """Read and parse a lesson file; `file` is the name used in messages (default: `path`)."""
+def read_lesson(
+    path: Path,
+    file: str | None = None,
+    *,
+    lang: str = "",
+    number: int = 0,
+    max_bytes: int = LESSON_FILE_MAX_BYTES,
+) -> Parsed:
+    """Read and parse a lesson file; what cannot be read is a `file:0` problem, never an exception.
+
+    `file` is the name used in messages (default: `path`). Read with `read_user_file` (J5): a
+    regular file (a FIFO or `/dev/zero` never hangs it) of at most `max_bytes`. Links are followed:
+    a teacher's pack may link a lesson. `parse_text` then applies the parsing bound (I9).
+    """
     name = str(path) if file is None else file
     if path.is_dir():
         return Parsed(name, None, (LessonError(name, 0, "a folder, not a lesson file"),))
     try:
-        with path.open("rb") as f:
-            data = f.read(MAX_LESSON_BYTES + 1)  # bounded: a huge file is never read whole
-        if len(data) > MAX_LESSON_BYTES:
-            return _too_big(name)
-        text = data.decode("utf-8")
+        text = read_user_file(path, max_bytes, follow_links=True).decode("utf-8")
     except UnicodeDecodeError as exc:
         return Parsed(
             name,
@@ -395,5 +408,6 @@ def read_lesson(path: Path, file: str | None = None, *, lang: str = "", number: 
             (LessonError(name, 0, f"not UTF-8 text ({exc.reason} at byte {exc.start})"),),
         )
     except OSError as exc:
-        return Parsed(name, None, (LessonError(name, 0, f"cannot read: {exc.strerror or exc}"),))
+        why = exc.strerror or f"{exc}".replace(f"{path} ", "")
+        return Parsed(name, None, (LessonError(name, 0, f"cannot read: {why}"),))
     return parse_text(text, name, lang=lang, number=number)
