@@ -67,10 +67,18 @@ class Level(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Notice(Event):
-    """A sentence for the learner: progress, warnings, errors, attack announcements."""
+    """A sentence for the learner: progress, warnings, errors, attack announcements.
+
+    `text` is the sentence in English (the demo prints it); `key` names it in the table of
+    notices (`sandbox.notices.NOTICES`) and `params` hold the values filled into it, as strings,
+    so a UI in another language says the same thing in its own words. Nothing is ever decided
+    by them: results come from typed events (properties.md J7).
+    """
 
     level: Level
     text: str
+    key: str = ""
+    params: dict[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def marker(self) -> str:

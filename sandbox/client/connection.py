@@ -43,6 +43,7 @@ from sandbox.events import (
     TlsFailed,
     TlsFailure,
 )
+from sandbox.notices import notice
 from sandbox.pki.certs import summarize
 from sandbox.safety.text import escape_bytes, escape_text
 
@@ -105,7 +106,7 @@ class SmtpConnection:
         where = f"{self.host}:{self.port}"
         self._parser, self._tls, self.peer_cert = ReplyParser(), None, None
         self._replies.clear()
-        self.notice(Level.INFO, f"Trying {where}...")
+        self.notice(Level.INFO, "client.trying", where=where)
         context = self.tls_context() if implicit_tls else None
         try:
             async with asyncio.timeout(self.timeout):
@@ -124,7 +125,7 @@ class SmtpConnection:
         except OSError as exc:
             message = f"could not connect to {where}: {exc.strerror or exc}"
             raise self.fail(ConnectError(message)) from None
-        self.notice(Level.INFO, f"Connected to {where}.")
+        self.notice(Level.INFO, "client.connected", where=where)
         if context is not None:
             self._tls_started(context)
         return await self.read_reply()
@@ -204,8 +205,10 @@ class SmtpConnection:
                 while not self._replies:
                     data = await reader.read(READ_SIZE)
                     if not data:
-                        midway = " in the middle of a reply" if self._parser.has_partial else ""
-                        raise self._lost(f"the server closed the connection{midway}")
+                        midway = "_midway" if self._parser.has_partial else ""
+                        raise self._broken(
+                            ConnectionClosedError.said(f"client.server_closed{midway}")
+                        )
                     for reply in self._parser.feed(data):
                         self._received(reply)
         except TimeoutError:
@@ -240,12 +243,7 @@ class SmtpConnection:
         # F3: nothing may have come after the 220. Check, and hand over to start_tls() with no
         # await in between, so that no byte can slip into the reader unseen.
         if self._replies or self._parser.has_partial or unread_bytes(reader):
-            raise self._broken(
-                StartTlsInjectionError(
-                    "the server sent more plaintext after its 220 to STARTTLS; someone on the path "
-                    "may have injected it, so the connection is dropped before TLS (RFC 3207)"
-                )
-            )
+            raise self._broken(StartTlsInjectionError.said("client.injected_after_220"))
         context = self.tls_context()
         try:
             async with asyncio.timeout(self.timeout):
@@ -283,18 +281,18 @@ class SmtpConnection:
             )
         )
         log.info("TLS started: %s %s, verified=%s", version, cipher, verified)
-        self.notice(Level.INFO, f"TLS started with cipher {version}:{cipher}:{bits}")
+        self.notice(Level.INFO, "client.tls_started", version=version, cipher=cipher, bits=bits)
         if self.peer_cert is not None:
-            self.notice(Level.INFO, f'TLS peer subject DN="{self.peer_cert.subject}"')
+            self.notice(Level.INFO, "client.peer_subject", subject=self.peer_cert.subject)
         if verified:
-            self.notice(Level.INFO, f"Certificate verified for {self.server_hostname}")
+            self.notice(Level.INFO, "client.verified", host=self.server_hostname)
         else:
-            self.notice(Level.WARNING, "Certificate NOT verified: any certificate is accepted")
+            self.notice(Level.WARNING, "client.not_verified")
 
     def _tls_failed(self, exc: BaseException) -> TlsHandshakeError:
         reason = tls_reason(exc)
         self.emit(TlsFailed(reason=reason, cause=tls_failure(exc)))
-        return self.fail(TlsHandshakeError(f"TLS handshake failed: {reason}"))
+        return self.fail(TlsHandshakeError.said("client.tls_failed", reason=reason))
 
     # --- endings and messages -----------------------------------------------------------------
 
@@ -310,16 +308,16 @@ class SmtpConnection:
     def _closed(self, *, clean: bool, reason: str) -> None:
         self._reader = self._writer = None
         self._tls = None
-        self.notice(Level.INFO, "Connection closed.")
+        self.notice(Level.INFO, "client.closed")
         self.emit(SessionClosed(clean=clean, reason=reason))
 
-    def notice(self, level: Level, text: str) -> None:
-        self.emit(Notice(level=level, text=text))
+    def notice(self, level: Level, key: str, **params: object) -> None:
+        self.emit(notice(level, key, **params))
 
     def fail(self, error: E) -> E:
         """Show `error` to the learner and return it, for `raise`."""
         # A reply's text comes from the server and could echo anything: log only its code (C4).
         detail = f"{error.step}: {error.reply.code}" if isinstance(error, SmtpReplyError) else error
         log.info("client error: %s", detail)
-        self.notice(Level.ERROR, str(error))
+        self.emit(Notice(level=Level.ERROR, text=str(error), key=error.key, params=error.params))
         return error

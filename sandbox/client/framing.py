@@ -10,15 +10,29 @@ from __future__ import annotations
 
 import base64
 import re
+from typing import Self
 
 from sandbox.client.replies import Reply
+from sandbox.notices import fill
 from sandbox.smtpreader import verb
 
 # --- errors -------------------------------------------------------------------------------------
 
 
 class SmtpClientError(Exception):
-    """Base of everything the tutor's client raises; the message is a sentence for the learner."""
+    """Base of everything the tutor's client raises; the message is a sentence for the learner,
+    and `key`/`params` name it in `sandbox.notices` so the lab says it in the learner's language
+    (`said` builds one from a key)."""
+
+    def __init__(self, message: str = "", *, key: str = "", params: dict[str, str] | None = None):
+        super().__init__(message)
+        self.key = key or "client.error"
+        self.params = dict(params) if params is not None else {"error": message}
+
+    @classmethod
+    def said(cls, key: str, **params: object) -> Self:
+        text, values = fill(key, **params)
+        return cls(text, key=key, params=values)
 
 
 class NotConnectedError(SmtpClientError):
@@ -65,7 +79,8 @@ class SmtpReplyError(SmtpClientError):
     """`send_mail` got a reply it cannot go on from; `reply` is that reply."""
 
     def __init__(self, step: str, reply: Reply) -> None:
-        super().__init__(f"{step} was refused: {reply}")
+        text, values = fill("client.refused", step=step, reply=reply)
+        super().__init__(text, key="client.refused", params=values)
         self.step = step
         self.reply = reply
 

@@ -100,6 +100,11 @@ class SmtpClient:
         return dict(self._capabilities)
 
     @property
+    def in_data(self) -> bool:
+        """The server said 354 to a typed DATA: lines are the message's until "."."""
+        return self._in_data
+
+    @property
     def tls_active(self) -> bool:
         return self._conn.tls_active
 
@@ -157,14 +162,13 @@ class SmtpClient:
         reply = await self._command("STARTTLS")
         if reply.code == 220 and self.tls_active:
             self._conn.abort("STARTTLS accepted inside TLS")
-            raise self._conn.fail(SmtpProtocolError("the server accepted STARTTLS inside TLS"))
+            raise self._conn.fail(SmtpProtocolError.said("client.starttls_inside_tls"))
         if reply.code == 220:
             self._forget()
             await self._conn.start_tls()
         elif not self.tls_active:
-            why = f"the server answered STARTTLS with {reply.code}"
-            await self._without_tls(NoTls.STARTTLS_REFUSED, why, code=reply.code)
-            self._conn.notice(Level.WARNING, f"STARTTLS refused ({reply.code}): still plaintext")
+            await self._without_tls(NoTls.STARTTLS_REFUSED, code=reply.code)
+            self._conn.notice(Level.WARNING, "client.starttls_refused", code=reply.code)
         return reply
 
     async def auth_plain(self, user: str, password: str) -> Reply:
@@ -266,13 +270,12 @@ class SmtpClient:
         if self.tls_active or not self.policy.starts_tls:
             return self.tls_active
         if self._ehlo_reply is None or not self._ehlo_reply.is_success:
-            why = "the server refused EHLO, so it cannot offer STARTTLS"
             code = self._ehlo_reply.code if self._ehlo_reply is not None else None
-            await self._without_tls(NoTls.EHLO_REFUSED, why, code=code)
+            await self._without_tls(NoTls.EHLO_REFUSED, code=code)
             return False
         if "STARTTLS" not in self._capabilities:
-            await self._without_tls(NoTls.NOT_OFFERED, "the server does not offer STARTTLS")
-            self._conn.notice(Level.WARNING, "STARTTLS not offered: going on in plaintext")
+            await self._without_tls(NoTls.NOT_OFFERED)
+            self._conn.notice(Level.WARNING, "client.starttls_missing")
             return False
         await self.starttls()
         if self.tls_active:
@@ -335,22 +338,19 @@ class SmtpClient:
             if not self.connected:
                 raise NotConnectedError("not connected: connect() first")
             if self._in_data and not response:
-                raise SmtpClientError("the server is reading a message: end it with a '.' line")
+                raise SmtpClientError.said("client.in_data")
             verb = verb_of(line)
             if response or verb not in NEEDS_TLS or self.tls_active:
                 return
             if self.policy.requires_tls:
                 self._conn.emit(TlsMissing(why=NoTls.NOT_STARTED, refused=True, verb=verb))
-                raise TlsRequiredError(f"policy {self.policy}: {verb} is never sent without TLS")
+                raise TlsRequiredError.said("client.needs_tls", policy=self.policy, verb=verb)
             if verb == "AUTH" and not self.allow_cleartext_auth:
-                raise CleartextAuthError(
-                    "AUTH would send the password in cleartext (base64 hides nothing): "
-                    "start TLS first"
-                )
+                raise CleartextAuthError.said("client.cleartext_auth_refused")
         except SmtpClientError as exc:
             raise self._conn.fail(exc) from None
         if verb == "AUTH":
-            self._conn.notice(Level.WARNING, "AUTH goes over the wire in cleartext, on purpose")
+            self._conn.notice(Level.WARNING, "client.cleartext_auth")
 
     async def _command(self, line: str, *, secret: bool = False) -> Reply:
         self._check(line)
@@ -388,16 +388,17 @@ class SmtpClient:
             raise error
         return reply
 
-    async def _without_tls(self, cause: NoTls, why: str, *, code: int | None = None) -> None:
+    async def _without_tls(self, cause: NoTls, *, code: int | None = None) -> None:
         """No TLS to be had: say so as a fact; under a policy that requires TLS, refuse (F2)."""
         refused = self.policy.requires_tls
         self._conn.emit(TlsMissing(why=cause, refused=refused, code=code))
         if refused:
-            await self._refuse(why)
+            await self._refuse(cause, code)
 
-    async def _refuse(self, why: str) -> NoReturn:
+    async def _refuse(self, cause: NoTls, code: int | None) -> NoReturn:
         """F2: say why, QUIT, and raise; nothing else is sent."""
-        error = TlsRequiredError(f"policy {self.policy} requires TLS, but {why}: quitting")
+        key = f"client.requires_tls.{cause.value}"
+        error = TlsRequiredError.said(key, policy=self.policy, code=code)
         self._conn.fail(error)
         await self._quit_quietly()
         raise error

@@ -13,7 +13,7 @@ from sandbox.lab.scenarios import Scenario, submission_script
 from sandbox.smtpd.policy import RELAY_SERVER
 from sandbox.threats.spec import Attack
 
-ATTACK_PREFIX = "ATTACK ON (a lab on purpose): "
+ATTACK_PREFIX = "ATTACK ON (a lab on purpose): "  # how "attack.on" (sandbox.notices) begins
 
 
 def attack_lab(attack: Attack) -> Scenario:
@@ -25,5 +25,5 @@ def attack_lab(attack: Attack) -> Scenario:
         script=submission_script,
         authenticate=False,
         tamper=attack.tamper,
-        attack_notice=ATTACK_PREFIX + attack.notice,
+        attack_notice=attack.notice,  # said with its key, "attack.on" (sandbox.notices)
     )

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from types import MappingProxyType
 from typing import assert_never
 
+from sandbox import notices
 from sandbox.lab import builtin
 from sandbox.lab.attacklab import attack_lab
 from sandbox.lab.scenarios import Scenario
@@ -30,6 +31,7 @@ _BUILT_IN: tuple[Scenario, ...] = (
     *(attack_lab(a) for module in ATTACK_MODULES for a in module.ATTACKS),
 )
 _labs: dict[str, Scenario] = {}
+_words: dict[str, tuple[str, ...]] = {}  # the notice keys a registered attack brought
 SCENARIOS: Mapping[str, Scenario] = MappingProxyType(_labs)
 
 
@@ -44,6 +46,9 @@ def register(entry: Attack | Scenario) -> Scenario:
             assert_never(entry)
     if scenario.name in _labs:
         raise ValueError(f"a lab named {scenario.name!r} is already in the catalogue")
+    if isinstance(entry, Attack):
+        notices.register(entry.notices)
+        _words[scenario.name] = tuple(entry.notices)
     _labs[scenario.name] = scenario
     return scenario
 
@@ -54,6 +59,7 @@ def unregister(name: str) -> None:
         raise ValueError(f"{name!r} is built in; only registered labs can be taken away")
     if _labs.pop(name, None) is None:
         raise KeyError(f"no registered lab named {name!r}")
+    notices.unregister(_words.pop(name, ()))
 
 
 @contextmanager

@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
 from sandbox.client.policy import TlsPolicy
-from sandbox.events import Level, Notice, SandboxEvent
+from sandbox.events import Level, SandboxEvent
+from sandbox.notices import notice
 from sandbox.smtpd.policy import ServerPolicy
 
 if TYPE_CHECKING:  # the client and the tap are only needed to run a lab, not to list it
@@ -99,9 +100,7 @@ async def _starttls(ctx: StepContext) -> object:
 
 async def _ehlo_again(ctx: StepContext) -> object:
     if not ctx.client.tls_active:
-        ctx.emit(
-            Notice(level=Level.INFO, text="No TLS, so there is nothing to forget: no new EHLO.")
-        )
+        ctx.emit(notice(Level.INFO, "lab.no_new_ehlo"))
         return None
     return await ctx.client.ehlo()
 

@@ -26,9 +26,10 @@ from sandbox.client.framing import SmtpClientError
 from sandbox.client.policy import TlsPolicy, as_policy
 from sandbox.client.replies import Reply
 from sandbox.client.smtp import SmtpClient
-from sandbox.events import Level, Notice, SandboxEvent, SessionClosed, SessionStarted
+from sandbox.events import Level, SandboxEvent, SessionClosed, SessionStarted
 from sandbox.lab import catalog, scenarios
 from sandbox.lab.scenarios import Scenario, ScriptStep
+from sandbox.notices import notice
 from sandbox.smtpd.accounts import demo_account
 from sandbox.smtpd.policy import ServerPolicy
 from sandbox.smtpd.server import SandboxServer
@@ -69,6 +70,8 @@ class LabSession:
             "sandbox.test" if upstream is None else upstream[0]
         )
         self._ca_file = ca_file
+        self._ca_in_use: Path | None = None  # the CA the client trusts, once started
+        self._upstream_in_use: tuple[str, int] = ("", 0)  # where the tap forwards, once started
         self._maildir = maildir
         self._timeout = timeout
         self.server: SandboxServer | None = None
@@ -134,17 +137,8 @@ class LabSession:
         except ValueError as exc:  # certificate or policy problems carry a plain message
             await self.stop()
             raise LabStartError(f"The sandbox could not start: {exc}") from exc
-        self._client = SmtpClient(
-            self.tap.host,
-            self.tap.port,
-            server_hostname=self._server_hostname,
-            policy=sc.client_policy,
-            ca_file=ca_file,
-            implicit_tls=sc.implicit_tls,
-            emit=self.emit,
-            allow_cleartext_auth=sc.allow_cleartext_auth,
-            timeout=self._timeout,
-        )
+        self._ca_in_use = ca_file
+        self._upstream_in_use = upstream
         if self._upstream is None:
             self.script = sc.script(sc)
         else:
@@ -154,17 +148,34 @@ class LabSession:
                 for s in scenarios.submission_script(probe)
                 if s not in (scenarios.MAIL, scenarios.RCPT, scenarios.DATA)
             )
+        self._begin()
+
+    def _begin(self) -> None:
+        """A new client session through the running tap: the script from its start."""
+        sc, tap, upstream = self.scenario, self.tap, self._upstream_in_use
+        assert tap is not None
+        self._client = SmtpClient(
+            tap.host,
+            tap.port,
+            server_hostname=self._server_hostname,
+            policy=sc.client_policy,
+            ca_file=self._ca_in_use,
+            implicit_tls=sc.implicit_tls,
+            emit=self.emit,
+            allow_cleartext_auth=sc.allow_cleartext_auth,
+            timeout=self._timeout,
+        )
         self.position = 0
         self._closed = False
         self.emit(
             SessionStarted(
                 scenario=sc.name,
                 server=f"{upstream[0]}:{upstream[1]}",
-                via_tap=f"{self.tap.host}:{self.tap.port}",
+                via_tap=f"{tap.host}:{tap.port}",
             )
         )
         if sc.attack_notice:
-            self.emit(Notice(level=Level.ATTACK, text=sc.attack_notice))
+            self.emit(notice(Level.ATTACK, "attack.on", attack=sc.name, what=sc.attack_notice))
 
     async def step(self) -> bool:
         """Run the next scripted command; False when there is nothing left to run."""
@@ -186,16 +197,18 @@ class LabSession:
         use the demo account, so the learner never types a password."""
         client = self.client
         if not client.connected:
-            if self._closed:
-                self.emit(
-                    Notice(level=Level.INFO, text="The connection is closed: restart the lab.")
-                )
-                return None
+            if self._closed and False:  # the learner types on: a new session, as a mail client would
+                self.emit(notice(Level.INFO, "lab.new_session"))
+                with contextlib.suppress(Exception):
+                    await client.close()
+                self._begin()
+                client = self.client
             await self._guarded(client.connect())
             if self.position == 0 and self.script and self.script[0] is scenarios.CONNECT:
                 self.position = 1
         words = line.split()
-        self._follow_script(words[0] if words else "")
+        if not client.in_data:  # a message line such as "QUIT now" is not the command QUIT
+            self._follow_script(words[0] if words else "")
         if (
             len(words) == 2
             and words[0].upper() == "AUTH"
@@ -203,9 +216,7 @@ class LabSession:
         ):
             user, password = self._account
             if not user:
-                self.emit(
-                    Notice(level=Level.ERROR, text="There is no demo account on this server.")
-                )
+                self.emit(notice(Level.ERROR, "lab.no_demo_account"))
                 return None
             login = client.auth_login if words[1].upper() == "LOGIN" else client.auth_plain
             return await self._guarded(login(user, password))

@@ -64,7 +64,7 @@ class SessionHooks(Protocol):
     """What a session tells the server it belongs to."""
 
     def session_ended(self, proto: SandboxSMTP) -> None: ...
-    def notice(self, level: Level, text: str) -> None: ...
+    def notice(self, level: Level, key: str, **params: object) -> None: ...
     def emit(self, event: SandboxEvent) -> None: ...
     def handshake_failed(self, error: BaseException) -> None: ...
 
@@ -172,11 +172,7 @@ class SandboxSMTP(SMTP):
                 # aiosmtpd clears these bytes (RFC 3207 4.2); tell the learner it happened (B1),
                 # and record the fact for the session's outcome and goals.
                 self._hooks.emit(InjectionDiscarded(size=leftover))
-                self._hooks.notice(
-                    Level.WARNING,
-                    f"The server discarded {leftover} bytes of plaintext that arrived after "
-                    "STARTTLS and before TLS began: a command injection attempt (CVE-2011-0411).",
-                )
+                self._hooks.notice(Level.WARNING, "server.injection_discarded", size=leftover)
         else:
             self._lifetime = self.loop.call_later(self.policy.max_session_time, self._too_long)
         super().connection_made(transport)
@@ -229,11 +225,8 @@ class SandboxSMTP(SMTP):
     def _too_long(self) -> None:
         """The session reached max_session_time, however busy it kept (E6)."""
         self._say_and_close(Replies.SESSION_TOO_LONG.format(host=self.hostname))
-        self._hooks.notice(
-            Level.INFO,
-            f"Closed a connection from {self.peer_text}: it lasted "
-            f"{self.policy.max_session_time:g} s, the session time limit.",
-        )
+        seconds = f"{self.policy.max_session_time:g}"
+        self._hooks.notice(Level.INFO, "server.too_long", peer=self.peer_text, seconds=seconds)
 
     def _say_and_close(self, reply: str) -> None:
         """Write `reply` (unless TLS is still being negotiated: the client could not read it)
@@ -262,7 +255,7 @@ class SandboxSMTP(SMTP):
         ):
             reply = Replies.TIMEOUT.format(host=self.hostname)
             transport.write(reply.encode("ascii") + b"\r\n")
-        self._hooks.notice(Level.INFO, f"Closed a connection from {self.peer_text}: timeout.")
+        self._hooks.notice(Level.INFO, "server.timeout", peer=self.peer_text)
         super()._timeout_cb()  # type: ignore[no-untyped-call]
 
     async def push(self, status: AnyStr) -> None:
@@ -277,7 +270,7 @@ class SandboxSMTP(SMTP):
             await super().push(status)
             return
         await super().push(final)
-        self._hooks.notice(Level.WARNING, f"Too many errors from {self.peer_text}: disconnected.")
+        self._hooks.notice(Level.WARNING, "server.too_many_errors", peer=self.peer_text)
         self._close_session()
 
     def _count_errors(self, status: AnyStr) -> str | None:
@@ -349,10 +342,7 @@ class SandboxSMTP(SMTP):
         session = self.session
         assert session is not None
         if session.extended_smtp and private.auth_require_tls(self) and not self.tls_active:
-            self._hooks.notice(
-                Level.INFO,
-                "AUTH before TLS was refused: the password would have crossed the wire readable.",
-            )
+            self._hooks.notice(Level.INFO, "server.auth_refused_before_tls")
         if arg:
             # SASL mechanism names are case-insensitive (RFC 4954 4); aiosmtpd wants upper case,
             # and learners type `auth login` by hand in openssl s_client.
@@ -363,14 +353,10 @@ class SandboxSMTP(SMTP):
             # C3: no password guessing; the lock-out reply replaced the last 535, or follows it.
             if not self._auth_lockout_sent:
                 await self.push(Replies.AUTH_TOO_MANY_FAILURES.format(host=self.hostname))
-            self._hooks.notice(Level.WARNING, "Too many failed AUTH attempts: connection closed.")
+            self._hooks.notice(Level.WARNING, "server.auth_lockout")
             self._close_session()
         elif session.authenticated and not self.tls_active:
-            self._hooks.notice(
-                Level.WARNING,
-                "AUTH succeeded in plaintext: anyone on the path has just read the password "
-                "(base64 is an encoding, not encryption).",
-            )
+            self._hooks.notice(Level.WARNING, "server.auth_in_clear")
 
     async def auth_PLAIN(self, _: Any, args: list[str]) -> AuthResult:
         return self._count_auth(await super().auth_PLAIN(_, args))
@@ -433,12 +419,8 @@ class SandboxSMTP(SMTP):
         if result.bare_newline:
             envelope.bare_newline = True
             strict = self.policy.strict_bare_newline
-            self._hooks.notice(
-                Level.WARNING,
-                "The message held a bare CR or LF (a line end other than CRLF), the stuff of "
-                "SMTP smuggling: "
-                + ("refused, as smtpd_forbid_bare_newline does." if strict else "accepted."),
-            )
+            outcome = "refused" if strict else "accepted"
+            self._hooks.notice(Level.WARNING, f"server.bare_newline_{outcome}")
             if strict and problem is None:
                 problem = Replies.BARE_NEWLINE
         if problem is not None:

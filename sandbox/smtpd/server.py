@@ -25,7 +25,8 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session, TLSSetupException
 
-from sandbox.events import Level, MessageDelivered, Notice, SandboxEvent
+from sandbox.events import Level, MessageDelivered, SandboxEvent
+from sandbox.notices import notice
 from sandbox.pki import tlsconfig
 from sandbox.pki.certs import CertBundle, ensure_certs
 from sandbox.safety.loopback import is_loopback
@@ -86,9 +87,7 @@ class _Handler:
         if not self._policy.is_local(address):
             if self._policy.relay == "refuse" and not session.authenticated:
                 self._server.notice(
-                    Level.WARNING,
-                    f"Relay access denied for <{escape_text(address)}>: "
-                    "the sandbox is not an open relay.",
+                    Level.WARNING, "server.relay_denied", address=escape_text(address)
                 )
                 return Replies.RELAY_DENIED.format(address=address)
             envelope.outside_rcpts.append(address)
@@ -202,10 +201,7 @@ class SandboxServer:
                     f"the sandbox listens on loopback only; {host!r} needs allow_non_loopback=True"
                 )
             log.warning("the sandbox server listens on %s, reachable from other machines", host)
-            self.notice(
-                Level.WARNING,
-                f"Listening on {host}, not loopback: other machines can reach this sandbox.",
-            )
+            self.notice(Level.WARNING, "server.not_loopback", host=host)
         _protect_aiosmtpd_log()
         if self._accounts is None:
             account = demo_account()
@@ -219,11 +215,7 @@ class SandboxServer:
                 minimum=self.policy.min_tls_version,
             )
         if not self.policy.auth_only_after_tls:
-            self.notice(
-                Level.WARNING,
-                "This lab lets AUTH run before TLS, on purpose: passwords will cross the wire "
-                "readable.",
-            )
+            self.notice(Level.WARNING, "server.auth_before_tls")
         loop = asyncio.get_running_loop()
         # No ssl= here even for implicit TLS: each session does its own handshake first
         # (SandboxSMTP._handshake), so that it can be counted, timed out and aborted.
@@ -273,10 +265,7 @@ class SandboxServer:
         # A session counts from here, at accept: asyncio calls this factory for every connection
         # waiting in the backlog (up to 100) before any of them reaches connection_made (E3).
         if len(self._sessions) >= self.policy.max_connections:
-            self.notice(
-                Level.WARNING,
-                f"Refused a connection with 421: {self.policy.max_connections} already open.",
-            )
+            self.notice(Level.WARNING, "server.busy", max=self.policy.max_connections)
             return _Busy(self)
         smtp = SandboxSMTP(
             self._handler,
@@ -334,11 +323,7 @@ class SandboxServer:
             msg = dataclasses.replace(msg, path=path)
         self.mailbox.add(msg)
         if msg.outside_rcpts:
-            self.notice(
-                Level.INFO,
-                f"Mail for {escape_text(', '.join(msg.outside_rcpts))} was kept in the sandbox: "
-                "it never leaves this machine.",
-            )
+            self.notice(Level.INFO, "server.kept", rcpts=escape_text(", ".join(msg.outside_rcpts)))
         self.emit(
             MessageDelivered(  # events carry terminal-safe text (I5)
                 mail_from=escape_text(msg.mail_from),
@@ -351,12 +336,12 @@ class SandboxServer:
         )
         return msg
 
-    def notice(self, level: Level, text: str) -> None:
-        self.emit(Notice(level=level, text=text))
+    def notice(self, level: Level, key: str, **params: object) -> None:
+        self.emit(notice(level, key, **params))
 
     def handshake_failed(self, error: BaseException) -> None:
         reason = str(error) or type(error).__name__  # ConnectionResetError() says nothing
-        self.notice(Level.ERROR, f"TLS handshake failed: {escape_text(reason)}")
+        self.notice(Level.ERROR, "server.tls_failed", reason=escape_text(reason))
         log.info("TLS handshake failed: %s", reason)
 
     def emit(self, event: SandboxEvent) -> None:

@@ -17,7 +17,8 @@ import asyncio
 import contextlib
 import ssl
 
-from sandbox.events import Level, Notice
+from sandbox.events import Level
+from sandbox.notices import notice
 from sandbox.threats.impostor import WRONG_NAME, Identity, attacker_context
 from sandbox.threats.lines import (
     LineBuffer,
@@ -47,18 +48,14 @@ class Impersonate(LineTamper):
         try:
             self._context = attacker_context(self.identity)
         except (OSError, ValueError) as exc:  # the data dir is not writable, say
-            conn.emit(Notice(level=Level.ERROR, text=f"The attack could not start: {exc}"))
+            conn.emit(notice(Level.ERROR, "attack.could_not_start", error=exc))
             conn.close()
 
     def client_line(self, line: bytes, conn: TapControl) -> bytes:
         if self._context is None or not is_command(line, b"STARTTLS"):
             return line
         self.step_aside()
-        announce(
-            conn,
-            "The attacker keeps the client's STARTTLS from the server, answers '220' himself "
-            "and will answer the TLS handshake with his own certificate.",
-        )
+        announce(conn, "attack.takes_starttls")
         conn.send_to_client(READY)
         conn.take_over(self._relay)
         return b""
@@ -72,11 +69,7 @@ class Impersonate(LineTamper):
             )
         except (OSError, TimeoutError) as exc:  # ssl.SSLError is an OSError
             reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
-            announce(
-                conn,
-                f"The client refused the attacker's certificate ({reason}): the attack failed "
-                "and nothing was relayed.",
-            )
+            announce(conn, "attack.certificate_refused", reason=reason)
             return
         tls: ssl.SSLObject | None = writer.get_extra_info("ssl_object")
         version = tls.version() if tls is not None else "TLS"

@@ -24,11 +24,7 @@ class InjectCommand(LineTamper):
         self.step_aside()
         # The eavesdropper sees it cross toward the server, right after the STARTTLS line.
         conn.show_to_server(INJECTED_COMMAND)
-        announce(
-            conn,
-            f"The attacker appends '{show(INJECTED_COMMAND)}' to the client's STARTTLS, in the "
-            "same write: a server that kept it would run it as if it came from inside TLS.",
-        )
+        announce(conn, "attack.injects_command", line=show(INJECTED_COMMAND))
         return line + INJECTED_COMMAND
 
 

@@ -34,11 +34,7 @@ class InjectResponse(LineTamper):
         if code != b"220":
             return line
         self.step_aside()
-        announce(
-            conn,
-            "The attacker appends a forged EHLO reply to the server's 220, in plaintext: a client "
-            "that kept it would read it as the server's first words inside TLS.",
-        )
+        announce(conn, "attack.injects_reply")
         return line + INJECTED_RESPONSE
 
 

@@ -7,7 +7,8 @@ answers a STARTTLS it let through with 220, or earlier if the attack calls `step
 
 from __future__ import annotations
 
-from sandbox.events import Level, Notice
+from sandbox.events import Level
+from sandbox.notices import notice
 from sandbox.safety.text import escape_bytes
 from sandbox.threats.outcome import SmtpReader
 from sandbox.wire.tamper import Tamper, TapControl
@@ -15,9 +16,10 @@ from sandbox.wire.tamper import Tamper, TapControl
 MAX_HELD = 64 * 1024  # a "line" longer than this is passed on as it is
 
 
-def announce(conn: TapControl, text: str) -> None:
-    """Say on screen what the attacker does, as he does it (properties.md I7)."""
-    conn.emit(Notice(level=Level.ATTACK, text=text))
+def announce(conn: TapControl, key: str, **params: object) -> None:
+    """Say on screen what the attacker does, as he does it (properties.md I7): notice `key` of
+    `sandbox.notices`."""
+    conn.emit(notice(Level.ATTACK, key, **params))
 
 
 def show(line: bytes) -> str:

@@ -8,8 +8,8 @@ test) makes one of its own and hands it to `sandbox.lab.catalog.register`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -26,15 +26,21 @@ class Attack:
     - `summary`: one plain sentence for the learner, in the list of labs.
     - `notice`: what the screen says as the lab starts, before a byte crosses the wire.
     - `tamper`: makes the wire tap's `Tamper` for one connection.
+    - `notices`: what an attack from outside says as it works (`announce(conn, key)`), in
+      English, keyed `<name>.<what>`; the catalogue adds them to `sandbox.notices` (the built-in
+      attacks' words are in that table already, with their translations).
     """
 
     name: str
     summary: str
     notice: str
     tamper: Callable[[], Tamper]
+    notices: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not NAME.fullmatch(self.name):
             raise ValueError(f"attack name {self.name!r}: lower-case words joined by '-'")
         if not self.summary.strip() or not self.notice.strip():
             raise ValueError(f"attack {self.name!r} needs a summary and an on-screen notice (I7)")
+        if any(not key.startswith(f"{self.name}.") for key in self.notices):
+            raise ValueError(f"attack {self.name!r}: its notices' keys begin '{self.name}.'")

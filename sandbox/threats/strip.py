@@ -31,7 +31,7 @@ class Strip(LineTamper):
         if not is_command(line, b"STARTTLS"):
             return line
         reply = self.reply.decode("ascii")
-        announce(conn, f"The attacker answers STARTTLS with '{reply}' in the server's place.")
+        announce(conn, "attack.answers_starttls", reply=reply)
         conn.send_to_client(self.reply + b"\r\n")
         return b""  # the server never hears of it
 
@@ -40,7 +40,7 @@ class Strip(LineTamper):
             return line
         out, erased = self._eraser.line(line)
         if erased:
-            announce(conn, f"The attacker deleted '{show(line)}' from the server's EHLO reply.")
+            announce(conn, "attack.deleted_starttls", line=show(line))
         return out
 
 

@@ -25,7 +25,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 
-from sandbox.events import Level, Notice, SandboxEvent, Side, WireChunk, WireLine, WireSwitch
+from sandbox.events import Level, SandboxEvent, Side, WireChunk, WireLine, WireSwitch
+from sandbox.notices import notice
 from sandbox.wire.tlsrecords import TlsRecordParser, TlsSession
 
 MAX_LINE = 4096  # bytes of one plaintext line shown; SMTP allows 1000 (RFC 5321 §4.5.3.1)
@@ -130,13 +131,7 @@ class ConnectionDecoder:
             self._decode(d, data, start)
         if full:
             self.capture_full = True
-            self._emit(
-                Notice(
-                    level=Level.WARNING,
-                    text=f"Eavesdropper: this connection passed {self._max} bytes; the tap keeps "
-                    "relaying but stops recording it.",
-                )
-            )
+            self._emit(notice(Level.WARNING, "tap.capture_full", max=self._max))
 
     def finish(self) -> None:
         """The connection ended: show incomplete last lines and undecided bytes."""
@@ -184,11 +179,7 @@ class ConnectionDecoder:
             where = d.tls_base + (d.parser.error_offset or 0)
             who = "client" if d.side is Side.CLIENT else "server"
             self._emit(
-                Notice(
-                    level=Level.WARNING,
-                    text=f"Eavesdropper: from byte {where} the {who}'s data is not valid TLS "
-                    f"({d.parser.error}); showing raw bytes only.",
-                )
+                notice(Level.WARNING, "tap.not_tls", offset=where, side=who, error=d.parser.error)
             )
 
     # --- plaintext ---------------------------------------------------------------------------

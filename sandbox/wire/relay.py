@@ -18,7 +18,8 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.events import Level, Notice, SandboxEvent, Side
+from sandbox.events import Level, SandboxEvent, Side
+from sandbox.notices import notice
 from sandbox.wire.decode import ConnectionDecoder
 from sandbox.wire.tamper import TakeOver, TakeOverHandler, Tamper, TapControl
 
@@ -165,9 +166,7 @@ class Relay:
                 self._settings.connect_timeout,
             )
         except (OSError, TimeoutError) as exc:
-            self.emit(
-                Notice(level=Level.ERROR, text=f"Wire tap: cannot reach {host}:{port} ({exc}).")
-            )
+            self.emit(notice(Level.ERROR, "tap.cannot_reach", host=host, port=port, error=exc))
             self.abort()
             return
         if self._ending:
@@ -186,7 +185,7 @@ class Relay:
             if self._takeover is not None:
                 self._switch()
         except Exception as exc:  # a bug (or a tamper's): say so rather than hang the connection
-            self.emit(Notice(level=Level.ERROR, text=f"Wire tap: internal error: {exc!r}"))
+            self.emit(notice(Level.ERROR, "tap.internal_error", error=repr(exc)))
             self.abort()
 
     def _attach(self, leg: Leg) -> None:
@@ -218,7 +217,7 @@ class Relay:
             if self._takeover is not None:
                 self._switch()
         except Exception as exc:  # a bug (or a tamper's): say so rather than hang the connection
-            self.emit(Notice(level=Level.ERROR, text=f"Wire tap: internal error: {exc!r}"))
+            self.emit(notice(Level.ERROR, "tap.internal_error", error=repr(exc)))
             self.abort()
 
     def to_client(self, data: bytes) -> None:
@@ -294,9 +293,7 @@ class Relay:
         if self._loop.time() - self._last < idle:
             self._timer = self._loop.call_at(self._last + idle, self._idle_check)
             return
-        self.emit(
-            Notice(level=Level.INFO, text=f"Wire tap: closed a connection idle for {idle:g} s.")
-        )
+        self.emit(notice(Level.INFO, "tap.idle", seconds=f"{idle:g}"))
         self.abort()
 
     # --- take-over ------------------------------------------------------------------------------
@@ -345,9 +342,7 @@ class Relay:
             leg.transport.resume_reading()
             await handler(takeover)
         except (ConnectionError, OSError, TimeoutError) as exc:  # ssl.SSLError is an OSError
-            self.emit(
-                Notice(level=Level.WARNING, text=f"Wire tap: the take-over ended early ({exc}).")
-            )
+            self.emit(notice(Level.WARNING, "tap.takeover_ended", error=exc))
         finally:
             self._handler_running = False
             takeover._close_now()  # the client sees the end through the pair

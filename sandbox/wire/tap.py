@@ -25,7 +25,8 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 
-from sandbox.events import Level, Notice, SandboxEvent, Side
+from sandbox.events import Level, SandboxEvent, Side
+from sandbox.notices import notice
 from sandbox.safety.loopback import is_loopback
 from sandbox.wire.relay import Leg, Relay, RelaySettings
 from sandbox.wire.tamper import TakeOver, Tamper, TapControl
@@ -105,12 +106,7 @@ class WireTap:
 
     def _accepted(self, leg: Leg) -> Relay | None:
         if len(self._active) >= self.max_connections:
-            self.emit(
-                Notice(
-                    level=Level.WARNING,
-                    text=f"Wire tap: refused a connection, {self.max_connections} already open.",
-                )
-            )
+            self.emit(notice(Level.WARNING, "tap.busy", max=self.max_connections))
             return None
         self._count += 1
         settings = RelaySettings(

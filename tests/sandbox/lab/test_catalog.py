@@ -15,6 +15,7 @@ from sandbox.client.policy import TlsPolicy
 from sandbox.lab import builtin, catalog
 from sandbox.lab.attacklab import ATTACK_PREFIX
 from sandbox.lab.scenarios import Scenario, submission_script
+from sandbox.notices import NOTICES
 from sandbox.smtpd.policy import RELAY_SERVER, ServerPolicy
 from sandbox.threats import impersonate, inject_command, inject_response, strip
 from sandbox.threats.spec import Attack
@@ -45,7 +46,8 @@ def test_i7_names_summaries_and_notices_come_from_the_attack_modules_once() -> N
         for attack in module.ATTACKS:
             lab = catalog.get(attack.name)
             assert lab.summary == attack.summary and lab.attack
-            assert lab.attack_notice == ATTACK_PREFIX + attack.notice
+            assert lab.attack_notice == attack.notice
+            assert NOTICES["attack.on"].format(what=lab.attack_notice).startswith(ATTACK_PREFIX)
             assert lab.tamper is attack.tamper
             # Every attack lab is relay on port 25 against a public MX, a 'may' client by default.
             assert lab.server_policy == RELAY_SERVER and lab.client_policy is TlsPolicy.MAY

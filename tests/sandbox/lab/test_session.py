@@ -236,3 +236,54 @@ async def test_lab_that_cannot_start_says_why(
 
 def test_message_is_plain_ascii_with_crlf() -> None:
     assert MESSAGE.isascii() and "\n" not in MESSAGE.replace("\r\n", "")
+
+
+async def test_a_message_line_that_reads_like_the_next_command_leaves_the_script_alone() -> None:
+    """Issue 10, item 10: inside DATA, the body line `QUIT now` is the message's, not the
+    command QUIT the script would send next; only the typed QUIT moves the script on."""
+    events: list[SandboxEvent] = []
+    session = LabSession("starttls", emit=events.append, timeout=5)
+    await session.start()
+    try:
+        typed = ("EHLO me.test", "STARTTLS", "EHLO me.test", "AUTH PLAIN")
+        for line in (*typed, f"MAIL FROM:<{SENDER}>", "RCPT TO:<friend@sandbox.test>"):
+            await session.send(line)
+        assert (await session.send("DATA")).code == 354  # type: ignore[union-attr]
+        quit_at = [s.label for s in session.script].index("QUIT")
+        assert session.position == quit_at
+        for line in ("Subject: plans", "", "QUIT now, before the meeting."):
+            assert await session.send(line) is None  # message lines: no reply of their own
+            assert session.position == quit_at
+        assert (await session.send(".")).code == 250  # type: ignore[union-attr]
+        assert session.position == quit_at
+        assert (await session.send("QUIT")).code == 221  # type: ignore[union-attr]
+        assert session.position == quit_at + 1 and session.finished
+    finally:
+        await session.stop()
+    body = [e.text for e in events if isinstance(e, ConversationLine) and e.sender is Side.CLIENT]
+    assert "QUIT now, before the meeting." in body
+
+
+async def test_typing_after_the_session_closed_starts_a_new_one() -> None:
+    """Issue 10, item 12: after QUIT, the next command the learner types connects again (a new
+    session, announced), rather than answering that the connection is closed."""
+    events: list[SandboxEvent] = []
+    session = LabSession("starttls", emit=events.append, timeout=5)
+    await session.start()
+    try:
+        await session.play()
+        assert session.finished
+        reply = await session.send("EHLO again.test")
+        assert reply is not None and reply.code == 250
+        assert not session.finished
+        assert [s.label for s in session.script][session.position] == "STARTTLS"
+    finally:
+        await session.stop()
+    starts = [i for i, e in enumerate(events) if isinstance(e, SessionStarted)]
+    assert len(starts) == 2
+    said = [e for e in events[starts[1] :] if isinstance(e, Notice | ConversationLine)]
+    banner = next(e for e in said if isinstance(e, ConversationLine))
+    assert banner.sender is Side.SERVER and banner.code == 220  # a new connection's greeting
+    keys = [e.key for e in events if isinstance(e, Notice)]
+    assert "lab.new_session" in keys
+    assert not any("restart the lab" in e.text for e in events if isinstance(e, Notice))

@@ -52,7 +52,7 @@ class ForgeBanner(LineTamper):
         if self._greeted:
             return line
         self._greeted = True
-        announce(conn, "The attacker rewrote the server's greeting.")
+        announce(conn, "forge-banner.rewrote")
         return FORGED
 
 
@@ -61,6 +61,7 @@ FORGE_BANNER = Attack(
     summary="A man in the middle rewrites the server's greeting.",
     notice=NOTICE,
     tamper=ForgeBanner,
+    notices={"forge-banner.rewrote": "The attacker rewrote the server's greeting."},
 )
 
 

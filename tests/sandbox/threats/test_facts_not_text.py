@@ -1,9 +1,9 @@
 """Results come from typed facts, never from wording (sandbox.facts).
 
 Every cell of the threat matrix and every shipped lab is run once for real; then the free text of
-every event (each `Notice`, `TlsFailed.reason`, `SessionClosed.reason`, and what the attacker
-reports) is rewritten to nonsense, and every outcome and every goal must come out the same as on
-the original events, and be the expected ones.
+every event (each `Notice`'s text, key and params, `TlsFailed.reason`, `SessionClosed.reason`, and
+what the attacker reports) is rewritten to nonsense, and every outcome and every goal must come
+out the same as on the original events, and be the expected ones.
 """
 
 from __future__ import annotations
@@ -47,8 +47,9 @@ def rewritten(events: Sequence[SandboxEvent], say: Rewrite) -> list[SandboxEvent
     out: list[SandboxEvent] = []
     for e in events:
         match e:
-            case Notice():
-                e = replace(e, text=say(e.text))
+            case Notice():  # its words, and the key and params they are said from (J7)
+                params = {say(k): say(v) for k, v in e.params.items()}
+                e = replace(e, text=say(e.text), key=say(e.key), params=params)
             case TlsFailed():
                 e = replace(e, reason=say(e.reason))
             case SessionClosed():
