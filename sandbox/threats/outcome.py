@@ -13,8 +13,8 @@ attacker decrypted, which the attacks report with the `attacker_read` events mad
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from sandbox.events import (
     AttackerInTls,
@@ -22,8 +22,6 @@ from sandbox.events import (
     Exposure,
     NoTls,
     SandboxEvent,
-    TlsFailure,
-    TlsMissing,
 )
 from sandbox.facts import SessionFacts, session_facts
 from sandbox.smtpreader import SmtpReader
@@ -71,7 +69,9 @@ class Outcome:
     delivered: bool  # the sandbox server stored it
     to: Peer  # whom the client really handed it to
     read: frozenset[Exposure]  # what someone on the path read
-    why: str
+    why: str  # in English: `say_why(why_key, why_params)`
+    why_key: str = ""  # a key of `WHY`, so a UI can say it in another language
+    why_params: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def safe(self) -> bool:
@@ -119,6 +119,7 @@ def outcome(events: Sequence[SandboxEvent], *, client_policy: str | None = None)
 def outcome_of(facts: SessionFacts, *, client_policy: str | None = None) -> Outcome:
     """The outcome, from a session's facts."""
     sent = facts.sent
+    key, params = _why(facts, client_policy)
     to = Peer.NOBODY if not sent else (Peer.ATTACKER if facts.attacker_in_tls else Peer.SERVER)
     return Outcome(
         scenario=facts.scenario,
@@ -128,7 +129,9 @@ def outcome_of(facts: SessionFacts, *, client_policy: str | None = None) -> Outc
         delivered=facts.delivered,
         to=to,
         read=facts.read,
-        why=_why(facts, client_policy),
+        why=say_why(key, params),
+        why_key=key,
+        why_params=params,
     )
 
 
@@ -138,86 +141,92 @@ def _who(policy: str | None) -> str:
     return f"{'an' if policy[0] in 'aeiou' else 'a'} '{policy}' client"
 
 
-_FAILED: dict[TlsFailure, str] = {
-    TlsFailure.WRONG_NAME: "The certificate came from a trusted CA but names another host; {who} "
+_CHECKED = "; {who} checks it, so it hung up before sending anything."
+WHY: dict[str, str] = {
+    "failed.wrong-name": "The certificate came from a trusted CA but names another host; {who} "
     "checks the name too, so it hung up before sending anything.",
-    TlsFailure.UNTRUSTED: "The certificate was not issued by a CA the client trusts; {who} checks "
-    "it, so it hung up before sending anything.",
-    TlsFailure.EXPIRED: "The certificate is outside its validity period; {who} checks it, so it "
-    "hung up before sending anything.",
-    TlsFailure.BAD_CERTIFICATE: "The certificate did not verify; {who} checks it, so it hung up "
+    "failed.untrusted": "The certificate was not issued by a CA the client trusts" + _CHECKED,
+    "failed.expired": "The certificate is outside its validity period" + _CHECKED,
+    "failed.bad-certificate": "The certificate did not verify" + _CHECKED,
+    "failed.protocol-version": "Client and server share no TLS version, so {who} hung up "
     "before sending anything.",
-    TlsFailure.PROTOCOL_VERSION: "Client and server share no TLS version, so {who} hung up "
-    "before sending anything.",
-    TlsFailure.CUT: "The TLS handshake was cut off, so {who} hung up before sending anything.",
-    TlsFailure.TIMEOUT: "The TLS handshake did not finish in time, so {who} hung up before "
+    "failed.cut": "The TLS handshake was cut off, so {who} hung up before sending anything.",
+    "failed.timeout": "The TLS handshake did not finish in time, so {who} hung up before "
     "sending anything.",
-    TlsFailure.OTHER: "The TLS handshake failed, so {who} hung up before sending anything.",
+    "failed.other": "The TLS handshake failed, so {who} hung up before sending anything.",
+    "injected-reply": "Plaintext followed the server's 220, where only TLS may come; the client "
+    "refused to read it as if it came from inside TLS and hung up before sending anything.",
+    "refused-530-attacker": "The attacker decrypted the envelope, but the server requires TLS "
+    "and refused his plaintext relay with 530; a real attacker would start TLS to it as well.",
+    "refused-530": "The server requires TLS and refused the plaintext MAIL with 530, so nothing "
+    "was delivered; but the envelope had already crossed the wire readable.",
+    "quit-no-tls": "{no_tls}; {who} requires TLS, so it quit before sending MAIL, RCPT or DATA.",
+    "ended-early": "The session ended before the message was sent.",
+    "mitm": "{Who} encrypted the mail but did not check the certificate, so it accepted the "
+    "attacker's own; the attacker decrypted everything and passed it on.",
+    "plain-never-tls": "This client never uses STARTTLS, so the mail crossed in plaintext and "
+    "anyone on the path read it.",
+    "plain-no-tls": "{no_tls}; {who} carries on in plaintext, so the attacker read the envelope "
+    "and the message.",
+    "plain": "The message crossed the wire in plaintext, readable by anyone on the path.",
+    "injection-discarded": "The server discarded the plaintext the attacker slipped in after "
+    "STARTTLS, and the mail went inside TLS to the real server.",
+    "tls-verified": "The mail went inside TLS to the verified real server; the attacker saw only "
+    "encrypted records.",
+    "tls": "The mail went inside TLS to the real server; the attacker saw only encrypted records.",
+}
+"""Why an outcome is what it is, by key: `{who}` is the client (its policy), `{no_tls}` why it
+had no TLS (`NO_TLS`, from the params `cause` and `code`). A UI says them in its own words."""
+
+NO_TLS: dict[str, str] = {
+    NoTls.STARTTLS_REFUSED: "STARTTLS was answered with {code}",
+    NoTls.NOT_OFFERED: "STARTTLS was missing from the EHLO reply",
+    NoTls.EHLO_REFUSED: "STARTTLS was missing from the EHLO reply",
+    NoTls.NOT_STARTED: "No TLS was started",
 }
 
 
-def _no_tls(missing: TlsMissing) -> str:
-    """Why the client had no TLS, as the start of a sentence."""
-    match missing.why:
-        case NoTls.STARTTLS_REFUSED:
-            return f"STARTTLS was answered with {missing.code}"
-        case NoTls.NOT_OFFERED | NoTls.EHLO_REFUSED:
-            return "STARTTLS was missing from the EHLO reply"
-        case NoTls.NOT_STARTED:
-            return "No TLS was started"
+def say_why(
+    key: str,
+    params: Mapping[str, str],
+    *,
+    why: Mapping[str, str] = WHY,
+    no_tls: Mapping[str, str] = NO_TLS,
+    who: Callable[[str | None], str] = _who,
+) -> str:
+    """The sentence for `key` from its params, with the tables of a language (English here)."""
+    values = dict(params)
+    values["who"] = said = who(params.get("policy") or None)
+    values["Who"] = said[:1].upper() + said[1:]
+    if "cause" in params:
+        values["no_tls"] = no_tls[params["cause"]].format(**values)
+    return why[key].format(**values)
 
 
-def _why(facts: SessionFacts, policy: str | None) -> str:
-    """One plain sentence; the first rule that fits wins."""
-    who = _who(policy)
+def _why(facts: SessionFacts, policy: str | None) -> tuple[str, dict[str, str]]:
+    """The reason's key and params; the first rule that fits wins."""
+    params = {"policy": policy or ""}
     sent, attacker = facts.sent, facts.attacker_in_tls
     failure = facts.last_tls_failure
     if failure is not None:
-        return _FAILED[failure].format(who=who)
+        return f"failed.{failure.value}", params
     if facts.injected_reply and not sent:
-        return (
-            "Plaintext followed the server's 220, where only TLS may come; the client refused "
-            "to read it as if it came from inside TLS and hung up before sending anything."
-        )
+        return "injected-reply", params
     missing = facts.tls_missing
+    if missing is not None:
+        params |= {"cause": missing.why.value, "code": str(missing.code)}
     if not sent:
-        if facts.refused_530 and attacker:
-            return (
-                "The attacker decrypted the envelope, but the server requires TLS and refused "
-                "his plaintext relay with 530; a real attacker would start TLS to it as well."
-            )
         if facts.refused_530:
-            return (
-                "The server requires TLS and refused the plaintext MAIL with 530, so nothing "
-                "was delivered; but the envelope had already crossed the wire readable."
-            )
+            return ("refused-530-attacker" if attacker else "refused-530"), params
         if missing is not None and missing.refused:
-            return (
-                f"{_no_tls(missing)}; {who} requires TLS, so it quit before sending MAIL, RCPT "
-                "or DATA."
-            )
-        return "The session ended before the message was sent."
+            return "quit-no-tls", params
+        return "ended-early", params
     if attacker:
-        return (
-            f"{who.capitalize()} encrypted the mail but did not check the certificate, so it "
-            "accepted the attacker's own; the attacker decrypted everything and passed it on."
-        )
+        return "mitm", params
     if not facts.last_message_in_tls:
         if policy == "none":
-            return (
-                "This client never uses STARTTLS, so the mail crossed in plaintext and anyone "
-                "on the path read it."
-            )
-        if missing is not None:
-            return (
-                f"{_no_tls(missing)}; {who} carries on in plaintext, so the attacker read the "
-                "envelope and the message."
-            )
-        return "The message crossed the wire in plaintext, readable by anyone on the path."
+            return "plain-never-tls", params
+        return ("plain-no-tls" if missing is not None else "plain"), params
     if facts.injection_discarded:
-        return (
-            "The server discarded the plaintext the attacker slipped in after STARTTLS, and the "
-            "mail went inside TLS to the real server."
-        )
-    checked = "the verified real server" if facts.tls_verified else "the real server"
-    return f"The mail went inside TLS to {checked}; the attacker saw only encrypted records."
+        return "injection-discarded", params
+    return ("tls-verified" if facts.tls_verified else "tls"), params
