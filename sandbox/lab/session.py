@@ -197,7 +197,7 @@ class LabSession:
         use the demo account, so the learner never types a password."""
         client = self.client
         if not client.connected:
-            if self._closed and False:  # the learner types on: a new session, as a mail client would
+            if self._closed:  # the learner types on: a new session, as a mail client would
                 self.emit(notice(Level.INFO, "lab.new_session"))
                 with contextlib.suppress(Exception):
                     await client.close()
@@ -230,6 +230,36 @@ class LabSession:
         label = self.script[self.position].label
         if label.split()[0].split(":")[0].upper() == typed_verb.split(":")[0].upper():
             self.position += 1
+
+    async def server_answer(self, line: str) -> str | None:
+        """What the sandbox server answers `line`, asked in plaintext on a connection of its own
+        (not through the tap, not under the lab's client policy): what a client without the
+        policy would have been told (issue 10, item 18). `AUTH` goes without its credential."""
+        server = self.server
+        if server is None:
+            return None
+        words = line.split()
+        if words and words[0].upper() == "AUTH":
+            line = " ".join(words[:2])  # the mechanism only: no password crosses the wire
+        probe = SmtpClient(
+            server.host,
+            server.port,
+            policy=TlsPolicy.NONE,
+            allow_cleartext_auth=True,
+            timeout=self._timeout,
+        )
+        try:
+            await probe.connect()
+            await probe.ehlo()
+            reply = await probe.raw(line)
+            if reply is not None and reply.code == 334:
+                await probe.raw("*")  # cancels the exchange (RFC 4954 4)
+            return str(reply) if reply is not None else None
+        except SmtpClientError:
+            return None
+        finally:
+            with contextlib.suppress(Exception):
+                await probe.close()
 
     async def restart(self) -> None:
         await self.stop()

@@ -287,3 +287,20 @@ async def test_typing_after_the_session_closed_starts_a_new_one() -> None:
     keys = [e.key for e in events if isinstance(e, Notice)]
     assert "lab.new_session" in keys
     assert not any("restart the lab" in e.text for e in events if isinstance(e, Notice))
+
+
+async def test_the_server_answer_a_policy_held_back_is_asked_apart_without_a_password() -> None:
+    """Issue 10, item 18: the lab client's `verify` policy refuses AUTH before TLS; what the
+    server would have answered is asked on a connection of its own, past the tap, with the
+    mechanism only."""
+    events: list[SandboxEvent] = []
+    session = LabSession("starttls", emit=events.append, timeout=5)
+    await session.start()
+    try:
+        await session.send("EHLO me.test")
+        assert await session.send("AUTH PLAIN") is None  # F2: held back by the policy
+        answer = await session.server_answer("AUTH PLAIN dGVzdAB0ZXN0AHNlY3JldA==")
+    finally:
+        await session.stop()
+    assert answer == "530 5.7.0 Must issue a STARTTLS command first"
+    assert b"AUTH" not in raw_bytes(events, Side.CLIENT)  # nothing of it crossed the tap
