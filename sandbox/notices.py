@@ -2,7 +2,7 @@
 
 A `Notice` carries its `key` and `params` (the facts in it, as strings) beside its English
 `text`, so the headless demo prints the text as it always did, byte for byte, and a UI in another
-language renders the same key with its own table (`tutor/ui/notice_words_ja.py`). A test walks
+language renders the same key with its own table (`tutor/ui/notice_words.py`). A test walks
 every key here and proves each language has it with the same parameters.
 
 Params are filled in already terminal-safe (`sandbox.safety.text`): they may hold network text.

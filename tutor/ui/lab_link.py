@@ -46,6 +46,10 @@ class LabSessionLike(Protocol):
 
     async def restart(self) -> None: ...
 
+    async def server_answer(self, line: str) -> str | None:
+        """What the server answers `line` on a connection of its own, outside the policy."""
+        ...
+
     async def stop(self) -> None: ...
 
 

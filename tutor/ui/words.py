@@ -104,7 +104,14 @@ _EN: dict[str, str] = {
         "then press r to try again. If it keeps failing, run 'smtp-tutor demo starttls' to "
         "see the error."
     ),
-    "lab.attack": "⚠ ATTACK MODE: {text}",
+    "lab.attack": "⚠ ATTACK MODE (a lab on purpose): {text}",
+    "lab.policies": (
+        "Client policy: {client} ({does}) · server: smtpd_tls_security_level = {server}"
+    ),
+    "lab.would_answer": (
+        "Your client's policy ({policy}) keeps {verb} back until TLS is on. Asked on a separate "
+        "connection, outside this session, the server answers: {reply}"
+    ),
     "lab.conversation": "Conversation",
     "lab.eavesdropper": "Eavesdropper",
     "lab.connection": "Connection",

@@ -119,7 +119,8 @@ async def test_i7_attack_mode_is_announced_on_screen(data: Path) -> None:
         assert isinstance(lab, LabScreen)
         banner = lab.query_one("#attack")
         assert banner.display
-        assert str(banner.render()) == "⚠ ATTACK MODE: Stripping STARTTLS from the EHLO reply"
+        summary = "A man in the middle deletes STARTTLS from the server's EHLO reply."
+        assert str(banner.render()) == f"⚠ ATTACK MODE (a lab on purpose): {summary}"
         assert "*** Stripping STARTTLS from the EHLO reply" in conversation(lab)
 
 

@@ -232,6 +232,7 @@ class ScriptedSession:
         self.started = 0
         self.stopped = False
         self.sent: list[str] = []
+        self.asked: list[str] = []  # what server_answer was asked
         self.demo_account = ("demo", "demo-password")
 
     async def start(self) -> None:
@@ -278,6 +279,10 @@ class ScriptedSession:
         await self.stop()
         self.stopped = False
         await self.start()
+
+    async def server_answer(self, line: str) -> str | None:
+        self.asked.append(line)
+        return "530 5.7.0 Must issue a STARTTLS command first"
 
     async def stop(self) -> None:
         self.stopped = True

@@ -19,13 +19,25 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static, Tab, Tabs
 
-from sandbox.events import ConversationLine, Level, Notice, SandboxEvent, SessionClosed, Side
+from sandbox.client.policy import as_policy
+from sandbox.events import (
+    ConversationLine,
+    Level,
+    Notice,
+    NoTls,
+    SandboxEvent,
+    SessionClosed,
+    SessionStarted,
+    Side,
+    TlsMissing,
+)
 from sandbox.facts import FactsFolder, SessionFacts
 from sandbox.lab.catalog import SCENARIOS
+from sandbox.threats.outcome import Outcome, outcome_of
 from tutor.ui.lab_link import LabSessionLike, SessionFactory, is_start_error, real_session
+from tutor.ui.lab_words import outcome_text, policies_text
 from tutor.ui.lang import on_lang_change, ui_lang, words
 from tutor.ui.widgets.keys import localize_bindings
-from tutor.ui.widgets.lab_lines import attack_text
 from tutor.ui.widgets.lab_panes import LAB_PANES, LabPane
 from tutor.ui.words import scenario_summary
 
@@ -96,7 +108,8 @@ class LabScreen(Screen[bool]):
         self._busy = False
         self.current_pane = LAB_PANES[0].name
         self._status = ""
-        self._attack_notice: str | None = None  # what the attacker's Notice said, once it did
+        self._outcome: Outcome | None = None  # an attack lab's, once its session ended
+        self._last_typed = ""  # the learner's last command, for what the server would answer
         self._froze = False
         self._pane_widgets: list[LabPane] = []
         self._in_data = False  # the server said 354: typed lines are the message's, "" included
@@ -125,6 +138,10 @@ class LabScreen(Screen[bool]):
         attack = Static(self._attack_text(), id="attack", markup=False)
         attack.display = bool(info and info.attack)
         yield attack
+        yield Static(self._policies_text(), id="policies", markup=False)
+        outcome = Static("", id="outcome", markup=False)
+        outcome.display = False
+        yield outcome
         task = Static(self._task_text(), id="task", markup=False)
         task.display = self.lab_task is not None
         yield task
@@ -175,6 +192,8 @@ class LabScreen(Screen[bool]):
         self._localize()
         self.query_one("#lab-title", Static).update(self._title_text())
         self.query_one("#attack", Static).update(self._attack_text())
+        self.query_one("#policies", Static).update(self._policies_text())
+        self._show_outcome(self._outcome)
         self.query_one("#task", Static).update(self._task_text())
         for kind, pane in zip(LAB_PANES, self._panes(), strict=True):
             pane.titled(words(self, f"lab.{kind.name}"))
@@ -190,12 +209,39 @@ class LabScreen(Screen[bool]):
         return f"{words(self, 'lab.label')} · {self.scenario}" + (f": {summary}" if summary else "")
 
     def _attack_text(self) -> str:
+        """Which attack is on, said once (the attacker's own notices are in the Conversation)."""
         info = SCENARIOS.get(self.scenario)
-        if self._attack_notice is not None:
-            return words(self, "lab.attack", text=self._attack_notice)
         if info is not None and info.attack:
             return words(self, "lab.attack", text=scenario_summary(ui_lang(self), self.scenario))
         return ""
+
+    def _policies_text(self) -> str:
+        info = SCENARIOS.get(self.scenario)
+        if info is None:
+            return ""
+        client = as_policy(self.client_policy) if self.client_policy else info.client_policy
+        return policies_text(ui_lang(self), client, info.server_policy)
+
+    @property
+    def _policy_name(self) -> str:
+        info = SCENARIOS.get(self.scenario)
+        if self.client_policy:
+            return as_policy(self.client_policy).value
+        return info.client_policy.value if info is not None else ""
+
+    @property
+    def _is_attack(self) -> bool:
+        info = SCENARIOS.get(self.scenario)
+        return bool(info and info.attack)
+
+    def _show_outcome(self, result: Outcome | None) -> None:
+        """An attack lab ends as the demo does: sent? encrypted? to whom? read? why?"""
+        self._outcome = result
+        box = self.query_one("#outcome", Static)
+        box.display = result is not None
+        if result is not None:
+            box.update(outcome_text(result, ui_lang(self)))
+            box.set_class(result.safe, "-safe")
 
     def _task_text(self) -> str:
         if self.lab_task is None:
@@ -216,18 +262,11 @@ class LabScreen(Screen[bool]):
             return
         batch, self._pending = self._pending, []
         self.events_seen += len(batch)
-        if self.lab_task is not None and not self.goal_met:  # only a goal needs the facts
-            self._facts.add_all(batch)
         for pane in self._panes():
             pane.add_events(batch)
         self._follow_data(batch)
         self._update_tabs()
-        for event in batch:
-            if (said := attack_text(event, ui_lang(self))) is not None:
-                self._attack_notice = said
-                banner = self.query_one("#attack", Static)
-                banner.update(self._attack_text())
-                banner.display = True
+        self._fold(batch)
         task = self.lab_task
         if task is not None and not self.goal_met and task.check(self._facts.facts):
             self.goal_met = True
@@ -240,6 +279,43 @@ class LabScreen(Screen[bool]):
             )
             self.post_message(self.GoalMet(task))
         self._update_status()
+
+    def _fold(self, batch: list[SandboxEvent]) -> None:
+        """The session's facts (a new session, after a restart or a command typed after QUIT,
+        starts its own), and what they end in: an attack lab's outcome, a refused command's
+        answer from the server."""
+        starts = [i for i, e in enumerate(batch) if isinstance(e, SessionStarted)]
+        if starts:
+            self._facts = FactsFolder()
+            batch = batch[starts[-1] :]
+            if self._outcome is not None:
+                self._show_outcome(None)
+        if self._is_attack or (self.lab_task is not None and not self.goal_met):
+            self._facts.add_all(batch)  # only a goal or an outcome needs the facts
+        for event in batch:
+            if isinstance(event, TlsMissing) and event.why is NoTls.NOT_STARTED and event.refused:
+                self._ask_server(event.verb)
+            elif isinstance(event, SessionClosed) and self._is_attack:
+                self._show_outcome(outcome_of(self._facts.facts, client_policy=self._policy_name))
+
+    @work(group="probe")
+    async def _ask_server(self, verb: str) -> None:
+        """The client's policy held `verb` back: what would the server have answered?"""
+        session = self.session
+        typed = self._last_typed
+        line = typed if typed.split()[:1] == [verb] or typed.upper().startswith(verb) else verb
+        if session is None:
+            return
+        try:
+            answer = await session.server_answer(line)
+        except Exception as exc:  # a hint that cannot be had is no error of the learner's
+            self.log.warning(f"server_answer failed: {exc!r}")
+            return
+        if answer:
+            reply = " / ".join(answer.splitlines())
+            said = words(self, "lab.would_answer", policy=self._policy_name, verb=verb, reply=reply)
+            self._say(Level.INFO, said)
+            self.flush()
 
     def _follow_data(self, batch: list[SandboxEvent]) -> None:
         """Whether the server is reading a message: from its 354 until the client's "." line
@@ -368,6 +444,7 @@ class LabScreen(Screen[bool]):
     @on(Input.Submitted, "#command")
     def _typed(self, event: Input.Submitted) -> None:
         event.input.clear()
+        self._last_typed = "" if self._in_data else event.value.strip()
         if self._in_data:  # a message line as typed: "" is the header/body separator
             self.send_command(event.value)
             return

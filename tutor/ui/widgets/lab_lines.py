@@ -32,6 +32,7 @@ from sandbox.events import (
     WireRecord,
     WireSwitch,
 )
+from tutor.ui.notice_words import notice_text
 from tutor.ui.words import tr
 
 CLIENT_STYLE = "bold #5fafff"
@@ -57,12 +58,13 @@ def conversation_line(event: ConversationLine) -> Text:
     return text
 
 
-def notice_line(event: Notice) -> Text:
-    """`=== info` or `*** error`; an attack announcement is labelled as such in words too."""
+def notice_line(event: Notice, lang: str) -> Text:
+    """`=== info` or `*** error`, in the UI's language (from the notice's key and params); an
+    attack announcement is labelled as such in words too."""
     text = Text()
     text.append(event.marker, style=LEVEL_STYLE[event.level])
     text.append(" ")
-    body = event.text
+    body = notice_text(event, lang)
     if event.level is Level.WARNING:
         body = f"⚠ {body}"
     text.append(body, style=LEVEL_STYLE[event.level] if event.level is not Level.INFO else "")
@@ -84,18 +86,6 @@ def attacker_in_tls(event: AttackerInTls, lang: str) -> str:
     return tr(lang, "attack.in_tls", detail=event.detail)
 
 
-def attack_text(event: SandboxEvent, lang: str) -> str | None:
-    """An attack announcement's words (for the lab's banner), or None for other events."""
-    match event:
-        case Notice(level=Level.ATTACK, text=text):
-            return text
-        case AttackerRead():
-            return attacker_read(event, lang)
-        case AttackerInTls():
-            return attacker_in_tls(event, lang)
-    return None
-
-
 CONVERSATION_KINDS = (ConversationLine, Notice, AttackerRead, AttackerInTls)
 """The events the Conversation pane shows a line for (`conversation` returns None for others)."""
 
@@ -106,7 +96,7 @@ def conversation(event: SandboxEvent, lang: str) -> Text | None:
         case ConversationLine():
             return conversation_line(event)
         case Notice():
-            return notice_line(event)
+            return notice_line(event, lang)
         case AttackerRead():
             return attack_line(attacker_read(event, lang))
         case AttackerInTls():
