@@ -27,12 +27,22 @@ def _harden(ctx: ssl.SSLContext, minimum: ssl.TLSVersion) -> ssl.SSLContext:
 
 
 def server_context(
-    cert_file: Path, key_file: Path, *, minimum: ssl.TLSVersion = ssl.TLSVersion.TLSv1_2
+    cert_file: Path,
+    key_file: Path,
+    *,
+    minimum: ssl.TLSVersion = ssl.TLSVersion.TLSv1_2,
+    keylog_file: Path | None = None,
 ) -> ssl.SSLContext:
-    """A server context that asks no client certificate (G3)."""
+    """A server context that asks no client certificate (G3).
+
+    `keylog_file`: the server logs every session's TLS secrets there (`smtp-tutor sandbox
+    --keylog`, opt-in only), so a learner can decrypt what an outside client sent (M30)."""
     ctx = _harden(ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER), minimum)
     ctx.verify_mode = ssl.CERT_NONE
     ctx.load_cert_chain(cert_file, key_file)
+    ctx.keylog_filename = None  # type: ignore[assignment]  # never SSLKEYLOGFILE (G5)
+    if keylog_file is not None:
+        enable_keylog(ctx, keylog_file)
     return ctx
 
 

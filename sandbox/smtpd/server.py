@@ -145,8 +145,10 @@ class SandboxServer:
         emit: Emit | None = None,
         maildir: Path | None = None,
         keep_messages: int = 500,
+        keylog_file: Path | None = None,  # the TLS secrets of every session, opt-in (M30)
     ) -> None:
         self.policy = policy or ServerPolicy()
+        self._keylog_file = keylog_file
         self._certs = certs
         self._accounts = accounts
         self._emit = emit
@@ -213,6 +215,7 @@ class SandboxServer:
                 self._certs.server_cert,
                 self._certs.server_key,
                 minimum=self.policy.min_tls_version,
+                keylog_file=self._keylog_file,
             )
         if not self.policy.auth_only_after_tls:
             self.notice(Level.WARNING, "server.auth_before_tls")

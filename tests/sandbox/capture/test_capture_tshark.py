@@ -1,0 +1,212 @@
+"""The capture read by the real tool: tshark alone, with no setting and no key log file, finds the
+SMTP conversation inside TLS because the pcapng carries the secrets (issue 12, section 3).
+
+Sessions are real: the lab's own client through the wire tap for TLS 1.3 (STARTTLS on 587,
+implicit TLS on 465), and swaks forced to TLS 1.2 through a tap to a sandbox server that logs its
+own secrets (what `smtp-tutor sandbox --keylog` does for outside clients). tshark reads files only
+(never a live interface), with a private HOME so no one's Wireshark profile changes what it sees.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sandbox.capture.legs import service_port
+from sandbox.capture.write import write_capture
+from sandbox.events import SandboxEvent
+from sandbox.lab.scenarios import MESSAGE, RECIPIENT, SENDER
+from sandbox.lab.session import LabSession
+from sandbox.pki.certs import CertBundle
+from sandbox.smtpd.policy import ServerPolicy
+from sandbox.smtpd.server import SandboxServer
+from sandbox.wire.tap import WireTap
+
+pytestmark = pytest.mark.interop
+
+BODY_WORDS = "secret the eavesdropper wants"  # a phrase of the lab's message body
+assert BODY_WORDS in MESSAGE
+
+
+class Tshark:
+    """`tshark -r FILE -Y FILTER -T fields -e ...`: one row of fields per matching packet."""
+
+    def __init__(self, exe: str, home: Path) -> None:
+        self.exe, self.home = exe, home
+
+    def __call__(self, capture: Path, display_filter: str, *fields: str) -> list[list[str]]:
+        args = [self.exe, "-n", "-r", str(capture), "-Y", display_filter, "-T", "fields"]
+        for f in fields or ("frame.number",):
+            args += ["-e", f]
+        env = {**os.environ, "HOME": str(self.home), "XDG_CONFIG_HOME": str(self.home / ".config")}
+        done = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return [line.split("\t") for line in done.stdout.splitlines()]
+
+
+@pytest.fixture
+def tshark(tool: Callable[[str], str], tmp_path: Path) -> Tshark:
+    home = tmp_path / "home"
+    home.mkdir()
+    return Tshark(tool("tshark"), home)
+
+
+async def lab_capture(scenario: str, where: Path, *, secrets: bool = True) -> Path:
+    """Run a built-in lab to the end and write its capture, with the client's secrets."""
+    events: list[SandboxEvent] = []
+    session = LabSession(scenario, emit=events.append)
+    await session.start()
+    keylog = where / f"{scenario}.keys"
+    session.client.keylog_file = keylog
+    try:
+        await session.play()
+    finally:
+        await session.stop()
+    sc = session.scenario
+    capture = where / f"{scenario}.pcapng"
+    port = service_port(implicit_tls=sc.implicit_tls, submission=sc.authenticate)
+    write_capture(capture, events, port=port, keylog=keylog.read_bytes() if secrets else b"")
+    return capture
+
+
+def commands(tshark: Tshark, capture: Path) -> list[tuple[str, bool]]:
+    """The client's command lines on the client's leg, each with whether it came inside TLS."""
+    rows = tshark(
+        capture,
+        f"smtp.req && tcp.dstport == {_port(tshark, capture)} && ip.src == 127.0.0.1",
+        "smtp.command_line",
+        "frame.protocols",
+    )
+    return [(line.removesuffix("\\r\\n"), ":tls:" in protocols) for line, protocols in rows]
+
+
+def _port(tshark: Tshark, capture: Path) -> int:
+    (row,) = tshark(
+        capture, "tcp.flags.syn == 1 && tcp.flags.ack == 0 && ip.src == 127.0.0.1", "tcp.dstport"
+    )
+    return int(row[0])
+
+
+async def test_m29_tls13_starttls_decrypts_with_no_setting(tshark: Tshark, tmp_path: Path) -> None:
+    capture = await lab_capture("starttls", tmp_path)
+    seen = commands(tshark, capture)
+    verbs = [(line.split()[0], tls) for line, tls in seen]
+    assert verbs[:2] == [("EHLO", False), ("STARTTLS", False)]  # readable to anyone
+    assert verbs[2:] == [
+        ("EHLO", True),
+        ("AUTH", True),
+        ("MAIL", True),
+        ("RCPT", True),
+        ("DATA", True),
+        ("QUIT", True),
+    ]
+    assert (f"MAIL FROM:<{SENDER}>", True) in seen and (f"RCPT TO:<{RECIPIENT}>", True) in seen
+    # the body: inside the decrypted TLS, never in the bytes on the wire
+    assert len(tshark(capture, f'imf contains "{BODY_WORDS}"')) == 2  # on both legs
+    assert tshark(capture, f'frame contains "{BODY_WORDS}"') == []
+    # TLS 1.3 chosen (ServerHello's supported_versions), the SNI the client sent
+    chosen = tshark(
+        capture, "tls.handshake.type == 2", "tls.handshake.extensions.supported_version"
+    )
+    assert chosen == [["0x0304"]] * 2  # one ServerHello on each leg
+    sni = tshark(capture, "tls.handshake.type==1", "tls.handshake.extensions_server_name")
+    assert sni == [["sandbox.test"]] * 2  # the ClientHello, on the client's and the server's leg
+
+
+async def test_m29_without_the_secrets_tls_stays_opaque(tshark: Tshark, tmp_path: Path) -> None:
+    """Control: the same session written with no secrets block shows nothing after STARTTLS,
+    so what the test above finds inside TLS comes from the capture's own secrets."""
+    capture = await lab_capture("starttls", tmp_path, secrets=False)
+    assert [line for line, _ in commands(tshark, capture)] == ["EHLO client.test", "STARTTLS"]
+    assert tshark(capture, f'imf contains "{BODY_WORDS}"') == []
+    assert (
+        tshark(capture, "tls.handshake.type==1", "tls.handshake.extensions_server_name")
+        == [["sandbox.test"]] * 2
+    )  # the SNI is readable to anyone: it is in the clear
+
+
+async def test_m29_implicit_tls_on_465(tshark: Tshark, tmp_path: Path) -> None:
+    capture = await lab_capture("implicit-tls", tmp_path)
+    assert _port(tshark, capture) == 465
+    seen = commands(tshark, capture)
+    assert [line.split()[0] for line, _ in seen] == ["EHLO", "AUTH", "MAIL", "RCPT", "DATA", "QUIT"]
+    assert all(tls for _, tls in seen)  # nothing of SMTP in the clear, not even the first EHLO
+    banner = tshark(capture, "smtp.response.code == 220", "frame.protocols")
+    assert banner and all(":tls:" in r[0] for r in banner)
+    assert len(tshark(capture, f'imf contains "{BODY_WORDS}"')) == 2
+    sni = tshark(capture, "tls.handshake.type==1", "tls.handshake.extensions_server_name")
+    assert sni == [["sandbox.test"]] * 2
+
+
+async def swaks_through_tap(
+    server: SandboxServer, ca: Path, demo: tuple[str, str], events: list[SandboxEvent]
+) -> str:
+    tap = WireTap(server.host, server.port, emit=events.append)
+    await tap.start()
+    exe = shutil.which("swaks")
+    assert exe
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            exe,
+            "--server", f"{tap.host}:{tap.port}",
+            "--tls", "--tls-protocol", "tlsv1_2",
+            "--tls-verify", "--tls-ca-path", str(ca), "--tls-sni", "sandbox.test",
+            "--auth", "PLAIN", "--auth-user", demo[0], "--auth-password", demo[1],
+            "--helo", "client.test", "--from", SENDER, "--to", RECIPIENT,
+            "--body", "Sent by swaks over TLS 1.2.",
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        out, _ = await asyncio.wait_for(proc.communicate(), 60)
+        assert proc.returncode == 0, out
+        await server.mailbox.wait_for(1)
+    finally:
+        await tap.stop()
+    return out.decode("utf-8", "replace")
+
+
+async def test_m30_tls12_from_an_outside_client_with_the_servers_secrets(
+    tshark: Tshark,
+    tool: Callable[[str], str],
+    certs: CertBundle,
+    demo: tuple[str, str],
+    tmp_path: Path,
+) -> None:
+    """swaks at TLS 1.2; the sandbox server logs its secrets (CLIENT_RANDOM lines, TLS 1.2's)."""
+    tool("swaks")
+    keylog = tmp_path / "server.keys"
+    server = SandboxServer(
+        ServerPolicy(), certs=certs, accounts={demo[0]: demo[1]}, keylog_file=keylog
+    )
+    await server.start()
+    events: list[SandboxEvent] = []
+    try:
+        await swaks_through_tap(server, certs.ca_cert, demo, events)
+    finally:
+        await server.stop()
+    secrets = keylog.read_bytes()
+    assert b"CLIENT_RANDOM " in secrets and b"TRAFFIC_SECRET" not in secrets  # TLS 1.2's kind
+    capture = tmp_path / "swaks.pcapng"
+    write_capture(capture, events, port=587, keylog=secrets)
+    seen = commands(tshark, capture)
+    assert [(line.split()[0], tls) for line, tls in seen] == [
+        ("EHLO", False),
+        ("STARTTLS", False),
+        ("EHLO", True),
+        ("AUTH", True),
+        ("MAIL", True),
+        ("RCPT", True),
+        ("DATA", True),
+        ("QUIT", True),
+    ]
+    version = tshark(capture, "tls.handshake.type == 2", "tls.handshake.version")
+    assert version == [["0x0303"]] * 2  # TLS 1.2, and no supported_versions extension
+    assert len(tshark(capture, 'imf contains "Sent by swaks over TLS 1.2."')) == 2
+    assert tshark(capture, 'frame contains "Sent by swaks"') == []
