@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sandbox.events import Level, MessageDelivered, Notice, SandboxEvent
 from sandbox.smtpd.policy import TLS_LEVELS
+from tutor.cli import capture_options
 
 
 def port_number(text: str) -> int:
@@ -62,6 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="allow --listen on an address other machines can reach (prints a warning)",
     )
+    capture_options.add_sandbox_arguments(parser)
 
 
 def _print_event(event: SandboxEvent) -> None:
@@ -85,7 +87,10 @@ async def serve(args: argparse.Namespace) -> int:
         tls_level=args.tls if not args.implicit_tls else "encrypt", implicit_tls=args.implicit_tls
     )
     maildir = data_dir() / "Maildir"
-    server = SandboxServer(policy, emit=_print_event, maildir=maildir)
+    if args.keylog and (why := capture_options.open_server_keylog(args.keylog)):
+        print(f"smtp-tutor sandbox: cannot use --keylog {args.keylog}: {why}", file=sys.stderr)
+        return 1
+    server = SandboxServer(policy, emit=_print_event, maildir=maildir, keylog_file=args.keylog)
     try:
         await server.start(args.listen, args.port, allow_non_loopback=args.allow_non_loopback)
     except ValueError as exc:
@@ -134,6 +139,10 @@ async def serve(args: argparse.Namespace) -> int:
             "--to friend@sandbox.test"
         )
     print(f"Messages are kept in {maildir} and never leave this machine. Ctrl-C stops.", flush=True)
+    if args.keylog:
+        capture_options.announce_server_keylog(
+            args.keylog, server.port, implicit_tls=args.implicit_tls, err=sys.stderr
+        )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
