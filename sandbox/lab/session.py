@@ -33,6 +33,8 @@ from sandbox.notices import notice
 from sandbox.smtpd.accounts import demo_account
 from sandbox.smtpd.policy import ServerPolicy
 from sandbox.smtpd.server import SandboxServer
+from sandbox.tlsview.keylog import KeyLog
+from sandbox.tlsview.secrets import Secrets
 from sandbox.wire.tap import WireTap
 
 log = logging.getLogger("sandbox.lab.session")
@@ -57,6 +59,7 @@ class LabSession:
         ca_file: Path | None = None,
         maildir: Path | None = None,
         timeout: float = 30.0,
+        keep_secrets: bool = False,
     ) -> None:
         base = catalog.get(scenario)  # KeyError naming the known labs
         if client_policy is not None:
@@ -81,6 +84,8 @@ class LabSession:
         self.script: tuple[ScriptStep, ...] = ()
         self.position = 0
         self._closed = False
+        self._keep_secrets = keep_secrets  # M2: the client logs its TLS secrets, for us only
+        self._secrets: Secrets | None = None
 
     # --- what a step may use (scenarios.StepContext) ----------------------------------------------
 
@@ -99,6 +104,11 @@ class LabSession:
             self._closed = True
         self._emit(event)
 
+    @property
+    def keylog(self) -> KeyLog:
+        """The TLS secrets of this lab's sessions so far (empty unless `keep_secrets`, M2)."""
+        return self._secrets.keylog() if self._secrets is not None else KeyLog()
+
     # --- lifecycle ---------------------------------------------------------------------------
 
     @property
@@ -109,6 +119,8 @@ class LabSession:
         """Start the server (unless probing a named one) and the tap; raises `LabStartError`."""
         sc = self.scenario
         try:
+            if self._keep_secrets and (self._secrets is None or self._secrets.closed):
+                self._secrets = Secrets(carry=self.keylog)  # a restart keeps what came before
             if self._upstream is None:
                 account = demo_account()
                 self._account = (account.username, account.password)
@@ -164,6 +176,7 @@ class LabSession:
             emit=self.emit,
             allow_cleartext_auth=sc.allow_cleartext_auth,
             timeout=self._timeout,
+            keylog_file=self._secrets.path if self._secrets is not None else None,
         )
         self.position = 0
         self._closed = False
@@ -277,6 +290,8 @@ class LabSession:
         server, self.server = self.server, None
         if server is not None:
             await server.stop()
+        if self._secrets is not None:
+            self._secrets.close()  # read into memory, the file removed
 
     async def _guarded(self, work: Awaitable[T]) -> T | None:
         """Await a client call; a refusal or a broken connection becomes an on-screen error."""

@@ -1,0 +1,1 @@
+"""Seeing inside TLS: the learner's own session decrypted with its own secrets, and annotated."""
