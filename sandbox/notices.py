@@ -96,6 +96,10 @@ NOTICES: dict[str, str] = {
         "The message held a bare CR or LF (a line end other than CRLF), the stuff of SMTP "
         "smuggling: accepted."
     ),
+    "server.storage_full": (
+        "No room to keep more mail ({store} {bound}: {used} of {limit}): answered 452 4.3.1, "
+        "as Postfix does when its queue is full. Nothing was stored."
+    ),
     # the wire tap (sandbox/wire)
     "tap.busy": "Wire tap: refused a connection, {max} already open.",
     "tap.cannot_reach": "Wire tap: cannot reach {host}:{port} ({error}).",

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import ssl
 import time
@@ -33,7 +32,18 @@ from sandbox.safety.loopback import is_loopback
 from sandbox.safety.text import escape_text
 from sandbox.smtpd.accounts import check_password, demo_account
 from sandbox.smtpd.aiosmtpd_private import handler_task
-from sandbox.smtpd.mailbox import Mailbox, Maildir, StoredMessage, new_queue_id, trace_headers
+from sandbox.smtpd.mailbox import (
+    INSUFFICIENT_STORAGE,
+    Mailbox,
+    Maildir,
+    StorageFull,
+    StorageLimits,
+    StorageRefusal,
+    StoredMessage,
+    new_queue_id,
+    room_for,
+    store,
+)
 from sandbox.smtpd.policy import Replies, ServerPolicy
 from sandbox.smtpd.protocol import SandboxEnvelope, SandboxSMTP
 
@@ -74,6 +84,23 @@ class _Handler:
         self._server = server
         self._policy = server.policy
 
+    async def handle_MAIL(
+        self,
+        smtp: SandboxSMTP,
+        session: Session,
+        envelope: SandboxEnvelope,
+        address: str,
+        mail_options: list[str],
+    ) -> str:
+        # D11-D13: say 452 now rather than after the data, when the stores are full already.
+        size = next((o[5:] for o in mail_options if o[:5].upper() == "SIZE="), "0")
+        refusal = room_for(self._server.mailbox, self._server.maildir, int(size))
+        if refusal is not None:  # aiosmtpd checked that SIZE is digits
+            return self._server.storage_refused(refusal)
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_RCPT(
         self,
         smtp: SandboxSMTP,
@@ -97,7 +124,10 @@ class _Handler:
 
     async def handle_DATA(self, smtp: SandboxSMTP, session: Session, envelope: Envelope) -> str:
         assert isinstance(envelope, SandboxEnvelope)
-        msg = self._server.deliver(smtp, session, envelope)
+        try:
+            msg = self._server.deliver(smtp, session, envelope)
+        except StorageFull as full:  # D11-D13: nothing stored, in either store
+            return self._server.storage_refused(full.refusal)
         return Replies.QUEUED.format(queue_id=msg.queue_id)
 
     async def handle_exception(self, error: Exception) -> str:
@@ -144,7 +174,7 @@ class SandboxServer:
         accounts: Mapping[str, str] | None = None,
         emit: Emit | None = None,
         maildir: Path | None = None,
-        keep_messages: int = 500,
+        storage: StorageLimits | None = None,  # the mail kept, bounded (D11-D13)
         keylog_file: Path | None = None,  # the TLS secrets of every session, opt-in (M30)
     ) -> None:
         self.policy = policy or ServerPolicy()
@@ -152,8 +182,13 @@ class SandboxServer:
         self._certs = certs
         self._accounts = accounts
         self._emit = emit
-        self._maildir = Maildir(maildir) if maildir is not None else None
-        self.mailbox = Mailbox(keep_messages)
+        limits = storage or StorageLimits()
+        self.maildir = (
+            Maildir(maildir, max_files=limits.maildir_files, max_bytes=limits.maildir_bytes)
+            if maildir is not None
+            else None
+        )
+        self.mailbox = Mailbox(limits.messages, limits.memory_bytes)
         self._handler = _Handler(self)  # stateless: shared by every session
         self._server: asyncio.Server | None = None
         self._tls_context: ssl.SSLContext | None = None
@@ -321,10 +356,7 @@ class SandboxServer:
             bare_newline=envelope.bare_newline,
             received_at=time.time(),
         )
-        if self._maildir is not None:
-            path = self._maildir.add(trace_headers(msg, self.policy.hostname) + raw, msg.queue_id)
-            msg = dataclasses.replace(msg, path=path)
-        self.mailbox.add(msg)
+        msg = store(self.mailbox, self.maildir, msg, self.policy.hostname)
         if msg.outside_rcpts:
             self.notice(Level.INFO, "server.kept", rcpts=escape_text(", ".join(msg.outside_rcpts)))
         self.emit(
@@ -338,6 +370,16 @@ class SandboxServer:
             )
         )
         return msg
+
+    def storage_refused(self, refusal: StorageRefusal) -> str:
+        """Log and announce a refusal for want of room; the reply to give (D11-D13)."""
+        log.warning(
+            "insufficient storage: %s %s %d of %d, message of %d bytes",
+            refusal.store, refusal.bound, refusal.used, refusal.limit, refusal.size,
+        )  # fmt: skip
+        params = {f: getattr(refusal, f) for f in ("store", "bound", "used", "limit")}
+        self.notice(Level.WARNING, "server.storage_full", **params)
+        return INSUFFICIENT_STORAGE
 
     def notice(self, level: Level, key: str, **params: object) -> None:
         self.emit(notice(level, key, **params))

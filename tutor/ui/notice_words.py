@@ -98,6 +98,10 @@ JA: dict[str, str] = {
         "メッセージに単独の CR か LF(CRLF 以外の行末)がありました。SMTP スマグリングの"
         "材料です。受け付けました。"
     ),
+    "server.storage_full": (
+        "これ以上メールを保管する場所がありません({store} {bound}: {limit} のうち {used})。"
+        "Postfix がキューに空きがないときと同じく 452 4.3.1 と答えました。何も保存していません。"
+    ),
     # the wire tap
     "tap.busy": "盗聴点: 接続を断りました。すでに {max} 本開いています。",
     "tap.cannot_reach": "盗聴点: {host}:{port} に届きません({error})。",
