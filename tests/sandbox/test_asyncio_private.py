@@ -2,20 +2,85 @@
 
 CI runs these on every supported Python (properties.md A2): if a new asyncio renames
 `StreamReader._buffer` or changes `SSLProtocol`, this file fails first and names the part.
+`PRIVATE_PARTS` names every one of them, and a test reads sandbox/asyncio_private.py to check that
+the list is whole: a private name used there and missing here fails as well.
 """
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import asyncio.sslproto as sslproto
 import inspect
 import ssl
+from pathlib import Path
 
 import pytest
 
+import sandbox.asyncio_private
 from sandbox.asyncio_private import server_tls_layer, unread_bytes
 from sandbox.pki import tlsconfig
 from sandbox.pki.certs import CertBundle
+
+PRIVATE_PARTS: dict[str, tuple[str, str]] = {
+    # name: (where it lives, what it is)
+    "_buffer": ("asyncio.StreamReader", "attribute"),
+    "_closed": ("asyncio.StreamReaderProtocol", "attribute"),
+    "_gone": ("asyncio.StreamReader", "attribute"),
+    "_app_transport": ("asyncio.sslproto.SSLProtocol", "attribute"),
+    "_transport": ("asyncio.sslproto.SSLProtocol", "attribute"),
+    "_outgoing": ("asyncio.sslproto.SSLProtocol", "attribute"),
+    "_on_handshake_complete": ("asyncio.sslproto.SSLProtocol", "method"),
+    "_start_shutdown": ("asyncio.sslproto.SSLProtocol", "method"),
+}
+
+
+def private_names_used(source: str) -> set[str]:
+    """Every `x._name` the module reads or calls, and every `_name` method its classes define
+    (an override of a private method is a use of it)."""
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+            names.add(node.attr)
+        elif isinstance(node, ast.ClassDef):
+            names.update(
+                f.name
+                for f in node.body
+                if isinstance(f, ast.FunctionDef) and f.name.startswith("_") and f.name[1] != "_"
+            )
+    return {n for n in names if not n.startswith("__")}
+
+
+def test_a2_every_private_asyncio_part_the_sandbox_uses_is_named_here() -> None:
+    source = Path(sandbox.asyncio_private.__file__).read_text(encoding="utf-8")
+    assert private_names_used(source) == set(PRIVATE_PARTS)
+    for name in PRIVATE_PARTS:
+        assert f"`{name}`" in source or f".{name}`" in source or f"{name}(" in source, (
+            f"sandbox/asyncio_private.py uses {name} without saying why in its docstring"
+        )
+
+
+async def test_a2_every_named_private_part_exists_on_this_python(certs: CertBundle) -> None:
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    context = tlsconfig.server_context(certs.server_cert, certs.server_key)
+    layer, _ = server_tls_layer(loop, asyncio.Protocol(), context, loop.create_future())
+    owners = {
+        "asyncio.StreamReader": reader,
+        "asyncio.StreamReaderProtocol": asyncio.StreamReaderProtocol(reader),
+        "asyncio.sslproto.SSLProtocol": layer,
+    }
+    missing = [
+        f"{where}.{name}"
+        for name, (where, kind) in PRIVATE_PARTS.items()
+        if not hasattr(owners[where], name)
+        or (kind == "method" and not callable(getattr(type(owners[where]), name, None)))
+    ]
+    assert missing == []
+    closed = owners["asyncio.StreamReaderProtocol"]._closed  # type: ignore[attr-defined]
+    assert isinstance(closed, asyncio.Future)  # settle_closed reads it as one
+    assert isinstance(reader._buffer, bytearray)  # type: ignore[attr-defined]
+
 
 WAIT = 5.0
 
