@@ -8,6 +8,7 @@ derives from these.
 
 from __future__ import annotations
 
+import ipaddress
 import ssl
 from dataclasses import dataclass
 from typing import Literal, assert_never, get_args
@@ -17,6 +18,15 @@ TlsLevel = Literal["none", "may", "encrypt"]
 TLS_LEVELS: tuple[TlsLevel, ...] = get_args(TlsLevel)
 RelayMode = Literal["keep", "refuse"]
 RELAY_MODES: tuple[RelayMode, ...] = get_args(RelayMode)
+RelayRestriction = Literal[
+    "permit_mynetworks",
+    "permit_sasl_authenticated",
+    "reject_unauth_destination",
+    "defer_unauth_destination",
+    "permit",
+]
+"""The `smtpd_relay_restrictions` the sandbox enacts, in Postfix's words."""
+RELAY_RESTRICTIONS: tuple[RelayRestriction, ...] = get_args(RelayRestriction)
 
 MIN_TLS_VERSIONS: dict[str, ssl.TLSVersion] = {
     "1.2": ssl.TLSVersion.TLSv1_2,
@@ -74,6 +84,18 @@ class ServerPolicy:
     - `relay`: the sandbox never relays (properties.md K2). `keep` keeps mail for outside domains in
       the sandbox mailbox, labelled; `refuse` answers `554 5.7.1 Relay access denied` to clients
       that have not authenticated, as Postfix's `reject_unauth_destination` does.
+    - `relay_restrictions`: `smtpd_relay_restrictions`, when a Postfix configuration gives them
+      (then `relay` is not used): each RCPT runs down the list, the first that decides wins;
+      `permit_mynetworks` looks at the client's address in `mynetworks`. A recipient that passes
+      but is not the sandbox's own is still only kept, never relayed (K2).
+    - `sasl_enabled`: `smtpd_sasl_auth_enable`: without it AUTH is neither offered nor accepted.
+    - `helo_required`: `smtpd_helo_required`: MAIL before HELO/EHLO is answered `503 5.5.1`.
+      Postfix's default is no; the sandbox's own labs keep it on (aiosmtpd's behaviour).
+    - `max_tls_version`: the highest TLS version (`smtpd_tls_protocols = !TLSv1.3`), None: any.
+    - `tls_ciphers`: `smtpd_tls_mandatory_ciphers` or `smtpd_tls_ciphers` (`medium`, `high`):
+      shown and logged; both grades give the same modern suites in the sandbox (G2).
+    - `tls_loglevel`: `smtpd_tls_loglevel`, for the log lines. `tls_received_header`:
+      `smtpd_tls_received_header`: the Received header names the TLS version and cipher.
     - `hostname`: `myhostname`, set explicitly (no DNS look-up at start, E5).
     - `local_domains`: `mydestination`: these domains and their subdomains are the sandbox's own.
     """
@@ -95,6 +117,14 @@ class ServerPolicy:
     hostname: str = "sandbox.test"
     local_domains: tuple[str, ...] = ("sandbox.test", "localhost")
     max_auth_failures: int = 3
+    relay_restrictions: tuple[RelayRestriction, ...] | None = None
+    sasl_enabled: bool = True
+    mynetworks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
+    helo_required: bool = True
+    max_tls_version: ssl.TLSVersion | None = None
+    tls_ciphers: str = "medium"
+    tls_loglevel: int = 0
+    tls_received_header: bool = True
 
     def __post_init__(self) -> None:
         if self.tls_level not in TLS_LEVELS:
@@ -107,6 +137,16 @@ class ServerPolicy:
             raise ValueError("implicit_tls (wrapper mode) needs tls_level may or encrypt")
         if self.min_tls_version < ssl.TLSVersion.TLSv1_2:
             raise ValueError("TLS below 1.2 is deprecated (RFC 8996) and never offered")
+        if self.auth_required and not self.sasl_enabled:
+            raise ValueError("auth_required needs sasl_enabled: nobody could send mail")
+        if self.max_tls_version is not None and self.max_tls_version < self.min_tls_version:
+            raise ValueError("max_tls_version is below min_tls_version: no TLS version is left")
+        for restriction in self.relay_restrictions or ():
+            if restriction not in RELAY_RESTRICTIONS:
+                known = ", ".join(RELAY_RESTRICTIONS)
+                raise ValueError(f"relay restriction {restriction!r} is not one of {known}")
+        for network in self.mynetworks:
+            ipaddress.ip_network(network, strict=False)  # ValueError names a bad one
         if not self.hostname or any(not (c.isalnum() or c in ".-") for c in self.hostname):
             raise ValueError(f"hostname must be a plain DNS name, not {self.hostname!r}")
         for name, value in (
@@ -129,6 +169,45 @@ class ServerPolicy:
     def requires_starttls(self) -> bool:
         return self.tls_level == "encrypt" and not self.implicit_tls
 
+    def in_mynetworks(self, peer: str) -> bool:
+        """True when the client address `peer` is in `mynetworks`."""
+        try:
+            address = ipaddress.ip_address(peer)
+        except ValueError:
+            return False
+        return any(
+            address in ipaddress.ip_network(n, strict=False)
+            for n in self.mynetworks
+            if ipaddress.ip_network(n, strict=False).version == address.version
+        )
+
+    def relay_verdict(self, address: str, peer: str, authenticated: bool) -> str | None:
+        """The reply refusing RCPT `address` from `peer`, or None when it may go on, after
+        `relay_restrictions` (or `relay` when there are none), as Postfix decides it."""
+        local = self.is_local(address)
+        if self.relay_restrictions is None:
+            refuse = self.relay == "refuse" and not authenticated and not local
+            return Replies.RELAY_DENIED.format(address=address) if refuse else None
+        for restriction in self.relay_restrictions:
+            match restriction:
+                case "permit":
+                    return None
+                case "permit_mynetworks":
+                    if self.in_mynetworks(peer):
+                        return None
+                case "permit_sasl_authenticated":
+                    if authenticated:
+                        return None
+                case "reject_unauth_destination":
+                    if not local:
+                        return Replies.RELAY_DENIED.format(address=address)
+                case "defer_unauth_destination":
+                    if not local:
+                        return Replies.RELAY_DEFERRED.format(address=address)
+                case _:
+                    assert_never(restriction)
+        return None
+
     def is_local(self, address: str) -> bool:
         """True when `address` is for one of the sandbox's own domains (or has no domain)."""
         domain = address.rpartition("@")[2].rstrip(".").lower()
@@ -136,6 +215,20 @@ class ServerPolicy:
             domain == d or domain.endswith("." + d) for d in self.local_domains
         )
 
+
+class _TlsUnavailable:
+    """The server's TLS context when its key or certificate could not be loaded: STARTTLS is
+    still offered and answered `454 4.7.0 TLS not available due to local problem`, as Postfix
+    does (it advertises STARTTLS by its security level, not by whether its key loaded)."""
+
+    verify_mode = ssl.CERT_NONE  # what aiosmtpd inspects of a context when a session starts
+    check_hostname = False
+
+    def __repr__(self) -> str:
+        return "TLS_UNAVAILABLE"
+
+
+TLS_UNAVAILABLE = _TlsUnavailable()
 
 RELAY_SERVER = ServerPolicy(tls_level="may")
 """A public MX receiving server-to-server mail on port 25: STARTTLS offered, not required."""
@@ -156,6 +249,9 @@ class Replies:
     TOO_MANY_UNRECOGNIZED = "502 5.5.1 Too many unrecognized commands, goodbye."  # D9
     TOO_MANY_ERRORS = "421 4.7.0 {host} Error: too many errors"  # D10
     RELAY_DENIED = "554 5.7.1 <{address}>: Relay access denied"  # K2
+    RELAY_DEFERRED = "454 4.7.1 <{address}>: Relay access denied"  # defer_unauth_destination
+    HELO_FIRST = "503 5.5.1 Error: send HELO/EHLO first"  # smtpd_helo_required
+    AUTH_NOT_ENABLED = "503 5.5.1 Error: authentication not enabled"  # smtpd_sasl_auth_enable
     DATA_START = "354 End data with <CR><LF>.<CR><LF>"
     LINE_TOO_LONG = "500 5.5.2 Error: line too long (RFC 5321 4.5.3.1.6: 1000 octets)"  # D4
     MESSAGE_TOO_BIG = "552 5.3.4 Error: message file too big"  # D5

@@ -13,6 +13,7 @@ import binascii
 import collections
 import functools
 import logging
+import ssl
 from base64 import b64decode, b64encode
 from typing import Any, AnyStr, Protocol
 
@@ -104,7 +105,7 @@ class SandboxSMTP(SMTP):
         policy: ServerPolicy,
         hooks: SessionHooks,
         tls_context: Any,
-        authenticator: AuthenticatorType,
+        authenticator: AuthenticatorType | None,
         loop: asyncio.AbstractEventLoop,
     ) -> None:
         self.policy = policy
@@ -305,6 +306,16 @@ class SandboxSMTP(SMTP):
 
         return functools.update_wrapper(gated, method)  # keeps HELP's syntax texts
 
+    async def check_helo_needed(self, helo: str = "HELO") -> bool:
+        # Postfix wants HELO/EHLO before MAIL only with smtpd_helo_required, and says so in its
+        # own words; AUTH, an extension, always needs EHLO.
+        assert self.session is not None
+        if self.session.host_name or (helo == "HELO" and not self.policy.helo_required):
+            return False
+        first = Replies.HELO_FIRST if helo == "HELO" else f"503 5.5.1 Error: send {helo} first"
+        await self.push(first)
+        return True
+
     @syntax("EHLO hostname")
     async def smtp_EHLO(self, hostname: str) -> None:
         self.command_size_limits.clear()
@@ -319,7 +330,7 @@ class SandboxSMTP(SMTP):
         if arg:
             await self.push(Replies.STARTTLS_SYNTAX)
             return
-        if not self.tls_context:
+        if not isinstance(self.tls_context, ssl.SSLContext):  # none, or its key did not load
             await self.push(Replies.TLS_NOT_AVAILABLE)
             return
         # aiosmtpd's own STARTTLS, on the sandbox's TLS layer: a refused handshake sends its
@@ -341,6 +352,9 @@ class SandboxSMTP(SMTP):
     async def smtp_AUTH(self, arg: str) -> None:
         session = self.session
         assert session is not None
+        if not self.policy.sasl_enabled:  # smtpd_sasl_auth_enable = no
+            await self.push(Replies.AUTH_NOT_ENABLED)
+            return
         if session.extended_smtp and private.auth_require_tls(self) and not self.tls_active:
             self._hooks.notice(Level.INFO, "server.auth_refused_before_tls")
         if arg:

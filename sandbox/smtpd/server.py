@@ -19,6 +19,7 @@ import logging
 import ssl
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,12 +45,23 @@ from sandbox.smtpd.mailbox import (
     room_for,
     store,
 )
-from sandbox.smtpd.policy import Replies, ServerPolicy
+from sandbox.smtpd.policy import TLS_UNAVAILABLE, Replies, ServerPolicy
 from sandbox.smtpd.protocol import SandboxEnvelope, SandboxSMTP
 
 log = logging.getLogger("sandbox.smtpd.server")
 
 Emit = Callable[[SandboxEvent], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ChainFiles:
+    """The server's certificate chain (leaf first) and its key, as a configuration names them
+    (`smtpd_tls_chain_files`, `smtpd_tls_cert_file`/`smtpd_tls_key_file`); may be one file."""
+
+    cert_file: Path
+    key_file: Path
+
+
 LISTEN_BACKLOG = 1024
 
 
@@ -101,6 +113,20 @@ class _Handler:
         envelope.mail_options.extend(mail_options)
         return "250 OK"
 
+    async def handle_EHLO(
+        self,
+        smtp: SandboxSMTP,
+        session: Session,
+        envelope: Envelope,
+        hostname: str,
+        responses: list[str],
+    ) -> list[str]:
+        session.host_name = hostname  # aiosmtpd leaves this to a handler that has the hook
+        if self._policy.sasl_enabled:
+            return responses
+        # smtpd_sasl_auth_enable = no: aiosmtpd always offers AUTH; Postfix does not
+        return [r for r in responses if not r[4:].startswith("AUTH")]
+
     async def handle_RCPT(
         self,
         smtp: SandboxSMTP,
@@ -111,12 +137,12 @@ class _Handler:
     ) -> str:
         if len(envelope.rcpt_tos) >= self._policy.max_recipients:
             return Replies.TOO_MANY_RECIPIENTS  # D6: aiosmtpd has no cap
+        peer = session.peer[0] if isinstance(session.peer, tuple) else ""
+        refusal = self._policy.relay_verdict(address, peer, bool(session.authenticated))
+        if refusal is not None:
+            self._server.notice(Level.WARNING, "server.relay_denied", address=escape_text(address))
+            return refusal
         if not self._policy.is_local(address):
-            if self._policy.relay == "refuse" and not session.authenticated:
-                self._server.notice(
-                    Level.WARNING, "server.relay_denied", address=escape_text(address)
-                )
-                return Replies.RELAY_DENIED.format(address=address)
             envelope.outside_rcpts.append(address)
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.extend(rcpt_options)
@@ -176,8 +202,11 @@ class SandboxServer:
         maildir: Path | None = None,
         storage: StorageLimits | None = None,  # the mail kept, bounded (D11-D13)
         keylog_file: Path | None = None,  # the TLS secrets of every session, opt-in (M30)
+        chain: ChainFiles | None = None,
     ) -> None:
         self.policy = policy or ServerPolicy()
+        self._chain = chain
+        self.tls_problem: str | None = None  # why a configured chain could not be loaded
         self._keylog_file = keylog_file
         self._certs = certs
         self._accounts = accounts
@@ -191,7 +220,7 @@ class SandboxServer:
         self.mailbox = Mailbox(limits.messages, limits.memory_bytes)
         self._handler = _Handler(self)  # stateless: shared by every session
         self._server: asyncio.Server | None = None
-        self._tls_context: ssl.SSLContext | None = None
+        self._tls_context: ssl.SSLContext | object | None = None
         self._sessions: set[SandboxSMTP] = set()
         self._busy: set[_Busy] = set()
         self._idle: asyncio.Event | None = None
@@ -244,14 +273,7 @@ class SandboxServer:
             account = demo_account()
             self._accounts = {account.username: account.password}
         if self.policy.offers_tls:
-            if self._certs is None:
-                self._certs = ensure_certs()
-            self._tls_context = tlsconfig.server_context(
-                self._certs.server_cert,
-                self._certs.server_key,
-                minimum=self.policy.min_tls_version,
-                keylog_file=self._keylog_file,
-            )
+            self._tls_context = self._make_tls_context()
         if not self.policy.auth_only_after_tls:
             self.notice(Level.WARNING, "server.auth_before_tls")
         loop = asyncio.get_running_loop()
@@ -265,6 +287,32 @@ class SandboxServer:
         sockname = self._server.sockets[0].getsockname()
         self.host, self.port = sockname[0], sockname[1]
         log.info("sandbox server listening on %s", self.address)
+
+    def _make_tls_context(self) -> ssl.SSLContext | object:
+        if self._chain is None:
+            if self._certs is None:
+                self._certs = ensure_certs()
+            cert_file, key_file = self._certs.server_cert, self._certs.server_key
+        else:
+            cert_file, key_file = self._chain.cert_file, self._chain.key_file
+        try:
+            ctx = tlsconfig.server_context(
+                cert_file,
+                key_file,
+                minimum=self.policy.min_tls_version,
+                keylog_file=self._keylog_file,
+            )
+        except (ssl.SSLError, OSError, ValueError) as error:
+            if self._chain is None:
+                raise  # the sandbox's own certificates: a bug, not a lab
+            # A configured key that cannot be read or does not match: Postfix keeps running,
+            # offers STARTTLS and answers it 454 4.7.0 (B5); so does the sandbox.
+            self.tls_problem = f"cannot load certificate {cert_file} and key {key_file}: {error}"
+            log.warning("%s", self.tls_problem)
+            return TLS_UNAVAILABLE
+        if self.policy.max_tls_version is not None:
+            ctx.maximum_version = self.policy.max_tls_version
+        return ctx
 
     async def stop(self) -> None:
         """Stop listening and drop every session, whatever its state (E4). Idempotent."""
@@ -302,6 +350,8 @@ class SandboxServer:
     def _protocol_factory(self) -> asyncio.BaseProtocol:
         # A session counts from here, at accept: asyncio calls this factory for every connection
         # waiting in the backlog (up to 100) before any of them reaches connection_made (E3).
+        if self.policy.implicit_tls and self._tls_context is TLS_UNAVAILABLE:
+            return _Busy(self)  # wrapper mode without a usable key: closed at once, as Postfix
         if len(self._sessions) >= self.policy.max_connections:
             self.notice(Level.WARNING, "server.busy", max=self.policy.max_connections)
             return _Busy(self)
@@ -310,7 +360,7 @@ class SandboxServer:
             policy=self.policy,
             hooks=self,
             tls_context=self._tls_context,
-            authenticator=self._authenticate,
+            authenticator=self._authenticate if self.policy.sasl_enabled else None,
             loop=asyncio.get_running_loop(),
         )
         self._sessions.add(smtp)
