@@ -118,6 +118,12 @@ _EN: dict[str, str] = {
     "lab.elided": "… {n} lines not shown (too many to keep; the session went on) …",
     "lab.kept": "showing the last {n} lines",
     "lab.demo_account": "Demo account: {user} / {password} (sandbox only)",
+    "lab.capture_saved": (
+        "Capture saved to {path} (0600, its TLS secrets inside). Read it: tshark -r {path} -Y "
+        "smtp, or open it in Wireshark and filter smtp: no key log setting is needed."
+    ),
+    "lab.capture_empty": "Nothing to capture yet: step or play the lab first (s, p).",
+    "lab.capture_failed": "The capture could not be saved: {error}",
     # eavesdropper
     "wire.injected": "INJECTED plaintext after STARTTLS: a correct server discards it",
     "wire.switch": "plaintext ends at byte {offset} ({side}): TLS from here",
@@ -173,6 +179,7 @@ _EN: dict[str, str] = {
     "key.play": "Play",
     "key.restart": "Restart",
     "key.type": "Type",
+    "key.capture": "Capture",
     "key.pane": "Pane",
     "cmd.open_lesson": "Open lesson: {title}",
     "cmd.open_lab": "Open lab: {name}",

@@ -107,6 +107,12 @@ JA: dict[str, str] = {
     "lab.elided": "… {n} 行を省略(多すぎるため。セッションは続いています)…",
     "lab.kept": "最後の {n} 行を表示",
     "lab.demo_account": "デモアカウント: {user} / {password}(サンドボックス専用)",
+    "lab.capture_saved": (
+        "キャプチャを {path} に保存しました(0600、TLS の鍵入り)。読むには tshark -r {path} -Y "
+        "smtp。Wireshark で開いて smtp で絞り込んでも見えます。鍵ログの設定は要りません。"
+    ),
+    "lab.capture_empty": "まだキャプチャするものがありません。先にラボを進めてください(s、p)。",
+    "lab.capture_failed": "キャプチャを保存できませんでした: {error}",
     "wire.injected": "STARTTLS の後に注入された平文: 正しいサーバーは破棄します",
     "wire.switch": "平文はバイト {offset} で終わり({side})、ここから TLS",
     "wire.encrypted": "暗号化",
@@ -197,6 +203,7 @@ JA: dict[str, str] = {
     "key.play": "再生",
     "key.restart": "やり直し",
     "key.type": "入力",
+    "key.capture": "キャプチャ",
     "key.pane": "ペイン",
     "cmd.open_lesson": "レッスンを開く: {title}",
     "cmd.open_lab": "ラボを開く: {name}",

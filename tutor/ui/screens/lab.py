@@ -7,6 +7,7 @@ Events from the session are buffered and handed to the panes on a short timer, s
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from sandbox.events import (
 from sandbox.facts import FactsFolder, SessionFacts
 from sandbox.lab.catalog import SCENARIOS
 from sandbox.threats.outcome import Outcome, outcome_of
+from tutor.ui.lab_capture import CaptureRecorder, export_capture, keylog_bytes
 from tutor.ui.lab_link import LabSessionLike, SessionFactory, is_start_error, real_session
 from tutor.ui.lab_words import outcome_text, policies_text
 from tutor.ui.lang import on_lang_change, ui_lang, words
@@ -69,6 +71,8 @@ class LabScreen(Screen[bool]):
         Binding("p", "play", "key.play"),
         Binding("r", "restart", "key.restart"),
         Binding("i", "focus_input", "key.type"),
+        # w: off the footer (the lesson step that uses it names the key; the README lists it)
+        Binding("w", "export_capture", "key.capture", show=False),
         # 1, 2, 3...: one number key per pane of LAB_PANES (see _localize)
         Binding("escape", "back", "key.back"),
         Binding("f1", "app.help", "key.help"),
@@ -103,6 +107,7 @@ class LabScreen(Screen[bool]):
         self.start_error: str | None = None
         self.goal_met = False
         self._pending: list[SandboxEvent] = []
+        self._capture = CaptureRecorder()  # what the w key writes for Wireshark
         self._facts = FactsFolder()  # the session's facts so far, folded once per event
         self.events_seen = 0
         self._busy = False
@@ -255,6 +260,7 @@ class LabScreen(Screen[bool]):
     def emit(self, event: SandboxEvent) -> None:
         """The session's callback: queue the event for the next flush (same thread as the UI)."""
         self._pending.append(event)
+        self._capture.add(event)
 
     def flush(self) -> None:
         """Hand the queued events to the panes as one batch, and check the goal."""
@@ -459,6 +465,20 @@ class LabScreen(Screen[bool]):
             self.action_restart()
         elif event.button.id in actions:
             actions[event.button.id]()
+
+    async def action_export_capture(self) -> None:
+        """Save the lab's sessions as a pcapng with their TLS secrets (issue 12, section 3)."""
+        if not self._capture.has_traffic:
+            self.notify(words(self, "lab.capture_empty"), markup=False)
+            return
+        events, keylog = self._capture.events, keylog_bytes(self.session)
+        try:  # in a thread: the file is fsynced, the UI goes on meanwhile
+            path = await asyncio.to_thread(export_capture, events, self.scenario, keylog)
+        except OSError as exc:
+            error = words(self, "lab.capture_failed", error=exc.strerror or str(exc))
+            self.notify(error, severity="error", markup=False)
+            return
+        self.notify(words(self, "lab.capture_saved", path=str(path)), timeout=30, markup=False)
 
     def action_focus_input(self) -> None:
         self.query_one("#command", Input).focus()
