@@ -26,7 +26,8 @@ from sandbox.pki import tlsconfig
 from sandbox.tlsview.keylog import CLIENT_TRAFFIC_SECRET_0, KeyLog
 from sandbox.wire.tap import WireTap
 
-pytestmark = pytest.mark.interop
+# a sandbox process, a client and tshark each start: slow on a busy machine, not hung
+pytestmark = [pytest.mark.interop, pytest.mark.timeout(240)]
 
 
 def read_line(
