@@ -72,6 +72,9 @@ way the `swaks` tool marks it:
 
 Watch for the moment the arrows change from `->` to `~>`: from there on, an eavesdropper sees
 only encrypted records.
+
+**Home** (or **g**) goes back to the start of the pane, **End** (or **G**) on to its end;
+the arrows and **PgUp**/**PgDn** scroll.
 """,
     "eavesdropper": """\
 # Eavesdropper
@@ -84,6 +87,9 @@ TLS records: the ClientHello (which still names the server: SNI), the ServerHell
 
 Lines marked **INJECTED** were sent in plaintext right after STARTTLS, the trick of a command
 injection attack; a correct server throws them away.
+
+**Home** (or **g**) goes back to the start of the pane, **End** (or **G**) on to its end;
+the arrows and **PgUp**/**PgDn** scroll.
 """,
     "connection": """\
 # Connection
@@ -95,6 +101,9 @@ was issued to, by whom, how long it is valid, the names it covers).
 **Verified** is the part that matters most: encryption to an unverified server can be
 encryption to an attacker. *Verified* means the client checked the certificate chain up to a
 CA it trusts and that the name matches the server it wanted.
+
+**Home** (or **g**) goes back to the start of the pane, **End** (or **G**) on to its end;
+the arrows and **PgUp**/**PgDn** scroll.
 """,
     "command": """\
 # Command line
@@ -177,6 +186,9 @@ RFC の表記による SMTP セッションです。**C:** はクライアント
 
 矢印が `->` から `~>` に変わる瞬間に注目してください。そこから先、盗聴者には暗号化された
 レコードしか見えません。
+
+**Home**(または **g**)でペインの先頭に戻り、**End**(または **G**)で末尾へ進みます。
+矢印キーと **PgUp**/**PgDn** でスクロールします。
 """,
     "eavesdropper": """\
 # 盗聴者の視点
@@ -189,6 +201,9 @@ RFC の表記による SMTP セッションです。**C:** はクライアント
 
 **注入** と表示された行は、STARTTLS の直後に平文で送り込まれたもので、コマンド注入攻撃の手口です。
 正しいサーバーはこれを破棄します。
+
+**Home**(または **g**)でペインの先頭に戻り、**End**(または **G**)で末尾へ進みます。
+矢印キーと **PgUp**/**PgDn** でスクロールします。
 """,
     "connection": """\
 # 接続
@@ -199,6 +214,9 @@ RFC の表記による SMTP セッションです。**C:** はクライアント
 いちばん大事なのは **検証** です。検証していない相手との暗号化は、攻撃者との暗号化かもしれません。
 「検証済み」とは、信頼する認証局までの証明書チェーンと、接続したいサーバー名との一致をクライアントが
 確認したという意味です。
+
+**Home**(または **g**)でペインの先頭に戻り、**End**(または **G**)で末尾へ進みます。
+矢印キーと **PgUp**/**PgDn** でスクロールします。
 """,
     "command": """\
 # コマンド入力

@@ -187,7 +187,7 @@ async def test_connection_shows_plaintext_then_tls_certificate_and_verification(
         assert "TLS_AES_128_GCM_SHA256" in text
         assert "CN=sandbox.test" in text
         assert "CN=smtp-tutor sandbox CA" in text
-        assert "2026-01-01T00:00:00Z → 2026-01-31T00:00:00Z" in text
+        assert "2026-01-01 00:00:00 UTC → 2026-01-31 00:00:00 UTC" in text  # wraps between words
         assert "sandbox.test, localhost, 127.0.0.1" in text
         assert "✔ yes: chain and name checked" in text
         assert "1 message(s), last 1234 B over TLS" in text

@@ -9,6 +9,7 @@ keys from that table.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
@@ -37,7 +38,7 @@ from sandbox.events import (
 )
 from tutor.ui.lang import on_lang_change, ui_lang, words
 from tutor.ui.widgets import lab_lines
-from tutor.ui.widgets.log_pane import LogPane
+from tutor.ui.widgets.log_pane import SCROLL_KEYS, LogPane
 from tutor.ui.words import tr
 
 
@@ -155,17 +156,45 @@ def short_state(state: ConnectionState, lang: str) -> str:
     return "TLS ✔" if state.tls.verified else "TLS ✘"
 
 
+def _dn(name: str) -> str:
+    """A distinguished name with a space after each separating comma, so it wraps between its
+    parts (`CN=sandbox.test, O=smtp-tutor`) and never inside one; escaped commas stay."""
+    return re.sub(r"(?<!\\),(?! )", ", ", name)
+
+
+def _when(iso: str) -> str:
+    """An ISO 8601 UTC time as two tokens that wrap apart: `2026-12-05 07:04:15 UTC`."""
+    day, sep, rest = iso.partition("T")
+    if not sep:
+        return iso
+    for utc in ("+00:00", "Z"):
+        if rest.endswith(utc):
+            return f"{day} {rest.removesuffix(utc)} UTC"
+    return f"{day} {rest}"
+
+
+def _fingerprint(sha256: str) -> str:
+    """The colon-separated fingerprint in groups of four bytes, which wrap apart."""
+    parts = sha256.split(":")
+    return " ".join(":".join(parts[i : i + 4]) for i in range(0, len(parts), 4))
+
+
 def _cert_rows(table: Table, cert: CertSummary, lang: str) -> None:
     table.add_row(tr(lang, "conn.cert"), "")
-    table.add_row(f"  {tr(lang, 'conn.subject')}", Text(cert.subject))
-    table.add_row(f"  {tr(lang, 'conn.issuer')}", Text(cert.issuer))
-    table.add_row(f"  {tr(lang, 'conn.valid')}", Text(f"{cert.not_before} → {cert.not_after}"))
+    table.add_row(f"  {tr(lang, 'conn.subject')}", Text(_dn(cert.subject)))
+    table.add_row(f"  {tr(lang, 'conn.issuer')}", Text(_dn(cert.issuer)))
+    valid = f"{_when(cert.not_before)} → {_when(cert.not_after)}"
+    table.add_row(f"  {tr(lang, 'conn.valid')}", Text(valid))
     table.add_row(f"  {tr(lang, 'conn.san')}", Text(", ".join(cert.san)))
-    table.add_row(f"  {tr(lang, 'conn.fingerprint')}", Text(cert.sha256, style="dim"))
+    table.add_row(f"  {tr(lang, 'conn.fingerprint')}", Text(_fingerprint(cert.sha256), style="dim"))
 
 
 def render_connection(state: ConnectionState, lang: str) -> RenderableType:
-    """The Connection pane's content: plaintext or TLS, and what TLS proved."""
+    """The Connection pane's content: plaintext or TLS, and what TLS proved.
+
+    What the session came to (delivered? verified?) comes first and the certificate's details
+    after, so a short pane shows the outcome without scrolling; values wrap at their spaces, so
+    a name, an address or a date is never cut in two (issue 10, item 14)."""
     if not state.started:
         return Text(tr(lang, "conn.none"), style="dim")
     table = Table.grid(padding=(0, 1))
@@ -182,27 +211,29 @@ def render_connection(state: ConnectionState, lang: str) -> RenderableType:
     if state.via_tap:
         server += f" ({tr(lang, 'conn.via_tap')} {state.via_tap})"
     table.add_row(tr(lang, "conn.server"), Text(server))
+    if state.last_delivery is not None:
+        how = tr(lang, "conn.over_tls" if state.last_delivery.tls else "conn.in_clear")
+        msg = tr(lang, "conn.message", n=state.delivered, size=state.last_delivery.size, how=how)
+        table.add_row(tr(lang, "conn.messages"), Text(msg))
     if state.tls is not None:
         tls = state.tls
+        verified = tr(lang, "conn.verified_yes" if tls.verified else "conn.verified_no")
+        style = "bold #87d75f" if tls.verified else "bold reverse #ff5f5f"
+        table.add_row(tr(lang, "conn.verified"), Text(verified, style=style))
         table.add_row(tr(lang, "conn.version"), Text(tls.version))
         table.add_row(tr(lang, "conn.cipher"), Text(tls.cipher))
         if tls.peer_cert is not None:
             _cert_rows(table, tls.peer_cert, lang)
-        verified = tr(lang, "conn.verified_yes" if tls.verified else "conn.verified_no")
-        style = "bold #87d75f" if tls.verified else "bold reverse #ff5f5f"
-        table.add_row(tr(lang, "conn.verified"), Text(verified, style=style))
     parts: list[RenderableType] = [table]
     if state.failed:
         parts.append(Text(tr(lang, "conn.failed", reason=state.failed), style="bold #ff5f5f"))
-    if state.last_delivery is not None:
-        how = tr(lang, "conn.over_tls" if state.last_delivery.tls else "conn.in_clear")
-        msg = tr(lang, "conn.message", n=state.delivered, size=state.last_delivery.size, how=how)
-        parts.append(Text.assemble((f"{tr(lang, 'conn.messages')}: ", "bold"), msg))
     return Group(*parts)
 
 
 class ConnectionPane(VerticalScroll):
     """Plaintext or TLS, version, cipher, the server certificate, and whether it was verified."""
+
+    BINDINGS = SCROLL_KEYS
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)

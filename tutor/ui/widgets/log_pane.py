@@ -17,6 +17,7 @@ from typing import TypeVar
 from rich.segment import Segment
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -27,8 +28,18 @@ from tutor.ui.lang import on_lang_change, words
 T = TypeVar("T")
 
 
+SCROLL_KEYS = [
+    Binding("g", "scroll_home", "Start", show=False),
+    Binding("G", "scroll_end", "End", show=False),
+]
+"""A pane goes back to its start with Home or g, and on to its end with End or G (Home, End,
+the arrows and PgUp/PgDn come with Textual's scrolling containers); the panes' help says so."""
+
+
 class LogPane(ScrollView, can_focus=True):
     """Keeps at most `cap` lines, says when it elided some, follows the end while at the end."""
+
+    BINDINGS = SCROLL_KEYS
 
     DEFAULT_CSS = """
     LogPane {
