@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import ipaddress
 import os
 from collections.abc import Sequence
@@ -322,7 +323,18 @@ def ensure_certs(directory: Path | None = None, *, now: dt.datetime | None = Non
 def summarize(cert: x509.Certificate | bytes) -> CertSummary:
     """A readable summary of a certificate (DER bytes as `SSLSocket.getpeercert(True)` gives)."""
     if isinstance(cert, bytes):
-        cert = x509.load_der_x509_certificate(cert)
+        return _summarize_der(cert)
+    return _summary(cert)
+
+
+@functools.lru_cache(maxsize=64)
+def _summarize_der(der: bytes) -> CertSummary:
+    # Every session with the lab's server shows the same certificate: parse it once (issue 15,
+    # about 4% of a session). Keyed by the exact bytes, so a different certificate is parsed anew.
+    return _summary(x509.load_der_x509_certificate(der))
+
+
+def _summary(cert: x509.Certificate) -> CertSummary:
     try:
         san_ext = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         san = tuple(

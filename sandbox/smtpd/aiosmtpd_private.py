@@ -16,13 +16,18 @@ Private methods `SandboxSMTP` overrides, which must stay in the subclass (aiosmt
 written here. tests/sandbox/smtpd/test_private_api.py checks both against the installed aiosmtpd,
 and checks that none of `SandboxSMTP`'s own private names shadows one of aiosmtpd's.
 
+`cache_auth_members` replaces the `inspect` module aiosmtpd.smtp sees by one whose `getmembers`
+lists a registered class's `auth_*` methods once (SMTP.__init__ looks for nothing else there).
+
 Checked: aiosmtpd 1.4.6 (the only 1.4 release the floor allows; the dependency is capped at <1.5).
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import ssl
+import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
@@ -127,3 +132,40 @@ def reset_timeout(proto: SMTP, duration: float | None = None) -> None:
 def handler_task(proto: SMTP) -> asyncio.Task[None] | None:
     """The task running the session, once `connection_made` started it."""
     return proto._handler_coroutine
+
+
+class _AuthMembers:
+    """`inspect` as aiosmtpd.smtp sees it once `cache_auth_members` ran.
+
+    `SMTP.__init__` calls `inspect.getmembers` on the session and on its handler for every
+    connection, only to keep the `auth_*` methods: every attribute of both is fetched, properties
+    evaluated, about 4% of a STARTTLS session (issue 15). For the classes registered here the
+    `auth_*` names are listed once per class; every other call is inspect's own.
+    """
+
+    def __init__(self) -> None:
+        self.classes: set[type] = set()
+        self._names: dict[type, tuple[str, ...]] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(inspect, name)
+
+    def getmembers(self, obj: object, predicate: Any = None) -> list[tuple[str, Any]]:
+        cls = type(obj)
+        if predicate is not None or cls not in self.classes:
+            return inspect.getmembers(obj, predicate)
+        names = self._names.get(cls)
+        if names is None:
+            names = self._names[cls] = tuple(n for n in dir(cls) if n.startswith("auth_"))
+        own = [n for n in getattr(obj, "__dict__", {}) if n.startswith("auth_")]
+        return [(n, getattr(obj, n)) for n in sorted({*names, *own})]
+
+
+AUTH_MEMBERS = _AuthMembers()
+
+
+def cache_auth_members(*classes: type) -> None:
+    """List the `auth_*` methods of `classes` once per class, not once per connection."""
+    module = sys.modules[SMTP.__module__]
+    module.inspect = AUTH_MEMBERS  # type: ignore[attr-defined]
+    AUTH_MEMBERS.classes.update(classes)

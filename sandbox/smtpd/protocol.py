@@ -116,6 +116,7 @@ class SandboxSMTP(SMTP):
         self._errors = 0  # error replies of any kind (D10)
         self._lifetime: asyncio.TimerHandle | None = None  # E6
         self._auth_lockout_sent = False
+        private.cache_auth_members(type(self), type(handler))  # once per class, not per session
         super().__init__(
             handler,
             data_size_limit=policy.max_message_size,

@@ -34,6 +34,7 @@ from sandbox.wire.tamper import TakeOver, Tamper, TapControl
 __all__ = ["TakeOver", "Tamper", "TapControl", "WireTap", "is_loopback"]
 
 Emit = Callable[[SandboxEvent], None]
+LISTEN_BACKLOG = 1024  # as the server's; the kernel caps it at net.core.somaxconn
 
 
 class WireTap:
@@ -86,8 +87,10 @@ class WireTap:
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
+        # The server's deep backlog (sandbox.smtpd.server): asyncio's default of 100 overflowed
+        # at 200 concurrent connects (issue 15), and each dropped SYN waits out a 1 s retry.
         self._server = await loop.create_server(
-            lambda: Leg(Side.CLIENT, accept=self._accepted), *self.listen
+            lambda: Leg(Side.CLIENT, accept=self._accepted), *self.listen, backlog=LISTEN_BACKLOG
         )
 
     async def stop(self) -> None:

@@ -191,3 +191,9 @@ def _subject(der: bytes) -> str:
         return escape_text(x509.load_der_x509_certificate(der).subject.rfc4514_string())
     except Exception:  # garbage from the wire; cryptography raises several types
         return f"(unreadable certificate, {len(der)} bytes)"
+
+
+# The annotated handshake (sandbox/tlsview/hello.py) walks the hellos field by field with the same
+# cursor, so both read the wire the same way and stop at the same truncation.
+Cursor = _Cursor
+Malformed = _Malformed

@@ -119,3 +119,103 @@ def cipher_suite_name(value: int) -> str:
     if _is_grease(value):
         return f"GREASE(0x{value:04x})"
     return f"0x{value:04x}"
+
+
+# --- For the annotated handshake (sandbox/tlsview/hello.py): each field by its IANA name ---------
+
+EXTENSIONS: dict[int, str] = {
+    0: "server_name",
+    1: "max_fragment_length",
+    5: "status_request",
+    10: "supported_groups",
+    11: "ec_point_formats",
+    13: "signature_algorithms",
+    14: "use_srtp",
+    15: "heartbeat",
+    16: "application_layer_protocol_negotiation",
+    18: "signed_certificate_timestamp",
+    21: "padding",
+    22: "encrypt_then_mac",
+    23: "extended_master_secret",
+    27: "compress_certificate",
+    28: "record_size_limit",
+    35: "session_ticket",
+    41: "pre_shared_key",
+    42: "early_data",
+    43: "supported_versions",
+    44: "cookie",
+    45: "psk_key_exchange_modes",
+    47: "certificate_authorities",
+    49: "post_handshake_auth",
+    50: "signature_algorithms_cert",
+    51: "key_share",
+    57: "quic_transport_parameters",
+    65281: "renegotiation_info",
+}
+
+GROUPS: dict[int, str] = {
+    23: "secp256r1",
+    24: "secp384r1",
+    25: "secp521r1",
+    29: "x25519",
+    30: "x448",
+    256: "ffdhe2048",
+    257: "ffdhe3072",
+    258: "ffdhe4096",
+    259: "ffdhe6144",
+    260: "ffdhe8192",
+    0x11EC: "X25519MLKEM768",
+    0x6399: "X25519Kyber768Draft00",
+}
+
+SIGNATURE_SCHEMES: dict[int, str] = {
+    0x0401: "rsa_pkcs1_sha256",
+    0x0501: "rsa_pkcs1_sha384",
+    0x0601: "rsa_pkcs1_sha512",
+    0x0403: "ecdsa_secp256r1_sha256",
+    0x0503: "ecdsa_secp384r1_sha384",
+    0x0603: "ecdsa_secp521r1_sha512",
+    0x0804: "rsa_pss_rsae_sha256",
+    0x0805: "rsa_pss_rsae_sha384",
+    0x0806: "rsa_pss_rsae_sha512",
+    0x0807: "ed25519",
+    0x0808: "ed448",
+    0x0809: "rsa_pss_pss_sha256",
+    0x080A: "rsa_pss_pss_sha384",
+    0x080B: "rsa_pss_pss_sha512",
+    0x0201: "rsa_pkcs1_sha1",
+    0x0203: "ecdsa_sha1",
+    0x0303: "sha224_ecdsa",
+    0x0301: "sha224_rsa",
+    0x0402: "sha256_dsa",
+    0x0302: "sha224_dsa",
+    0x0202: "sha1_dsa",
+    0x0502: "sha384_dsa",
+    0x0602: "sha512_dsa",
+    0x081A: "ecdsa_brainpoolP256r1tls13_sha256",
+    0x081B: "ecdsa_brainpoolP384r1tls13_sha384",
+    0x081C: "ecdsa_brainpoolP512r1tls13_sha512",
+}
+
+PSK_MODES: dict[int, str] = {0: "psk_ke", 1: "psk_dhe_ke"}
+EC_POINT_FORMATS: dict[int, str] = {0: "uncompressed", 1: "ansiX962_compressed_prime", 2: "char2"}
+
+
+def _named(table: dict[int, str], value: int, width: int = 4) -> str:
+    if value in table:
+        return table[value]
+    if width == 4 and _is_grease(value):
+        return f"GREASE(0x{value:04x})"
+    return f"0x{value:0{width}x}"
+
+
+def extension_name(value: int) -> str:
+    return _named(EXTENSIONS, value)
+
+
+def group_name(value: int) -> str:
+    return _named(GROUPS, value)
+
+
+def signature_scheme_name(value: int) -> str:
+    return _named(SIGNATURE_SCHEMES, value)

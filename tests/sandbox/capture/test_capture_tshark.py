@@ -26,9 +26,11 @@ from sandbox.lab.session import LabSession
 from sandbox.pki.certs import CertBundle
 from sandbox.smtpd.policy import ServerPolicy
 from sandbox.smtpd.server import SandboxServer
+from sandbox.tlsview.keylog import CLIENT_RANDOM, KeyLog
 from sandbox.wire.tap import WireTap
 
-pytestmark = pytest.mark.interop
+# tshark takes a second or more to start on a busy machine, and each test starts it 2-3 times
+pytestmark = [pytest.mark.interop, pytest.mark.timeout(240)]
 
 BODY_WORDS = "secret the eavesdropper wants"  # a phrase of the lab's message body
 assert BODY_WORDS in MESSAGE
@@ -75,27 +77,58 @@ async def lab_capture(scenario: str, where: Path, *, secrets: bool = True) -> Pa
     return capture
 
 
-def commands(tshark: Tshark, capture: Path) -> list[tuple[str, bool]]:
-    """The client's command lines on the client's leg, each with whether it came inside TLS."""
-    rows = tshark(
-        capture,
-        f"smtp.req && tcp.dstport == {_port(tshark, capture)} && ip.src == 127.0.0.1",
-        "smtp.command_line",
-        "frame.protocols",
-    )
-    return [(line.removesuffix("\\r\\n"), ":tls:" in protocols) for line, protocols in rows]
+FIELDS = (
+    "ip.src",
+    "tcp.dstport",
+    "tcp.flags.syn",
+    "tcp.flags.ack",
+    "frame.protocols",
+    "smtp.command_line",
+    "smtp.response.code",
+    "tls.handshake.type",
+    "tls.handshake.extensions_server_name",
+    "tls.handshake.extensions.supported_version",
+    "tls.handshake.version",
+)
 
 
-def _port(tshark: Tshark, capture: Path) -> int:
-    (row,) = tshark(
-        capture, "tcp.flags.syn == 1 && tcp.flags.ack == 0 && ip.src == 127.0.0.1", "tcp.dstport"
-    )
-    return int(row[0])
+class Dissection:
+    """What one tshark run over the whole capture shows (one process: a busy machine pays for
+    each tshark start): the client's leg's port, its commands, the hellos' fields."""
+
+    def __init__(self, tshark: Tshark, capture: Path) -> None:
+        wanted = "smtp || tls.handshake.type == 1 || tls.handshake.type == 2 || tcp.flags.syn"
+        self.rows = [dict(zip(FIELDS, r, strict=True)) for r in tshark(capture, wanted, *FIELDS)]
+        (self.port,) = {  # the port the client connects to
+            int(r["tcp.dstport"])
+            for r in self.rows
+            if r["tcp.flags.syn"] in ("1", "True") and r["tcp.flags.ack"] in ("0", "False")
+        }
+
+    def commands(self) -> list[tuple[str, bool]]:
+        """The client's command lines on its own leg, each with whether it came inside TLS."""
+        return [
+            (r["smtp.command_line"].removesuffix("\\r\\n"), ":tls:" in r["frame.protocols"])
+            for r in self.rows
+            if r["smtp.command_line"] and r["ip.src"] == "127.0.0.1"
+        ]
+
+    def replies(self, code: str) -> list[bool]:
+        """Whether each reply `code` the client's leg carried to the client came inside TLS."""
+        return [
+            ":tls:" in r["frame.protocols"]
+            for r in self.rows
+            if code in r["smtp.response.code"].split(",") and r["ip.src"] == "127.0.0.2"
+        ]
+
+    def hello(self, kind: int, field: str) -> list[str]:
+        """`field` of each ClientHello (1) or ServerHello (2), on both legs."""
+        return [r[field] for r in self.rows if str(kind) in r["tls.handshake.type"].split(",")]
 
 
 async def test_m29_tls13_starttls_decrypts_with_no_setting(tshark: Tshark, tmp_path: Path) -> None:
     capture = await lab_capture("starttls", tmp_path)
-    seen = commands(tshark, capture)
+    seen = Dissection(tshark, capture).commands()
     verbs = [(line.split()[0], tls) for line, tls in seen]
     assert verbs[:2] == [("EHLO", False), ("STARTTLS", False)]  # readable to anyone
     assert verbs[2:] == [
@@ -111,37 +144,34 @@ async def test_m29_tls13_starttls_decrypts_with_no_setting(tshark: Tshark, tmp_p
     assert len(tshark(capture, f'imf contains "{BODY_WORDS}"')) == 2  # on both legs
     assert tshark(capture, f'frame contains "{BODY_WORDS}"') == []
     # TLS 1.3 chosen (ServerHello's supported_versions), the SNI the client sent
-    chosen = tshark(
-        capture, "tls.handshake.type == 2", "tls.handshake.extensions.supported_version"
-    )
-    assert chosen == [["0x0304"]] * 2  # one ServerHello on each leg
-    sni = tshark(capture, "tls.handshake.type==1", "tls.handshake.extensions_server_name")
-    assert sni == [["sandbox.test"]] * 2  # the ClientHello, on the client's and the server's leg
+    dissected = Dissection(tshark, capture)
+    assert dissected.port == 587
+    assert dissected.hello(2, "tls.handshake.extensions.supported_version") == ["0x0304"] * 2
+    sni = dissected.hello(1, "tls.handshake.extensions_server_name")
+    assert sni == ["sandbox.test"] * 2  # the ClientHello, on the client's and the server's leg
 
 
 async def test_m29_without_the_secrets_tls_stays_opaque(tshark: Tshark, tmp_path: Path) -> None:
     """Control: the same session written with no secrets block shows nothing after STARTTLS,
     so what the test above finds inside TLS comes from the capture's own secrets."""
     capture = await lab_capture("starttls", tmp_path, secrets=False)
-    assert [line for line, _ in commands(tshark, capture)] == ["EHLO client.test", "STARTTLS"]
+    dissected = Dissection(tshark, capture)
+    assert [line for line, _ in dissected.commands()] == ["EHLO client.test", "STARTTLS"]
     assert tshark(capture, f'imf contains "{BODY_WORDS}"') == []
-    assert (
-        tshark(capture, "tls.handshake.type==1", "tls.handshake.extensions_server_name")
-        == [["sandbox.test"]] * 2
-    )  # the SNI is readable to anyone: it is in the clear
+    sni = dissected.hello(1, "tls.handshake.extensions_server_name")
+    assert sni == ["sandbox.test"] * 2  # the SNI is readable to anyone: it is in the clear
 
 
 async def test_m29_implicit_tls_on_465(tshark: Tshark, tmp_path: Path) -> None:
     capture = await lab_capture("implicit-tls", tmp_path)
-    assert _port(tshark, capture) == 465
-    seen = commands(tshark, capture)
+    dissected = Dissection(tshark, capture)
+    assert dissected.port == 465
+    seen = dissected.commands()
     assert [line.split()[0] for line, _ in seen] == ["EHLO", "AUTH", "MAIL", "RCPT", "DATA", "QUIT"]
     assert all(tls for _, tls in seen)  # nothing of SMTP in the clear, not even the first EHLO
-    banner = tshark(capture, "smtp.response.code == 220", "frame.protocols")
-    assert banner and all(":tls:" in r[0] for r in banner)
+    assert dissected.replies("220") == [True]  # even the banner came inside TLS
     assert len(tshark(capture, f'imf contains "{BODY_WORDS}"')) == 2
-    sni = tshark(capture, "tls.handshake.type==1", "tls.handshake.extensions_server_name")
-    assert sni == [["sandbox.test"]] * 2
+    assert dissected.hello(1, "tls.handshake.extensions_server_name") == ["sandbox.test"] * 2
 
 
 async def swaks_through_tap(
@@ -192,11 +222,12 @@ async def test_m30_tls12_from_an_outside_client_with_the_servers_secrets(
     finally:
         await server.stop()
     secrets = keylog.read_bytes()
-    assert b"CLIENT_RANDOM " in secrets and b"TRAFFIC_SECRET" not in secrets  # TLS 1.2's kind
+    (client_random,) = KeyLog.parse(secrets)  # one handshake, logged as TLS 1.2 logs it
+    assert set(KeyLog.parse(secrets).session(client_random)) == {CLIENT_RANDOM}
     capture = tmp_path / "swaks.pcapng"
     write_capture(capture, events, port=587, keylog=secrets)
-    seen = commands(tshark, capture)
-    assert [(line.split()[0], tls) for line, tls in seen] == [
+    dissected = Dissection(tshark, capture)
+    assert [(line.split()[0], tls) for line, tls in dissected.commands()] == [
         ("EHLO", False),
         ("STARTTLS", False),
         ("EHLO", True),
@@ -206,7 +237,7 @@ async def test_m30_tls12_from_an_outside_client_with_the_servers_secrets(
         ("DATA", True),
         ("QUIT", True),
     ]
-    version = tshark(capture, "tls.handshake.type == 2", "tls.handshake.version")
-    assert version == [["0x0303"]] * 2  # TLS 1.2, and no supported_versions extension
+    assert dissected.hello(2, "tls.handshake.version") == ["0x0303"] * 2  # TLS 1.2
+    assert dissected.hello(2, "tls.handshake.extensions.supported_version") == [""] * 2
     assert len(tshark(capture, 'imf contains "Sent by swaks over TLS 1.2."')) == 2
     assert tshark(capture, 'frame contains "Sent by swaks"') == []

@@ -1,0 +1,263 @@
+"""Load benchmark (issue 15): 200 concurrent STARTTLS sessions of 1-5 messages each.
+
+Three targets in one run, the same sessions against each: bare aiosmtpd (its own `Controller`, a
+trivial handler, the same TLS context, the same listen backlog), the sandbox server alone, and the
+sandbox server through the wire tap with every event collected. Each message carries a unique
+Message-ID; after a run the IDs are counted where the server keeps mail (the sandbox's Maildir,
+the bare handler's list), so a message that was accepted (250 after DATA) and never stored is
+*lost*, one stored twice is *duplicated*. `ListenOverflows` (/proc/net/netstat, the whole host)
+is read before and after each run: the kernel dropped a connect because a listen backlog was full.
+
+Prints one table; exits 1 if any message was lost or duplicated, or a listen backlog overflowed.
+
+    .venv/bin/python bench/load.py [--sessions 200] [--max-messages 5] [--seed 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from email.parser import BytesHeaderParser
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("SMTP_TUTOR_DATA_DIR", tempfile.mkdtemp(prefix="smtp-tutor-bench-"))
+
+from aiosmtpd.controller import Controller
+
+from sandbox.client.framing import SmtpClientError
+from sandbox.client.smtp import SmtpClient
+from sandbox.events import SandboxEvent
+from sandbox.pki import tlsconfig
+from sandbox.pki.certs import ensure_certs
+from sandbox.smtpd.mailbox import StorageLimits
+from sandbox.smtpd.policy import ServerPolicy
+from sandbox.smtpd.server import LISTEN_BACKLOG, SandboxServer
+from sandbox.wire.tap import WireTap
+
+SENDER = "load@client.test"
+RECIPIENT = "inbox@sandbox.test"
+
+
+def listen_overflows() -> int:
+    """TcpExt ListenOverflows of the whole host (connects dropped by a full backlog)."""
+    try:
+        lines = Path("/proc/net/netstat").read_text().splitlines()
+    except OSError:
+        return 0
+    for names, values in zip(lines[::2], lines[1::2], strict=False):
+        if names.startswith("TcpExt:"):
+            table = dict(zip(names.split()[1:], values.split()[1:], strict=True))
+            return int(table.get("ListenOverflows", 0))
+    return 0
+
+
+def message(message_id: str, lines: int) -> bytes:
+    body = "".join(f"line {i} of the load test\r\n" for i in range(lines))
+    return (
+        f"From: <{SENDER}>\r\nTo: <{RECIPIENT}>\r\nSubject: load\r\n"
+        f"Message-ID: {message_id}\r\n\r\n{body}"
+    ).encode()
+
+
+@dataclass
+class Run:
+    target: str
+    sent: int = 0  # DATA answered (any code)
+    accepted: list[str] = field(default_factory=list)  # Message-IDs answered 250
+    refused: int = 0  # a 4xx/5xx reply to MAIL, RCPT or DATA
+    failed_sessions: int = 0  # a session that broke (connect, TLS, timeout...)
+    errors: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+    overflows: int = 0
+    stored: list[str] = field(default_factory=list)  # Message-IDs found where mail is kept
+
+    @property
+    def lost(self) -> int:
+        return len(set(self.accepted) - set(self.stored))
+
+    @property
+    def duplicated(self) -> int:
+        return sum(n - 1 for n in Counter(self.stored).values() if n > 1)
+
+    @property
+    def unexpected(self) -> int:  # stored, but never answered 250
+        return len(set(self.stored) - set(self.accepted))
+
+    @property
+    def rate(self) -> float:
+        return len(self.accepted) / self.seconds if self.seconds else 0.0
+
+
+async def session(run: Run, port: int, ca: Path, ids: list[str], emit: Any) -> None:
+    client = SmtpClient("127.0.0.1", port, ca_file=ca, policy="verify", emit=emit, timeout=60.0)
+    try:
+        await client.connect()
+        await client.ehlo()
+        await client.negotiate_tls()
+        for mid in ids:
+            if (await client.mail(SENDER)).code != 250 or (
+                await client.rcpt(RECIPIENT)
+            ).code != 250:
+                run.refused += 1
+                await client.rset()
+                continue
+            reply = await client.data(message(mid, 3 + len(mid) % 7))
+            run.sent += 1
+            if reply.code == 250:
+                run.accepted.append(mid)
+            else:
+                run.refused += 1
+        await client.quit()
+    except SmtpClientError as exc:
+        run.failed_sessions += 1
+        run.errors[type(exc).__name__] += 1
+    finally:
+        await client.close()
+
+
+async def load(run: Run, port: int, ca: Path, plan: list[list[str]], emit: Any) -> None:
+    before = listen_overflows()
+    start = time.perf_counter()
+    await asyncio.gather(*(session(run, port, ca, ids, emit) for ids in plan))
+    run.seconds = time.perf_counter() - start
+    run.overflows = listen_overflows() - before
+
+
+def maildir_ids(root: Path) -> list[str]:
+    parser = BytesHeaderParser()
+    ids = []
+    for path in (root / "new").iterdir():
+        with path.open("rb") as f:
+            ids.append(str(parser.parse(f)["Message-ID"]))
+    return ids
+
+
+class _BareHandler:
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        headers = BytesHeaderParser().parsebytes(envelope.content)
+        self.ids.append(str(headers["Message-ID"]))
+        return "250 OK"
+
+
+class _BareController(Controller):
+    """aiosmtpd's own Controller, with the sandbox's listen backlog (asyncio's default is 100)."""
+
+    def _create_server(self) -> Any:
+        return self.loop.create_server(
+            self._factory_invoker, host=self.hostname, port=self.port, backlog=LISTEN_BACKLOG
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def run_bare(plan: list[list[str]], ca: Path) -> Run:
+    certs = ensure_certs()
+    handler = _BareHandler()
+    ctx = tlsconfig.server_context(certs.server_cert, certs.server_key)
+    controller = _BareController(
+        handler,
+        hostname="127.0.0.1",
+        port=free_port(),
+        tls_context=ctx,
+        server_hostname="sandbox.test",
+    )
+    controller.start()
+    run = Run("bare aiosmtpd")
+    try:
+        await load(run, controller.port, ca, plan, lambda e: None)
+    finally:
+        controller.stop()
+    run.stored = handler.ids
+    return run
+
+
+async def run_sandbox(plan: list[list[str]], ca: Path, *, tapped: bool, root: Path) -> Run:
+    policy = ServerPolicy(tls_level="encrypt", max_connections=len(plan) + 50)
+    limits = StorageLimits(messages=100_000, memory_bytes=1 << 30, maildir_files=100_000)
+    server = SandboxServer(policy, emit=lambda e: None, maildir=root, storage=limits)
+    await server.start()
+    run = Run("sandbox + tap" if tapped else "sandbox")
+    events: list[SandboxEvent] = []
+    tap = WireTap(server.host, server.port, emit=events.append) if tapped else None
+    try:
+        if tap is not None:
+            await tap.start()
+        await load(run, tap.port if tap else server.port, ca, plan, events.append)
+    finally:
+        if tap is not None:
+            await tap.stop()
+        await server.stop()
+    run.stored = maildir_ids(root)
+    return run
+
+
+def table(runs: list[Run]) -> str:
+    bare = runs[0].rate
+    head = (
+        f"{'target':<15}{'sent':>6}{'accepted':>9}{'stored':>7}{'lost':>5}{'dup':>4}{'extra':>6}"
+        f"{'refused':>8}{'broken':>7}{'msg/s':>8}{'vs bare':>8}{'overflows':>10}"
+    )
+    rows = [head, "-" * len(head)]
+    for r in runs:
+        rows.append(
+            f"{r.target:<15}{r.sent:>6}{len(r.accepted):>9}{len(set(r.stored)):>7}{r.lost:>5}"
+            f"{r.duplicated:>4}{r.unexpected:>6}{r.refused:>8}{r.failed_sessions:>7}"
+            f"{r.rate:>8.1f}{r.rate / bare if bare else 0:>7.2f}x{r.overflows:>10}"
+        )
+        if r.errors:
+            rows.append(f"  broken sessions: {dict(r.errors)}")
+    return "\n".join(rows)
+
+
+async def main(args: argparse.Namespace) -> int:
+    certs = ensure_certs()
+    rng = random.Random(args.seed)
+    counts = [rng.randint(1, args.max_messages) for _ in range(args.sessions)]
+
+    def plan(target: str) -> list[list[str]]:  # the same shape for every target
+        return [[f"<{target}-{s}-{m}@client.test>" for m in range(n)] for s, n in enumerate(counts)]
+
+    runs = [await run_bare(plan("bare"), certs.ca_cert)]
+    with tempfile.TemporaryDirectory(prefix="smtp-tutor-load-") as tmp:
+        runs.append(
+            await run_sandbox(plan("direct"), certs.ca_cert, tapped=False, root=Path(tmp) / "a")
+        )
+        runs.append(
+            await run_sandbox(plan("tap"), certs.ca_cert, tapped=True, root=Path(tmp) / "b")
+        )
+    print(
+        f"{args.sessions} concurrent STARTTLS sessions, {sum(counts)} messages "
+        f"(1-{args.max_messages} per session), seed {args.seed}"
+    )
+    print(table(runs))
+    bad = any(r.lost or r.duplicated or r.unexpected for r in runs)
+    overflow = any(r.overflows for r in runs)
+    if bad:
+        print("FAIL: a message was lost or duplicated")
+    if overflow:
+        print("FAIL: a listen backlog overflowed (ListenOverflows counts the whole host)")
+    return 1 if bad or overflow else 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=200)
+    parser.add_argument("--max-messages", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=15)
+    sys.exit(asyncio.run(main(parser.parse_args())))
