@@ -61,7 +61,8 @@ def real_session(scenario: str, emit: Emit, client_policy: str | None) -> LabSes
     """A real sandbox session on loopback (sandbox.lab.session.LabSession)."""
     from sandbox.lab.session import LabSession  # imported here: it loads aiosmtpd and ssl
 
-    return LabSession(scenario, emit=emit, client_policy=client_policy)
+    # keep_secrets: the lab decrypts its own session and saves it for Wireshark (issue 12)
+    return LabSession(scenario, emit=emit, client_policy=client_policy, keep_secrets=True)
 
 
 def is_start_error(exc: BaseException) -> bool:

@@ -62,10 +62,8 @@ def tshark(tool: Callable[[str], str], tmp_path: Path) -> Tshark:
 async def lab_capture(scenario: str, where: Path, *, secrets: bool = True) -> Path:
     """Run a built-in lab to the end and write its capture, with the client's secrets."""
     events: list[SandboxEvent] = []
-    session = LabSession(scenario, emit=events.append)
+    session = LabSession(scenario, emit=events.append, keep_secrets=True)
     await session.start()
-    keylog = where / f"{scenario}.keys"
-    session.client.keylog_file = keylog
     try:
         await session.play()
     finally:
@@ -73,7 +71,9 @@ async def lab_capture(scenario: str, where: Path, *, secrets: bool = True) -> Pa
     sc = session.scenario
     capture = where / f"{scenario}.pcapng"
     port = service_port(implicit_tls=sc.implicit_tls, submission=sc.authenticate)
-    write_capture(capture, events, port=port, keylog=keylog.read_bytes() if secrets else b"")
+    keylog = session.keylog.to_bytes()
+    assert keylog  # the lab kept its secrets
+    write_capture(capture, events, port=port, keylog=keylog if secrets else b"")
     return capture
 
 

@@ -14,6 +14,7 @@ import pytest
 from textual.pilot import Pilot
 from tutor_ui_fakes import make_app
 
+from sandbox.tlsview.keylog import CLIENT_TRAFFIC_SECRET_0, SERVER_HANDSHAKE_TRAFFIC_SECRET, KeyLog
 from tutor.ui.lab_link import real_session
 from tutor.ui.screens.lab import LabScreen
 
@@ -75,7 +76,14 @@ async def test_m33_the_lab_w_key_saves_a_capture_wireshark_decrypts(data: Path) 
     assert stat.S_IMODE(saved.parent.stat().st_mode) == 0o700
     found = blocks(saved.read_bytes())
     kinds = [k for k, _ in found]
-    assert kinds[:2] == [0x0A0D0D0A, 1] and set(kinds[2:]) == {6}
+    assert kinds[:3] == [0x0A0D0D0A, 1, 0x0A] and set(kinds[3:]) == {6}
+    secrets_type, length = struct.unpack_from("<II", found[2][1])
+    assert secrets_type == 0x544C534B  # TLS Key Log
+    (client_random,) = keylog = KeyLog.parse(found[2][1][8 : 8 + length])  # the one handshake
+    assert keylog.skipped == 0
+    assert {CLIENT_TRAFFIC_SECRET_0, SERVER_HANDSHAKE_TRAFFIC_SECRET} <= set(
+        keylog.session(client_random)
+    )
     packets = b"".join(body for kind, body in found if kind == 6)
     assert packets.count(b"EHLO client.test\r\n") == 2  # both legs; the second EHLO is in TLS
     assert packets.count(b"220 Ready to start TLS") == 2
