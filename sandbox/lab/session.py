@@ -32,7 +32,7 @@ from sandbox.lab.scenarios import Scenario, ScriptStep
 from sandbox.notices import notice
 from sandbox.smtpd.accounts import demo_account
 from sandbox.smtpd.policy import ServerPolicy
-from sandbox.smtpd.server import SandboxServer
+from sandbox.smtpd.server import ChainFiles, SandboxServer
 from sandbox.tlsview.keylog import KeyLog
 from sandbox.tlsview.secrets import Secrets
 from sandbox.wire.tap import WireTap
@@ -60,6 +60,7 @@ class LabSession:
         maildir: Path | None = None,
         timeout: float = 30.0,
         keep_secrets: bool = False,
+        server_chain: ChainFiles | None = None,  # a configuration's own chain; ca_file trusts it
     ) -> None:
         base = catalog.get(scenario)  # KeyError naming the known labs
         if client_policy is not None:
@@ -73,6 +74,7 @@ class LabSession:
             "sandbox.test" if upstream is None else upstream[0]
         )
         self._ca_file = ca_file
+        self._server_chain = server_chain
         self._ca_in_use: Path | None = None  # the CA the client trusts, once started
         self._upstream_in_use: tuple[str, int] = ("", 0)  # where the tap forwards, once started
         self._maildir = maildir
@@ -129,11 +131,12 @@ class LabSession:
                     accounts={account.username: account.password},  # read once, here
                     emit=self.emit,
                     maildir=self._maildir,
+                    chain=self._server_chain,
                 )
                 await self.server.start()
                 upstream = (self.server.host, self.server.port)
                 certs = self.server.certs
-                ca_file = certs.ca_cert if certs is not None else None
+                ca_file = certs.ca_cert if certs is not None else self._ca_file
             else:
                 upstream, ca_file = self._upstream, self._ca_file
             self.tap = WireTap(*upstream, emit=self.emit, tamper=sc.tamper)

@@ -43,7 +43,7 @@ from sandbox.pki.certs import (
     make_leaf,
     write_key,
 )
-from sandbox.safety.files import atomic_write, ensure_private_dir, locked, read_user_file
+from sandbox.safety.files import atomic_write, locked, make_private_dirs, read_user_file
 
 LAB_DAYS = 30
 OTHER_NAME = "other.test"
@@ -71,7 +71,7 @@ def ensure_lab_keys(
 ) -> LabKeys:
     """The lab folder's files for a server called `names` (first: the leaf's subject), made now
     if any is missing, near expiry or for other names."""
-    folder = ensure_private_dir(folder)
+    make_private_dirs(folder)  # a learner's existing folder keeps its mode: keys are 0600
     keys = LabKeys(folder, tuple(names))
     now = now or _now()
     with locked(folder, ".labkeys.lock"):

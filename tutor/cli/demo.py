@@ -19,11 +19,12 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from sandbox.client.policy import TlsPolicy
 from sandbox.events import SandboxEvent, WireChunk
 from sandbox.smtpd.policy import MIN_TLS_VERSIONS, TLS_LEVELS
+from tutor.cli import postfix_options
 
 if TYPE_CHECKING:
     from sandbox.lab.matrix import Matrix
@@ -84,6 +85,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=tuple(MIN_TLS_VERSIONS),
         help="the lowest TLS version the server accepts",
     )
+    postfix_options.add_arguments(parser, demo=True)
 
 
 def parse_hostport(text: str) -> tuple[str, int]:
@@ -137,6 +139,7 @@ async def run_demo(
     ca_file: Path | None = None,
     wait: Callable[[str], None] | None = None,
     server_policy: ServerPolicy | None = None,
+    **session_options: Any,  # more LabSession settings: a Postfix configuration's (postfix_options)
 ) -> int:
     """Run one scripted lab; 0 when the whole script ran, 1 when it stopped early."""
     from sandbox.lab.session import LabSession
@@ -148,6 +151,7 @@ async def run_demo(
         server_policy=server_policy,
         upstream=upstream,
         ca_file=ca_file,
+        **session_options,
     )
     await session.start()
     try:
@@ -211,6 +215,14 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"smtp-tutor demo: {exc}", file=sys.stderr)
         return 2
+    if problem := postfix_options.check_arguments(args):
+        print(f"smtp-tutor demo: {problem}", file=sys.stderr)
+        return 2
+    try:
+        postfix = postfix_options.demo_session(args, catalog.get(args.scenario))
+    except ValueError as exc:  # a ConfigError: FILE:LINE: what
+        print(f"smtp-tutor demo: {exc}", file=sys.stderr)
+        return 1
     color = _use_color(args.color, sys.stdout)
     printer = Printer(sys.stdout, color=color, as_json=args.json, probed=upstream is not None)
     events: list[SandboxEvent] = []
@@ -227,11 +239,16 @@ def run(args: argparse.Namespace) -> int:
             run_demo(
                 args.scenario,
                 emit,
-                client_policy=args.client_policy,
-                upstream=upstream,
-                ca_file=args.ca_file,
                 wait=wait if args.step else None,
-                server_policy=server_policy,
+                **(
+                    {
+                        "client_policy": args.client_policy,
+                        "upstream": upstream,
+                        "ca_file": args.ca_file,
+                        "server_policy": server_policy,
+                    }
+                    | postfix
+                ),
             )
         )
     except LabStartError as exc:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sandbox.events import Level, MessageDelivered, Notice, SandboxEvent
 from sandbox.smtpd.policy import TLS_LEVELS
-from tutor.cli import capture_options
+from tutor.cli import capture_options, postfix_options
 
 
 def port_number(text: str) -> int:
@@ -64,6 +64,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="allow --listen on an address other machines can reach (prints a warning)",
     )
     capture_options.add_sandbox_arguments(parser)
+    postfix_options.add_arguments(parser)
 
 
 def _print_event(event: SandboxEvent) -> None:
@@ -82,6 +83,12 @@ async def serve(args: argparse.Namespace) -> int:
     from sandbox.smtpd.accounts import demo_account
     from sandbox.smtpd.policy import ServerPolicy
     from sandbox.smtpd.server import SandboxServer
+
+    if problem := postfix_options.check_arguments(args):
+        print(f"smtp-tutor sandbox: {problem}", file=sys.stderr)
+        return 2
+    if args.postfix is not None:  # one listener per smtpd service of the configuration
+        return await postfix_options.serve(args, _print_event)
 
     policy = ServerPolicy(
         tls_level=args.tls if not args.implicit_tls else "encrypt", implicit_tls=args.implicit_tls

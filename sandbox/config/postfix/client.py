@@ -1,10 +1,10 @@
 """The client side of a Postfix configuration: `smtp_tls_security_level`, `smtp_tls_CAfile` and
 `smtp_tls_policy_maps` (per-destination levels), as the sandbox's client enacts them.
 
-A policy map is read from its source text in the lab folder (`hash:/x` reads `x`, as `postmap`
-would before building `x.db`), or given inline (`inline:{ example.test=encrypt, ... }`). Each line
-is `destination level [attribute=value...]`: a domain, `.domain` for its subdomains, or
-`[host]:port` for a next hop. Attributes are noted, not simulated.
+A policy map is read from its source text in the lab folder (a `hash` table from the file that
+`postmap` would build its `.db` from), or given inline (`inline:{ example.test=encrypt, ... }`).
+Each line is `destination level [attribute=value...]`: a domain, `.domain` for its subdomains,
+or `[host]:port` for a next hop. Attributes are noted, not simulated.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from sandbox.client.policy import TlsPolicy
 from sandbox.config.findings import ConfigError
 from sandbox.config.postfix.lines import Note, decode, logical_lines
-from sandbox.config.postfix.values import choice, words
+from sandbox.config.postfix.values import braced_words, choice
 from sandbox.pki.labkeys import OutsideLabFolder, resolve
 from sandbox.safety.errors import UnsafeFileError
 from sandbox.safety.files import read_user_file
@@ -73,7 +73,7 @@ def enact_client(config: PostfixConfig, lab: Path, notes: list[Note]) -> ClientS
     ca = config.value("smtp_tls_CAfile")
     ca_file = _in_lab(lab, ca, config.where("smtp_tls_CAfile")) if ca else None
     entries: dict[str, PolicyEntry] = {}
-    for table in words(config.value("smtp_tls_policy_maps")):
+    for table in braced_words(config.value("smtp_tls_policy_maps")):
         entries.update(_table(table, lab, config.where("smtp_tls_policy_maps"), notes))
     return ClientSide(level, ca_file, entries)
 
@@ -101,7 +101,7 @@ def _table(
         body = name.strip()
         if not (body.startswith("{") and body.endswith("}")):
             raise ConfigError(*where, f"inline table needs {{ ... }}: {table!r}")
-        lines = "\n".join(i.replace("=", " ", 1) for i in body[1:-1].split(","))
+        lines = "\n".join(i.strip().replace("=", " ", 1) for i in body[1:-1].split(","))
         return _entries(lines, where[0], notes, first_line=where[1])
     if kind not in _FILE_TYPES:
         raise ConfigError(

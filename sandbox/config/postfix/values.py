@@ -83,3 +83,22 @@ def protocols(name: str, value: str, where: Where) -> list[str]:
     if not allowed:
         raise ConfigError(*where, f"{name} = {value} leaves no protocol at all")
     return allowed
+
+
+def braced_words(value: str) -> list[str]:
+    """A list whose items may hold `{ ... }` with separators inside (`inline:{ a=b, c=d }`), as
+    Postfix's `mystrtokq` splits table lists."""
+    items: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for c in value:
+        if depth == 0 and (c.isspace() or c == ","):
+            if current:
+                items.append("".join(current))
+                current = []
+            continue
+        depth += {"{": 1, "}": -1}.get(c, 0)
+        current.append(c)
+    if current:
+        items.append("".join(current))
+    return items

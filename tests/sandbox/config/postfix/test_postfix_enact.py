@@ -300,3 +300,61 @@ async def test_l13_a_tls_13_floor_refuses_a_tls_12_client(
     assert ehlo.startswith("250")
     version = wire.writer.get_extra_info("ssl_object").version()
     assert version == "TLSv1.3"
+
+
+# --- L17: the client side ------------------------------------------------------------------------
+
+POLICY_MAP = """\
+# destination        level
+partner.test         encrypt
+.partner.test        verify
+[mx.other.test]:25   secure   match=nexthop
+"""
+
+
+def test_l17_client_level_ca_file_and_policy_map(tmp_path: Path) -> None:
+    (tmp_path / "tls_policy").write_text(POLICY_MAP)
+    client = plan(
+        tmp_path,
+        TLS_MAIN + "smtp_tls_security_level = may\nsmtp_tls_CAfile = root.pem\n"
+        "smtp_tls_policy_maps = hash:tls_policy, inline:{ solo.test=none }\n",
+    ).client
+    assert client.ca_file == tmp_path / "root.pem"
+    assert [client.level_for(d) for d in ("example.test", "partner.test", "a.b.partner.test")] == [
+        "may", "encrypt", "verify"
+    ]  # fmt: skip
+    assert client.level_for("other.test", next_hop="mx.other.test") == "secure"
+    assert client.level_for("solo.test") == "none"
+    entry = client.entry_for("x.partner.test")
+    assert entry is not None and (Path(entry.path).name, entry.line) == ("tls_policy", 3)
+
+
+def test_l17_client_level_defaults_and_the_obsolete_pair(tmp_path: Path) -> None:
+    assert plan(tmp_path, TLS_MAIN).client.level == "none"  # Postfix's default is empty: none
+    assert plan(tmp_path, TLS_MAIN + "smtp_use_tls = yes\n").client.level == "may"
+    assert plan(tmp_path, TLS_MAIN + "smtp_enforce_tls = yes\n").client.level == "encrypt"
+
+
+CLIENT_ERRORS = [
+    ("smtp_tls_security_level = dane\n", "main.cf", 6, "not simulated"),
+    ("smtp_tls_security_level = strict\n", "main.cf", 6, "invalid smtp_tls_security_level"),
+    ("smtp_tls_CAfile = /etc/ssl/certs/ca-certificates.crt\n", "main.cf", 6, "outside the lab"),
+    ("smtp_tls_policy_maps = hash:/etc/postfix/tls_policy\n", "main.cf", 6, "outside the lab"),
+    ("smtp_tls_policy_maps = tls_policy\n", "main.cf", 6, "a table is type:name"),
+    ("smtp_tls_policy_maps = mysql:tls\n", "main.cf", 6, "not simulated"),
+    ("smtp_tls_policy_maps = hash:missing\n", "main.cf", 6, "cannot read the policy map"),
+    ("smtp_tls_policy_maps = hash:bad_policy\n", "bad_policy", 2, "invalid smtp_tls_security"),
+    ("smtp_tls_policy_maps = hash:bad_policy\n", "bad_policy", 3, "needs a TLS level"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("extra", "file", "line", "what"), CLIENT_ERRORS)
+def test_l17_client_errors_name_file_and_line(
+    tmp_path: Path, extra: str, file: str, line: int, what: str
+) -> None:
+    bad = "ok.test may\nbad.test sometimes\n" if line == 2 else "ok.test may\n\nlonely.test\n"
+    (tmp_path / "bad_policy").write_text(bad)
+    with pytest.raises(ConfigError) as caught:
+        plan(tmp_path, TLS_MAIN + extra)
+    assert (Path(caught.value.path).name, caught.value.line) == (file, line)
+    assert what in caught.value.what
