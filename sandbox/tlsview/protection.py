@@ -55,7 +55,7 @@ class Opener:
             nonce, sealed = self._iv + fragment[:explicit], fragment[explicit:]
         else:
             nonce, sealed = self._mask(seq), fragment
-        aad = _SEQ.pack(seq) + header[:3] + struct.pack(">H", len(sealed))
+        aad = _SEQ.pack(seq) + header[:3] + struct.pack(">H", len(sealed) - TAG_LENGTH)
         return header[0], self._aead.decrypt(nonce, sealed, aad)
 
     def _mask(self, seq: int) -> bytes:

@@ -70,13 +70,29 @@ def run_forced(scenario: str, suite: str, tmp_path: Path) -> tuple[list[SandboxE
     return events, KeyLog.parse(keylog)
 
 
-def said_in_tls(events: list[SandboxEvent], side: Side) -> bytes:
-    """What the conversation events say `side` sent inside TLS, as bytes on the wire."""
-    return b"".join(
-        e.text.encode() + b"\r\n"
+def said_in_tls(events: list[SandboxEvent], side: Side) -> list[tuple[str, int, str]]:
+    """What the conversation events say `side` sent inside TLS: per event, its line, how many
+    lines of a message body it folds after it (E13), and the last of them."""
+    return [
+        (e.text, getattr(e, "more", 0), getattr(e, "last", ""))
         for e in events
         if isinstance(e, ConversationLine) and e.sender is side and e.tls
-    )
+    ]
+
+
+def assert_said(plaintext: bytes, said: list[tuple[str, int, str]]) -> None:
+    """`plaintext` is, line for line and byte for byte, what the conversation events say was
+    sent: every line an event shows is the line in the stream, a folded body has as many lines
+    as the event counts and ends with the line it names, and nothing is left over."""
+    assert plaintext.endswith(b"\r\n"), plaintext[-40:]
+    lines = plaintext[:-2].split(b"\r\n")
+    at = 0
+    for text, more, last in said:
+        assert lines[at].decode() == text, (at, lines[at][:80], text[:80])
+        if more:
+            assert lines[at + more].decode() == last
+        at += 1 + more
+    assert at == len(lines)
 
 
 def chunks(events: list[SandboxEvent]) -> list[tuple[Side, bytes]]:
