@@ -115,6 +115,7 @@ async def test_b5_starttls_without_certificate_gets_454(start_server, connect, q
         "AUTH PLAIN AGxlYXJuZXIAeA==",
         "VRFY learner",
         "HELP",
+        "RSET",  # as Postfix 3.7 refuses it (the differential test, L20)
     ],
 )
 async def test_b6_tls_required_refuses_commands_before_tls(
@@ -136,7 +137,6 @@ async def test_b6_tls_required_still_allows_the_basics(start_server, connect, qu
     assert (await wire.cmd("HELO client.test")).startswith("250")
     assert (await wire.cmd("EHLO client.test")).startswith("250")
     assert (await wire.cmd("NOOP")).startswith("250")
-    assert (await wire.cmd("RSET")).startswith("250")
     assert (await wire.cmd("QUIT")).startswith("221")
 
 

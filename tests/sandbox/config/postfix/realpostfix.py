@@ -1,0 +1,273 @@
+"""Real Postfix on loopback, for the differential and log tests (and `scripts/postfix-diff`).
+
+`running_postfix(main_cf, master_cf)` starts the installed Postfix with its OWN config, queue and
+data directories in a new temporary folder (`postfix -c DIR start`), and stops it at the end, also
+on failure. What keeps it a sandbox:
+
+- every smtpd service of the learner's master.cf is rewritten to listen on `127.0.0.1:<free
+  port>` (the ports the case names, 25, 587, 465, are only labels); no other inet service is kept,
+  so nothing ever listens on port 25, and `inet_interfaces = loopback-only`, IPv4 only;
+- every transport is `discard` and `relayhost` empty: nothing ever leaves the machine, and there
+  are no DNS look-ups (`smtp_dns_support_level = disabled`, `smtpd_peername_lookup = no`);
+- the log goes to `maillog` in that folder (`maillog_file`, Postfix >= 3.4): `log_lines()`;
+- SASL is Postfix's `dovecot` type pointed at a small auth server of the test's own on a free
+  loopback port (the Dovecot auth protocol, version 1.2), which knows one user and password.
+
+Those settings come after the learner's main.cf, so the last definition (theirs) never wins over
+them. A busy machine is slow: starting waits for each port to answer (never a sleep), with a
+generous deadline. Runs as root (Postfix's `postfix start` needs it), as it does in a container.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import os
+import re
+import shutil
+import socket
+import socketserver
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+START_DEADLINE = 90.0  # seconds for `postfix start` and the ports: a busy 2-core machine
+STOP_DEADLINE = 30.0
+USER, PASSWORD = "learner", "demo-Pa55-for-tests"
+
+UNIX_SERVICES = """\
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+"""
+
+
+def postfix_available() -> bool:
+    """Postfix installed and this process allowed to start it (root)."""
+    return shutil.which("postfix") is not None and os.geteuid() == 0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class RealPostfix:
+    folder: Path
+    ports: dict[str, int]  # master.cf service name (smtp, submission, 127.0.0.1:2525...) -> port
+
+    @property
+    def log(self) -> Path:
+        return self.folder / "maillog"
+
+    def log_lines(self) -> list[str]:
+        """The log so far, without the syslog prefix's date: `postfix/smtpd[PID]: text`."""
+        if not self.log.exists():
+            return []
+        text = self.log.read_text("utf-8", "replace")
+        return [re.sub(r"^\w{3} [ \d]\d [\d:]{8} \S+ ", "", line) for line in text.splitlines()]
+
+    def smtpd_log(self, since: int = 0) -> list[str]:
+        """The smtpd lines' texts (after `postfix/smtpd[PID]: `) from line `since` on."""
+        out = []
+        for line in self.log_lines()[since:]:
+            m = re.match(r"postfix(?:/[\w-]+)?/smtpd\[\d+\]: (.*)", line)
+            if m:
+                out.append(m.group(1))
+        return out
+
+
+def _rewrite_master(master_cf: str) -> tuple[str, dict[str, int]]:
+    """The learner's master.cf with each smtpd inet service on a free loopback port, every other
+    inet service dropped, and Postfix's internal services appended."""
+    from sandbox.config.postfix.reader import read_master_cf
+
+    out, ports = [], {}
+    for service in read_master_cf(master_cf):
+        if service.type != "inet":
+            continue
+        if service.command != "smtpd":
+            continue  # postscreen and friends: not in the differential
+        port = free_port()
+        ports[service.name] = port
+        opts = " ".join(f"-o {{ {o.name} = {o.value} }}" for o in service.overrides)
+        args = " ".join(service.args)
+        out.append(f"127.0.0.1:{port} inet n - n - - smtpd {args} {opts}".rstrip())
+    names = {line.split()[0] for line in UNIX_SERVICES.splitlines()}
+    clash = names & {s.name for s in read_master_cf(master_cf) if s.type != "inet"}
+    assert not clash, f"the case's master.cf redefines {clash}"
+    return "\n".join(out) + "\n" + UNIX_SERVICES, ports
+
+
+def _safety(folder: Path, auth_port: int) -> str:
+    return f"""
+# --- the test's own: after the learner's lines, so these win (last definition wins) ---
+queue_directory = {folder}/queue
+data_directory = {folder}/data
+mail_owner = postfix
+setgid_group = postdrop
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+relayhost =
+default_transport = discard
+relay_transport = discard
+local_transport = discard
+virtual_transport = discard
+local_recipient_maps =
+alias_maps =
+alias_database =
+smtp_dns_support_level = disabled
+smtpd_peername_lookup = no
+maillog_file = {folder}/maillog
+maillog_file_prefixes = {folder}
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = inet:127.0.0.1:{auth_port}
+smtpd_error_sleep_time = 0
+smtpd_soft_error_limit = 100
+"""
+
+
+class _DovecotAuth(socketserver.StreamRequestHandler):
+    """The server side of Dovecot's auth protocol 1.2, as Postfix's xsasl_dovecot speaks it:
+    PLAIN and LOGIN, one user. Enough for AUTH to succeed or fail as a real one would."""
+
+    def handle(self) -> None:
+        self.wfile.write(
+            b"VERSION\t1\t2\nMECH\tPLAIN\tplaintext\nMECH\tLOGIN\tplaintext\n"
+            b"SPID\t1\nCUID\t1\nCOOKIE\t" + b"0" * 32 + b"\nDONE\n"
+        )
+        pending: dict[str, list[str]] = {}
+        for raw in self.rfile:
+            fields = raw.decode("utf-8", "replace").rstrip("\n").split("\t")
+            if fields[0] == "AUTH":
+                rid, mech = fields[1], fields[2]
+                resp = next((f[5:] for f in fields if f.startswith("resp=")), None)
+                if mech == "PLAIN" and resp is not None:
+                    self._verdict(rid, base64.b64decode(resp).split(b"\0")[1:])
+                elif mech == "LOGIN":
+                    pending[rid] = []
+                    self.wfile.write(f"CONT\t{rid}\t{_b64('Username:')}\n".encode())
+                else:
+                    self.wfile.write(f"CONT\t{rid}\t\n".encode())
+                    pending[rid] = ["PLAIN"]
+            elif fields[0] == "CONT" and fields[1] in pending:
+                rid, got = fields[1], pending[fields[1]]
+                data = base64.b64decode(fields[2]) if len(fields) > 2 else b""
+                if got == ["PLAIN"]:
+                    del pending[rid]
+                    self._verdict(rid, data.split(b"\0")[1:])
+                elif not got:
+                    got.append(data.decode("utf-8", "replace"))
+                    self.wfile.write(f"CONT\t{rid}\t{_b64('Password:')}\n".encode())
+                else:
+                    del pending[rid]
+                    self._verdict(rid, [got[0].encode(), data])
+            self.wfile.flush()
+
+    def _verdict(self, rid: str, creds: list[bytes]) -> None:
+        if creds == [USER.encode(), PASSWORD.encode()]:
+            self.wfile.write(f"OK\t{rid}\tuser={USER}\n".encode())
+        else:
+            self.wfile.write(f"FAIL\t{rid}\treason=Authentication failed\n".encode())
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+class _AuthServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def _wait_for_ports(ports: dict[str, int], deadline: float, log: Path) -> None:
+    for port in ports.values():
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    tail = log.read_text() if log.exists() else "(no log)"
+                    raise RuntimeError(f"Postfix never listened on {port}:\n{tail}") from None
+                time.sleep(0.05)
+
+
+def _master_pid(folder: Path) -> int | None:
+    try:
+        return int((folder / "queue" / "pid" / "master.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _stop(folder: Path) -> None:
+    pid = _master_pid(folder)
+    subprocess.run(
+        ["postfix", "-c", str(folder / "etc"), "stop"], capture_output=True, timeout=STOP_DEADLINE
+    )
+    if pid is None:
+        return
+    deadline = time.monotonic() + STOP_DEADLINE
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, 9)  # only the master this helper started, by its own pid file
+
+
+@contextlib.contextmanager
+def running_postfix(main_cf: str, master_cf: str) -> Iterator[RealPostfix]:
+    """Postfix with the learner's `main_cf` and `master_cf`; see the module docstring. Its folder
+    is a new one in the temporary directory, traversable by the `postfix` user (pytest's tmp_path
+    is not), removed at the end."""
+    folder = Path(tempfile.mkdtemp(prefix="smtp-tutor-postfix."))
+    folder.chmod(0o711)
+    for sub in ("etc", "queue", "data"):
+        (folder / sub).mkdir(exist_ok=True)
+    shutil.chown(folder / "data", "postfix")
+    auth = _AuthServer(("127.0.0.1", 0), _DovecotAuth)
+    threading.Thread(target=auth.serve_forever, daemon=True).start()
+    master, ports = _rewrite_master(master_cf)
+    (folder / "etc" / "main.cf").write_text(main_cf + _safety(folder, auth.server_address[1]))
+    (folder / "etc" / "master.cf").write_text(master)
+    try:
+        started = subprocess.run(
+            ["postfix", "-c", str(folder / "etc"), "start"],
+            capture_output=True,
+            text=True,
+            timeout=START_DEADLINE,
+        )
+        if started.returncode != 0:
+            tail = (folder / "maillog").read_text() if (folder / "maillog").exists() else ""
+            raise RuntimeError(f"postfix start failed: {started.stderr}\n{tail}")
+        _wait_for_ports(ports, time.monotonic() + START_DEADLINE, folder / "maillog")
+        yield RealPostfix(folder, ports)
+    finally:
+        _stop(folder)
+        auth.shutdown()
+        auth.server_close()
+        shutil.rmtree(folder, ignore_errors=True)

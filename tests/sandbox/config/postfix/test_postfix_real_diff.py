@@ -1,0 +1,44 @@
+"""The sandbox answers as real Postfix does for the same main.cf/master.cf (properties.md L20).
+
+Each case of `realpostfix_diff.CASES` starts the installed Postfix on loopback (its own config,
+queue and log, stopped after) and the sandbox enacting the same files, runs the same raw client
+script against both, and compares each step's reply code and enhanced status code, which of
+STARTTLS, AUTH and SIZE each EHLO offers, and the TLS version of each handshake. Where the sandbox
+must differ, the case says why; a reason for a step that no longer differs fails too.
+`scripts/postfix-diff` prints the whole table.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from realpostfix_diff import CASES, Case, run_case, table
+
+pytestmark = [pytest.mark.interop, pytest.mark.timeout(300)]
+
+
+@pytest.fixture
+def postfix(tool: Callable[[str], str]) -> str:
+    exe = tool("postfix")
+    if os.geteuid() != 0:
+        how = "the differential starts Postfix, which needs root (as in CI's container)"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(how, pytrace=False)
+        pytest.skip(how)
+    return exe
+
+
+def test_l20_there_are_at_least_twelve_configurations() -> None:
+    assert len(CASES) >= 12
+    assert len({c.name for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+async def test_l20_sandbox_answers_as_postfix(postfix: str, case: Case, tmp_path: Path) -> None:
+    outcome = await run_case(case, tmp_path)
+    print(table([outcome]))
+    assert outcome.postfix[0] != ("closed", "closed"), outcome.postfix_log
+    assert outcome.mismatches() == [], table([outcome])
