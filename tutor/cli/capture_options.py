@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, TextIO
 if TYPE_CHECKING:
     from sandbox.events import SandboxEvent
     from sandbox.lab.scenarios import Scenario
+    from sandbox.tlsview.keylog import KeyLog
 
 
 def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
@@ -52,9 +53,42 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def wants_secrets(args: argparse.Namespace) -> bool:
-    """The demo must keep its client's TLS secrets: a capture or a key log was asked for."""
-    return bool(args.pcap or args.keylog)
+class DemoFiles:
+    """What `demo --pcap/--keylog` asked for: `keep` receives the session's secrets when the lab
+    stops (run_demo calls it), `save` writes the files once the demo is over."""
+
+    def __init__(self, args: argparse.Namespace, err: TextIO | None = None) -> None:
+        self.pcap: Path | None = args.pcap
+        self.keylog: Path | None = args.keylog
+        self.err = err if err is not None else sys.stderr
+        self._secrets = b""
+
+    @property
+    def wanted(self) -> bool:
+        """A capture or a key log was asked for: the lab's client must keep its secrets."""
+        return bool(self.pcap or self.keylog)
+
+    def keep(self, keylog: KeyLog) -> None:
+        self._secrets += keylog.to_bytes()
+
+    def save(self, scenario: Scenario, events: Iterable[SandboxEvent]) -> int:
+        """Write the files asked for; 0, or 1 with one line on stderr saying why not."""
+        from sandbox.capture.write import write_capture, write_keylog
+
+        target = self.keylog
+        try:
+            if self.keylog:
+                write_keylog(self.keylog, self._secrets)
+                self.err.write(f"=== TLS secrets written to {self.keylog} (0600, NSS key log)\n")
+            if self.pcap:
+                target = self.pcap
+                port = capture_port(scenario)
+                write_capture(self.pcap, events, port=port, keylog=self._secrets)
+                self.err.write(capture_written(self.pcap, has_secrets=bool(self._secrets)) + "\n")
+        except OSError as exc:
+            self.err.write(f"smtp-tutor demo: cannot write {target}: {exc.strerror or exc}\n")
+            return 1
+        return 0
 
 
 def capture_port(scenario: Scenario) -> int:
@@ -62,30 +96,6 @@ def capture_port(scenario: Scenario) -> int:
     from sandbox.capture.legs import service_port
 
     return service_port(implicit_tls=scenario.implicit_tls, submission=scenario.authenticate)
-
-
-def save_demo_files(
-    args: argparse.Namespace,
-    scenario: Scenario,
-    events: Iterable[SandboxEvent],
-    keylog: bytes,
-    err: TextIO = sys.stderr,
-) -> int:
-    """Write what --pcap and --keylog ask for; 0, or 1 with one line on `err` saying why not."""
-    from sandbox.capture.write import write_capture, write_keylog
-
-    try:
-        if args.keylog:
-            write_keylog(args.keylog, keylog)
-            err.write(f"=== TLS secrets written to {args.keylog} (0600, NSS key log format)\n")
-        if args.pcap:
-            write_capture(args.pcap, list(events), port=capture_port(scenario), keylog=keylog)
-            err.write(capture_written(args.pcap, has_secrets=bool(keylog)) + "\n")
-    except OSError as exc:
-        failed = args.pcap if args.pcap and exc.filename != str(args.keylog) else args.keylog
-        err.write(f"smtp-tutor demo: cannot write {failed}: {exc.strerror or exc}\n")
-        return 1
-    return 0
 
 
 def capture_written(path: Path, *, has_secrets: bool) -> str:

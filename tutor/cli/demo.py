@@ -24,10 +24,12 @@ from typing import TYPE_CHECKING, Any, TextIO
 from sandbox.client.policy import TlsPolicy
 from sandbox.events import SandboxEvent, WireChunk
 from sandbox.smtpd.policy import MIN_TLS_VERSIONS, TLS_LEVELS
+from tutor.cli import capture_options
 from tutor.cli import postfix_options
 
 if TYPE_CHECKING:
     from sandbox.lab.matrix import Matrix
+    from sandbox.tlsview.keylog import KeyLog
     from sandbox.smtpd.policy import ServerPolicy
 
 ANSI = {
@@ -85,6 +87,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=tuple(MIN_TLS_VERSIONS),
         help="the lowest TLS version the server accepts",
     )
+    capture_options.add_demo_arguments(parser)
     postfix_options.add_arguments(parser, demo=True)
 
 
@@ -139,6 +142,7 @@ async def run_demo(
     ca_file: Path | None = None,
     wait: Callable[[str], None] | None = None,
     server_policy: ServerPolicy | None = None,
+    secrets: Callable[[KeyLog], None] | None = None,  # given the session's TLS secrets at the end
     **session_options: Any,  # more LabSession settings: a Postfix configuration's (postfix_options)
 ) -> int:
     """Run one scripted lab; 0 when the whole script ran, 1 when it stopped early."""
@@ -151,6 +155,7 @@ async def run_demo(
         server_policy=server_policy,
         upstream=upstream,
         ca_file=ca_file,
+        keep_secrets=secrets is not None,
         **session_options,
     )
     await session.start()
@@ -162,6 +167,8 @@ async def run_demo(
         completed = session.position == len(session.script)
     finally:
         await session.stop()
+        if secrets is not None:
+            secrets(session.keylog)
     return 0 if completed else 1
 
 
@@ -226,6 +233,7 @@ def run(args: argparse.Namespace) -> int:
     color = _use_color(args.color, sys.stdout)
     printer = Printer(sys.stdout, color=color, as_json=args.json, probed=upstream is not None)
     events: list[SandboxEvent] = []
+    files = capture_options.DemoFiles(args)
 
     def emit(event: SandboxEvent) -> None:
         events.append(event)
@@ -240,6 +248,7 @@ def run(args: argparse.Namespace) -> int:
                 args.scenario,
                 emit,
                 wait=wait if args.step else None,
+                secrets=files.keep if files.wanted else None,
                 **(
                     {
                         "client_policy": args.client_policy,
@@ -269,7 +278,7 @@ def run(args: argparse.Namespace) -> int:
     if lab.attack and upstream is None and not args.json:
         policy = args.client_policy or lab.client_policy.value
         print_outcome(events, policy, sys.stdout, color=color, server_policy=server_policy)
-    return code
+    return files.save(lab, events) or code  # the files, even of a lab that stopped early
 
 
 # --- the threat lab's outcome and matrix -----------------------------------------------------

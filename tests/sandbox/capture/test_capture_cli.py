@@ -158,3 +158,48 @@ def test_m31_without_keylog_the_server_logs_nothing(tmp_path: Path) -> None:
         del os.environ["SSLKEYLOGFILE"]
     assert ctx.keylog_filename is None
     assert not (tmp_path / "env.keys").exists()
+
+
+def demo(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tutor.cli.main", "demo", *args],
+        capture_output=True, text=True, timeout=180, cwd=cwd,
+    )  # fmt: skip
+
+
+def test_m32_demo_pcap_and_keylog(tmp_path: Path, tool: Callable[[str], str]) -> None:
+    """Both files 0600, the key log the session's own TLS 1.3 secrets, the capture decrypted by
+    tshark with no setting, stdout still the demo's JSON lines, the steps said on stderr."""
+    tshark = tool("tshark")
+    done = demo(tmp_path, "implicit-tls", "--pcap", "s.pcapng", "--keylog", "s.keys", "--json")
+    assert done.returncode == 0, done.stderr
+    assert all(line.startswith("{") for line in done.stdout.splitlines())
+    assert "tshark -r s.pcapng -Y smtp" in done.stderr and "Traceback" not in done.stderr
+    for name in ("s.pcapng", "s.keys"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600
+    (client_random,) = keys = KeyLog.read(tmp_path / "s.keys", private=True)
+    assert keys.skipped == 0 and CLIENT_TRAFFIC_SECRET_0 in keys.session(client_random)
+    home = tmp_path / "home"
+    home.mkdir()
+    shown = subprocess.run(
+        [tshark, "-n", "-r", "s.pcapng", "-Y", "smtp.req && ip.src == 127.0.0.1",
+         "-T", "fields", "-e", "smtp.req.command"],
+        capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "HOME": str(home)},
+        timeout=120,
+    )  # fmt: skip
+    assert shown.stdout.split() == ["EHLO", "AUTH", "MAIL", "RCPT", "DATA", "QUIT"]
+
+
+def test_m32_demo_without_the_options_keeps_no_secrets(tmp_path: Path) -> None:
+    done = demo(tmp_path, "starttls", "--json")
+    assert done.returncode == 0, done.stderr
+    assert "Capture written" not in done.stderr and "TLS secrets" not in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]  # nothing written here
+
+
+def test_m32_demo_pcap_that_cannot_be_written_says_one_line(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("")
+    done = demo(tmp_path, "plaintext", "--pcap", str(tmp_path / "afile" / "s.pcapng"))
+    assert done.returncode == 1
+    (line,) = done.stderr.strip().splitlines()  # one line, no traceback
+    assert line.startswith(f"smtp-tutor demo: cannot write {tmp_path / 'afile' / 's.pcapng'}: ")
