@@ -88,9 +88,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     capture_options.add_demo_arguments(parser)
     postfix_options.add_arguments(parser, demo=True)
-    from tutor.cli import exchange_options  # --exchange SCRIPT: its logic lives there
-
-    exchange_options.add_arguments(parser)
 
 
 def parse_hostport(text: str) -> tuple[str, int]:
@@ -232,11 +229,6 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:  # a ConfigError: FILE:LINE: what
         print(f"smtp-tutor demo: {exc}", file=sys.stderr)
         return 1
-    from tutor.cli import exchange_options
-
-    failed, exchange, chosen = exchange_options.prepare_demo(args, catalog.get(args.scenario))
-    if failed is not None:
-        return failed
     color = _use_color(args.color, sys.stdout)
     printer = Printer(sys.stdout, color=color, as_json=args.json, probed=upstream is not None)
     events: list[SandboxEvent] = []
@@ -264,7 +256,6 @@ def run(args: argparse.Namespace) -> int:
                         "server_policy": server_policy,
                     }
                     | postfix
-                    | exchange
                 ),
             )
         )
@@ -286,8 +277,6 @@ def run(args: argparse.Namespace) -> int:
     if lab.attack and upstream is None and not args.json:
         policy = args.client_policy or lab.client_policy.value
         print_outcome(events, policy, sys.stdout, color=color, server_policy=server_policy)
-    if not args.json:
-        exchange_options.print_protocol_log(chosen, events, sys.stdout)
     return files.save(lab, events) or code  # the files, even of a lab that stopped early
 
 
