@@ -116,14 +116,16 @@ def _header_safe(text: str) -> str:
     return "".join(c if 0x20 < ord(c) < 0x7F else "?" for c in text)[:200]
 
 
-def trace_headers(msg: StoredMessage, hostname: str) -> bytes:
-    """`Return-Path` and a `Received` trace header (RFC 5321 4.4) with Postfix-style TLS details."""
+def trace_headers(msg: StoredMessage, hostname: str, *, tls_details: bool = True) -> bytes:
+    """`Return-Path` and a `Received` trace header (RFC 5321 4.4) with Postfix-style TLS details
+    (unless not `tls_details`: Postfix's `smtpd_tls_received_header = no`)."""
     protocol = "ESMTP" if msg.helo is not None else "SMTP"
     if msg.tls:
         protocol += "S"
     if msg.authenticated_as is not None:
         protocol += "A"  # RFC 3848
     tls = f"\r\n\t(using {msg.tls_version} with cipher {msg.tls_cipher})" if msg.tls else ""
+    tls = tls if tls_details else ""
     lines = [
         f"Return-Path: <{_header_safe(msg.mail_from)}>",
         f"Received: from {_header_safe(msg.helo or 'unknown')} ({msg.peer}){tls}\r\n"
@@ -272,7 +274,12 @@ def room_for(mailbox: Mailbox, maildir: Maildir | None, size: int) -> StorageRef
 
 
 def store(
-    mailbox: Mailbox, maildir: Maildir | None, msg: StoredMessage, hostname: str
+    mailbox: Mailbox,
+    maildir: Maildir | None,
+    msg: StoredMessage,
+    hostname: str,
+    *,
+    tls_details: bool = True,
 ) -> StoredMessage:
     """Keep `msg` in the Maildir (when there is one) and in memory, whole in both or in neither;
     `StorageFull` when either has no room."""
@@ -280,6 +287,7 @@ def store(
     if refusal is not None:
         raise StorageFull(refusal)
     if maildir is not None:
-        msg = replace(msg, path=maildir.add(trace_headers(msg, hostname) + msg.raw, msg.queue_id))
+        headers = trace_headers(msg, hostname, tls_details=tls_details)
+        msg = replace(msg, path=maildir.add(headers + msg.raw, msg.queue_id))
     mailbox.add(msg)  # cannot fail now: checked above, nothing awaited in between
     return msg

@@ -406,7 +406,8 @@ class SandboxServer:
             bare_newline=envelope.bare_newline,
             received_at=time.time(),
         )
-        msg = store(self.mailbox, self.maildir, msg, self.policy.hostname)
+        in_header = self.policy.tls_received_header  # smtpd_tls_received_header
+        msg = store(self.mailbox, self.maildir, msg, self.policy.hostname, tls_details=in_header)
         if msg.outside_rcpts:
             self.notice(Level.INFO, "server.kept", rcpts=escape_text(", ".join(msg.outside_rcpts)))
         self.emit(

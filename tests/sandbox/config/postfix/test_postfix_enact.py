@@ -358,3 +358,43 @@ def test_l17_client_errors_name_file_and_line(
         plan(tmp_path, TLS_MAIN + extra)
     assert (Path(caught.value.path).name, caught.value.line) == (file, line)
     assert what in caught.value.what
+
+
+@pytest.mark.parametrize(("setting", "shown"), [("yes", True), ("no", False)])
+async def test_l7_tls_received_header_names_the_cipher_only_when_asked(
+    tmp_path: Path, start_server: Start, connect: Connect, setting: str, shown: bool
+) -> None:
+    enactment = plan(tmp_path, TLS_MAIN + f"smtpd_tls_received_header = {setting}\n")
+    listener = enactment.listeners[0]
+    server = await start_server(listener.policy, chain=listener.chain, maildir=tmp_path / "mail")
+    wire = await connect(server)
+    await wire.upgrade(trusting(tmp_path))
+    await wire.cmd("MAIL FROM:<a@sandbox.test>")
+    await wire.cmd("RCPT TO:<b@mail.sandbox.test>")
+    await wire.cmd("DATA")
+    assert (await wire.cmd("Subject: hi\r\n\r\nhello\r\n.")).startswith("250")
+    [saved] = (tmp_path / "mail" / "new").iterdir()
+    header = saved.read_bytes().split(b"\r\n\r\n")[0]
+    assert b"with ESMTPS id" in header
+    assert (b"(using TLSv1.3 with cipher" in header) is shown
+
+
+async def test_l10_wrapper_mode_without_a_usable_key_closes_at_once(
+    tmp_path: Path, start_server: Start
+) -> None:
+    import asyncio
+
+    main = TLS_MAIN + "smtpd_tls_chain_files = other.key, chain.pem\n"
+    server = await serve(start_server, plan(tmp_path, main, MASTER), "smtps/inet")
+    reader, writer = await asyncio.open_connection(server.host, server.port)
+    try:
+        assert await asyncio.wait_for(reader.read(), 15) == b""  # no greeting, no TLS: closed
+    finally:
+        writer.close()
+
+
+def test_l7_may_without_certificates_offers_no_starttls(tmp_path: Path) -> None:
+    enactment = plan(tmp_path, "myhostname = mail.sandbox.test\nsmtpd_tls_security_level = may\n")
+    [listener] = enactment.listeners
+    assert listener.policy.tls_level == "none" and listener.chain is None
+    assert any("No server certs available" in n.what for n in enactment.notes)
