@@ -50,6 +50,10 @@ class ConversationLine(Event):
     code: int | None = None
     final: bool = False
     verb: str = ""
+    # A long message body is one event (properties.md E13): `text` is its first line, `more` the
+    # lines after it, the last of them `last`.
+    more: int = 0
+    last: str = ""
 
     @property
     def marker(self) -> str:
@@ -109,6 +113,10 @@ class WireLine(Event):
     offset: int
     text: str
     injected: bool = False
+    # The lines of a message body that came in one read are one event (properties.md I10): `text`
+    # is the first, `more` the lines after it, the last of them `last`; WireChunk has every byte.
+    more: int = 0
+    last: str = ""
 
 
 @dataclass(frozen=True, slots=True)

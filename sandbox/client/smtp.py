@@ -65,6 +65,7 @@ class SmtpClient:
         timeout: float = 30.0,
         helo_name: str = "client.test",
         keylog_file: Path | None = None,
+        every_body_line: bool = False,
     ) -> None:
         self.policy = as_policy(policy)
         if implicit_tls and self.policy is TlsPolicy.NONE:
@@ -83,6 +84,9 @@ class SmtpClient:
             emit=emit,
             timeout=timeout,
         )
+        # A long message body is one ConversationLine with its first and last lines; True: one
+        # per line, for `--json` readers that want them all (E13).
+        self._conn.every_line = every_body_line
         self._capabilities: dict[str, str] = {}
         self._ehlo_reply: Reply | None = None  # the current EHLO's reply, None once forgotten
         self._in_data = False  # `raw("DATA")` got 354: lines are message lines until "."

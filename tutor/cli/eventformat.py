@@ -52,7 +52,7 @@ def conversation(event: SandboxEvent, *, probed: bool = False) -> Styled | None:
     match event:
         case ConversationLine(sender=sender, text=text, tls=tls):
             style = "tls" if tls else ("client" if sender is Side.CLIENT else "server")
-            return Styled(f"{event.marker} {text}", style)
+            return Styled(f"{event.marker} {text}{folded(event.more, event.last)}", style)
         case Notice(level=level, text=text):
             return Styled(f"{event.marker} {text}", level.value)
         case SessionStarted(scenario=scenario, server=server, via_tap=tap):
@@ -94,6 +94,11 @@ def delivery_summary(event: MessageDelivered) -> str:
     return f"Sandbox mailbox got a message ({size}) from {event.mail_from} to {to}, {how}{who}"
 
 
+def folded(more: int, last: str) -> str:
+    """A long message body is one event (E13, I10): how many lines more, and the last one."""
+    return f"  ... {more:,} lines more, the last: {last}" if more else ""
+
+
 def wire(event: SandboxEvent) -> Styled | None:
     """What an eavesdropper on the path sees, or None for events that are not about the wire."""
     match event:
@@ -103,7 +108,7 @@ def wire(event: SandboxEvent) -> Styled | None:
                     f"{arrow(sender)} {text}   <- injected plaintext: a correct peer discards it",
                     "attack",
                 )
-            return Styled(f"{arrow(sender)} {text}", "wire")
+            return Styled(f"{arrow(sender)} {text}{folded(event.more, event.last)}", "wire")
         case WireSwitch(sender=sender, offset=offset):
             who = "client" if sender is Side.CLIENT else "server"
             return Styled(

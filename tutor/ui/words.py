@@ -126,6 +126,7 @@ _EN: dict[str, str] = {
     "lab.capture_failed": "The capture could not be saved: {error}",
     # eavesdropper
     "wire.injected": "INJECTED plaintext after STARTTLS: a correct server discards it",
+    "lines.more": "{n} lines more, the last:",
     "wire.switch": "plaintext ends at byte {offset} ({side}): TLS from here",
     "wire.encrypted": "encrypted",
     "wire.bytes": "C→S {c} B · S→C {s} B",

@@ -114,6 +114,7 @@ JA: dict[str, str] = {
     "lab.capture_empty": "まだキャプチャするものがありません。先にラボを進めてください(s、p)。",
     "lab.capture_failed": "キャプチャを保存できませんでした: {error}",
     "wire.injected": "STARTTLS の後に注入された平文: 正しいサーバーは破棄します",
+    "lines.more": "さらに {n} 行、最後の行:",
     "wire.switch": "平文はバイト {offset} で終わり({side})、ここから TLS",
     "wire.encrypted": "暗号化",
     "wire.bytes": "C→S {c} B・S→C {s} B",

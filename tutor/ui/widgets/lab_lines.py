@@ -48,14 +48,23 @@ LEVEL_STYLE = {
 }
 
 
-def conversation_line(event: ConversationLine) -> Text:
+def conversation_line(event: ConversationLine, lang: str = "en") -> Text:
     """`-> EHLO client.test` / `<~ 250 OK`, as swaks shows it."""
     style = CLIENT_STYLE if event.sender is Side.CLIENT else SERVER_STYLE
     text = Text(no_wrap=False)
     text.append(event.marker, style=style)
     text.append(" ")
     text.append(event.text, style=TLS_STYLE if event.tls else "")
+    _folded(text, event.more, event.last, lang)
     return text
+
+
+def _folded(text: Text, more: int, last: str, lang: str) -> None:
+    """A long message body is one event (E13, I10): its first line, then how many more and the
+    last one."""
+    if more:
+        text.append(f"  ⋯ {tr(lang, 'lines.more', n=f'{more:,}')} ⋯  ", style="dim")
+        text.append(last)
 
 
 def notice_line(event: Notice, lang: str) -> Text:
@@ -94,7 +103,7 @@ def conversation(event: SandboxEvent, lang: str) -> Text | None:
     """The Conversation pane's line for `event`, or None when the pane does not show it."""
     match event:
         case ConversationLine():
-            return conversation_line(event)
+            return conversation_line(event, lang)
         case Notice():
             return notice_line(event, lang)
         case AttackerRead():
@@ -158,6 +167,7 @@ def wire_line(event: WireLine, lang: str) -> Text:
         text.append(f"  ⚠ {tr(lang, 'wire.injected')}", style="bold #ff5f5f")
     else:
         text.append(event.text)
+    _folded(text, event.more, event.last, lang)
     return text
 
 

@@ -1,0 +1,226 @@
+"""The speed table of issue 15, each figure a ratio against a baseline run in the same process.
+
+Every figure is measured `--runs` times (at least 5); the table gives min / median / max:
+
+1. one STARTTLS session through the tap, events collected, vs the same client direct (<= 1.10x)
+2. throughput, 20 clients: sandbox + tap vs bare aiosmtpd (>= 0.90x)
+3. throughput, 20 clients: sandbox alone vs bare aiosmtpd (>= 1.0x)
+4. events for a 1 MiB message, TLS / plaintext (<= 300 / <= 600): client's and tap's
+5. peak memory growth for an 8 MB message, sandbox server and client (<= 3x the message)
+6. listen backlog overflow at 200 concurrent connects: `bench/load.py` (none)
+
+The worst UI loop stall (1 MiB vs small message, real driver) needs the Textual app: see the
+report of issue 15; it is not measured here.
+
+    .venv/bin/python bench/speed.py [--runs 5] [--rounds 20] [--sessions 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import os
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("SMTP_TUTOR_DATA_DIR", tempfile.mkdtemp(prefix="smtp-tutor-bench-"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from aiosmtpd.controller import Controller
+from sessions import one_session  # bench/sessions.py: the same session, the same client
+
+from sandbox.client.smtp import SmtpClient
+from sandbox.events import SandboxEvent
+from sandbox.pki import tlsconfig
+from sandbox.pki.certs import ensure_certs
+from sandbox.smtpd.accounts import demo_account
+from sandbox.smtpd.policy import ServerPolicy
+from sandbox.smtpd.server import LISTEN_BACKLOG, SandboxServer
+from sandbox.wire.tap import WireTap
+
+MIB = 1024 * 1024
+CLIENTS = 20
+
+
+def body(size: int) -> bytes:
+    line = b"a line of the message body, about as long as a line of ordinary text.\r\n"
+    return (line * (size // len(line) + 1))[:size].rsplit(b"\r\n", 1)[0] + b"\r\n"
+
+
+def spread(values: list[float]) -> str:
+    return f"{min(values):6.2f} {statistics.median(values):6.2f} {max(values):6.2f}"
+
+
+async def timed(fn: Callable[[], Awaitable[None]]) -> float:
+    start = time.perf_counter()
+    await fn()
+    return time.perf_counter() - start
+
+
+async def tap_ratio(rounds: int) -> float:
+    """Median tapped session / median direct session, interleaved."""
+    certs = ensure_certs()
+    account = demo_account()
+    auth = (account.username, account.password)
+    server = SandboxServer(ServerPolicy(tls_level="encrypt"), emit=lambda e: None)
+    await server.start()
+    events: list[SandboxEvent] = []
+    tap = WireTap(server.host, server.port, emit=events.append)
+    await tap.start()
+    direct: list[float] = []
+    tapped: list[float] = []
+    try:
+        for _ in range(3):
+            await one_session(server.port, certs.ca_cert, lambda e: None, auth)
+            await one_session(tap.port, certs.ca_cert, events.append, auth)
+        for _ in range(rounds):
+            direct.append(
+                await timed(lambda: one_session(server.port, certs.ca_cert, events.append, auth))
+            )
+            tapped.append(
+                await timed(lambda: one_session(tap.port, certs.ca_cert, events.append, auth))
+            )
+            events.clear()
+    finally:
+        await tap.stop()
+        await server.stop()
+    return statistics.median(tapped) / statistics.median(direct)
+
+
+class _BareHandler:
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        return "250 OK"
+
+
+class _Bare(Controller):
+    def _create_server(self) -> Any:
+        return self.loop.create_server(
+            self._factory_invoker, host=self.hostname, port=self.port, backlog=LISTEN_BACKLOG
+        )
+
+
+async def rate(port: int, ca: Path, sessions: int) -> float:
+    async def worker() -> None:
+        for _ in range(sessions):
+            await one_session(port, ca, lambda e: None, None)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(CLIENTS)))
+    return CLIENTS * sessions / (time.perf_counter() - start)
+
+
+async def throughput(sessions: int) -> tuple[float, float]:
+    """(sandbox + tap, sandbox alone), each over bare aiosmtpd's rate in the same run."""
+    certs = ensure_certs()
+    ctx = tlsconfig.server_context(certs.server_cert, certs.server_key)
+    from load import free_port  # bench/load.py
+
+    bare = _Bare(
+        _BareHandler(),
+        hostname="127.0.0.1",
+        port=free_port(),
+        tls_context=ctx,
+        server_hostname="sandbox.test",
+    )
+    bare.start()
+    ours = SandboxServer(ServerPolicy(tls_level="may", max_connections=CLIENTS + 5))
+    await ours.start()
+    seen: list[SandboxEvent] = []
+    tap = WireTap(ours.host, ours.port, emit=seen.append)
+    await tap.start()
+    try:
+        ports = {"bare": bare.port, "sandbox": ours.port, "tap": tap.port}
+        for port in ports.values():
+            await rate(port, certs.ca_cert, 1)  # warm up
+        rates: dict[str, float] = {}
+        for name, port in ports.items():
+            rates[name] = await rate(port, certs.ca_cert, sessions)
+    finally:
+        await tap.stop()
+        await ours.stop()
+        bare.stop()
+    return rates["tap"] / rates["bare"], rates["sandbox"] / rates["bare"]
+
+
+async def events_for(size: int, *, tls: bool) -> int:
+    policy = ServerPolicy(tls_level="encrypt" if tls else "none", max_message_size=2 * size)
+    server = SandboxServer(policy)
+    await server.start()
+    events: list[SandboxEvent] = []
+    tap = WireTap(server.host, server.port, emit=events.append)
+    await tap.start()
+    try:
+        client = SmtpClient(
+            tap.host,
+            tap.port,
+            policy="verify" if tls else "none",
+            ca_file=ensure_certs().ca_cert,
+            emit=events.append,
+        )
+        await client.send_mail("a@client.test", "b@sandbox.test", body(size))
+    finally:
+        await tap.stop()
+        await server.stop()
+    return len(events)
+
+
+async def memory_growth(size: int) -> float:
+    """Peak bytes allocated while one message of `size` goes client -> server, over `size`."""
+    server = SandboxServer(ServerPolicy(tls_level="encrypt", max_message_size=2 * size))
+    await server.start()
+    message = body(size)
+    try:
+        gc.collect()
+        tracemalloc.start()
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        client = SmtpClient(
+            server.host, server.port, policy="verify", ca_file=ensure_certs().ca_cert
+        )
+        await client.send_mail("a@client.test", "b@sandbox.test", message)
+        peak = tracemalloc.get_traced_memory()[1] - base
+        tracemalloc.stop()
+    finally:
+        await server.stop()
+    return peak / size
+
+
+async def main(args: argparse.Namespace) -> None:
+    runs = max(args.runs, 5)
+    tap, tput_tap, tput_alone, ev_tls, ev_plain, mem = [], [], [], [], [], []
+    for i in range(runs):
+        print(f"run {i + 1}/{runs}...", file=sys.stderr)
+        tap.append(await tap_ratio(args.rounds))
+        t, a = await throughput(args.sessions)
+        tput_tap.append(t)
+        tput_alone.append(a)
+        ev_tls.append(float(await events_for(MIB, tls=True)))
+        ev_plain.append(float(await events_for(MIB, tls=False)))
+        mem.append(await memory_growth(8 * 1000 * 1000))
+    print(f"issue 15 speed table: min / median / max of {runs} runs (ratios within one run)")
+    rows = [
+        ("one STARTTLS session, tap+events / direct", tap, "<= 1.10x"),
+        ("throughput 20 clients, sandbox+tap / bare", tput_tap, ">= 0.90x"),
+        ("throughput 20 clients, sandbox / bare", tput_alone, ">= 1.0x"),
+        ("events, 1 MiB message in TLS", ev_tls, "<= 300"),
+        ("events, 1 MiB message in plaintext", ev_plain, "<= 600"),
+        ("peak memory growth / 8 MB message", mem, "<= 3x"),
+    ]
+    for name, values, goal in rows:
+        print(f"  {name:<44} {spread(values)}   goal {goal}")
+    print("  listen backlog overflow at 200 connects: bench/load.py (overflows column)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--sessions", type=int, default=3)
+    asyncio.run(main(parser.parse_args()))
