@@ -97,6 +97,11 @@ def start_server_tls(proto: SMTP, context: ssl.SSLContext) -> tuple[asyncio.Futu
     raw.set_protocol(layer)
     proto.transport = app_transport
     layer.connection_made(raw)
+    if not raw.is_reading():
+        # The session's reader paused the socket: plaintext pipelined behind STARTTLS filled it
+        # past twice its line limit. Nothing would resume it, and the handshake would wait for
+        # a ClientHello it never reads until the idle timeout (B1, E7).
+        raw.resume_reading()
     return waiter, raw
 
 

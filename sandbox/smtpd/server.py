@@ -135,6 +135,8 @@ class _Handler:
         address: str,
         rcpt_options: list[str],
     ) -> str:
+        if address in ("", "<>"):  # RCPT TO:<>, which aiosmtpd accepts: Postfix's 501 (E7)
+            return "501 5.1.3 Bad recipient address syntax"
         if len(envelope.rcpt_tos) >= self._policy.max_recipients:
             return Replies.TOO_MANY_RECIPIENTS  # D6: aiosmtpd has no cap
         peer = session.peer[0] if isinstance(session.peer, tuple) else ""
