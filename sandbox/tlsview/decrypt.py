@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sandbox.events import SandboxEvent, Side, WireChunk, WireRecord
 from sandbox.tlsview import keylog as kl
@@ -36,12 +37,25 @@ from sandbox.tlsview.suites import SUITES, Suite
 from sandbox.tlsview.view import CannotDecrypt, EndpointRecord, TrafficKey
 from sandbox.wire.tlsnames import handshake_name
 
+MAX_MESSAGES = 64  # handshake messages kept for the annotated view (tickets and key updates too)
 MAX_WAITING = 256  # records held for a secret not logged yet; past it, they are given up
 _CCS, _HANDSHAKE, _APPDATA = 20, 22, 23
 _FINISHED, _KEY_UPDATE = 20, 24
 _TLS13 = 0x0304
 
 Keys = KeyLog | Callable[[], KeyLog]
+
+
+@dataclass(frozen=True, slots=True)
+class SeenMessage:
+    """A handshake message as it went by: `key` is the secret that protected it (None: sent in
+    the clear); `record_offset` and `ts` are those of the record that completed it."""
+
+    sender: Side
+    record_offset: int
+    ts: float
+    message: Message
+    key: TrafficKey | None
 
 
 class _Wait(Exception):
@@ -90,8 +104,7 @@ class TlsDecryptor:
         self.server_random: bytes | None = None
         self.version: int | None = None  # the version the server chose
         self.suite_code: int | None = None
-        self.hello_messages: list[tuple[Side, Message]] = []  # ClientHello, ServerHello...
-        self.inner_messages: list[tuple[Side, int, Message]] = []  # (side, record offset, msg)
+        self.messages: list[SeenMessage] = []  # the handshake, for the annotated view
 
     @property
     def tls13(self) -> bool:
@@ -196,7 +209,7 @@ class TlsDecryptor:
         if inner_type == _HANDSHAKE:
             msgs = d.inner.feed(plain, record.offset)
             names = tuple(handshake_name(m.msg_type) for m in msgs)
-            self.inner_messages += [(d.side, record.offset, m) for m in msgs]
+            self._seen(d, record, msgs, key)
             if self.tls13:
                 self._after_messages(d, msgs)
         return EndpointRecord(
@@ -216,6 +229,7 @@ class TlsDecryptor:
         if record.content_type == _HANDSHAKE:
             msgs = d.clear.feed(fragment, record.offset + 5)
             names = tuple(handshake_name(m.msg_type) for m in msgs)
+            self._seen(d, record, msgs, None)
             for m in msgs:
                 self._hello(d, m)
         elif record.content_type == _CCS and not self.tls13:
@@ -243,10 +257,16 @@ class TlsDecryptor:
             generation=d.generation,
         )
 
+    def _seen(
+        self, d: _Direction, record: WireRecord, msgs: list[Message], key: TrafficKey | None
+    ) -> None:
+        for m in msgs:
+            if len(self.messages) < MAX_MESSAGES:
+                self.messages.append(SeenMessage(d.side, record.offset, record.ts, m, key))
+
     def _hello(self, d: _Direction, message: Message) -> None:
         if message.msg_type not in (1, 2):
             return
-        self.hello_messages.append((d.side, message))
         hello = read_hello(message.msg_type, message.body)
         if hello is None:
             return

@@ -79,19 +79,6 @@ def test_m3_every_suite_and_version_decrypts_to_what_was_said(
         assert certificate and not certificate[0].encrypted  # a listener reads it in TLS 1.2
 
 
-# --- one real session, reused by the tests below --------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def session13(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[SandboxEvent], KeyLog]:
-    return run_forced("starttls", TLS13_SUITES[0], tmp_path_factory.mktemp("s13"))
-
-
-@pytest.fixture(scope="module")
-def session12(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[SandboxEvent], KeyLog]:
-    return run_forced("starttls", TLS12_SUITES[2], tmp_path_factory.mktemp("s12"))
-
-
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
