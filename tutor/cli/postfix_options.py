@@ -188,6 +188,7 @@ def for_demo(args: argparse.Namespace, scenario: Scenario) -> DemoServer:
     """The service `--service` names, or the one that fits `scenario` (wrapper mode for an
     implicit-TLS lab, else submission for a lab that authenticates, else port 25)."""
     from sandbox.config.findings import ConfigError
+    from sandbox.lab.scenarios import RECIPIENT
 
     enactment = load(args)
     listeners = list(enactment.listeners)
@@ -207,5 +208,8 @@ def for_demo(args: argparse.Namespace, scenario: Scenario) -> DemoServer:
     configured = client.entries or client.level.value != "none"
     hostname = listener.policy.hostname
     name = hostname if hostname.endswith((".test", ".localhost")) else "mail.sandbox.test"
-    level = client.level_for(hostname).value if configured else None
-    return DemoServer(listener, listener.policy, listener.chain, lab / "root.pem", name, level)
+    # as Postfix's smtp client: the policy of the recipient's domain, via this server as next hop
+    domain = RECIPIENT.rpartition("@")[2]
+    level = client.level_for(domain, next_hop=name).value if configured else None
+    ca_file = client.ca_file or lab / "root.pem"  # smtp_tls_CAfile when the config names one
+    return DemoServer(listener, listener.policy, listener.chain, ca_file, name, level)

@@ -120,6 +120,8 @@ def _listener(config: PostfixConfig, service: Service, lab: Path, notes: list[No
     sasl = v.bool("smtpd_sasl_auth_enable")
     size = v.int("message_size_limit")
     hostname = v.raw("myhostname")
+    if not hostname or any(not (c.isalnum() or c in ".-") for c in hostname):
+        raise ConfigError(*v.where("myhostname"), f"myhostname {hostname!r} is not a host name")
     try:
         policy = ServerPolicy(
             tls_level=level,

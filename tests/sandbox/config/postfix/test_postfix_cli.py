@@ -199,3 +199,17 @@ def test_l16_demo_runs_its_lab_against_the_configured_service(lab: Path, data_di
     assert "=== Postfix " in done.stdout and "submission/inet" in done.stdout
     assert "Certificate verified for mail.sandbox.test" in done.stdout
     assert "250 2.0.0 Ok: queued" in done.stdout
+
+
+def test_l17_demo_client_follows_the_policy_map_for_the_recipients_domain(
+    lab: Path, data_dir: Path
+) -> None:
+    # the plaintext lab's client never starts TLS by itself; the map says encrypt for its domain
+    (lab / "main.cf").write_text(MAIN + "smtp_tls_policy_maps = inline:{ sandbox.test=encrypt }\n")
+    done = subprocess.run(
+        _command("demo", "plaintext", "--color", "never", "--postfix", str(lab / "main.cf"),
+                 "--master", str(lab / "master.cf"), "--service", "smtp"),
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "-> STARTTLS" in done.stdout and "~> MAIL FROM:" in done.stdout

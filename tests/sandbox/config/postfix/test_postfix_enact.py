@@ -398,3 +398,10 @@ def test_l7_may_without_certificates_offers_no_starttls(tmp_path: Path) -> None:
     [listener] = enactment.listeners
     assert listener.policy.tls_level == "none" and listener.chain is None
     assert any("No server certs available" in n.what for n in enactment.notes)
+
+
+def test_l8_a_bad_myhostname_is_placed_where_it_is_set(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        plan(tmp_path, TLS_MAIN, "smtp inet n - y - - smtpd\n  -o myhostname=bad_host!\n")
+    assert (Path(caught.value.path).name, caught.value.line) == ("master.cf", 2)
+    assert "is not a host name" in caught.value.what

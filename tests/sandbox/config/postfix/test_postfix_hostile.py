@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import ssl
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -115,3 +116,77 @@ def test_l6_reading_never_raises_anything_but_config_error(text: str) -> None:
     for error in errors:
         assert error.line >= 0
         assert str(error).startswith(f"{error.path}:{error.line}: ")
+
+
+ENACTED = [
+    "smtpd_tls_security_level", "smtpd_tls_wrappermode", "smtpd_tls_auth_only",
+    "smtpd_sasl_auth_enable", "smtpd_tls_protocols", "smtpd_tls_mandatory_protocols",
+    "smtpd_tls_chain_files", "smtpd_tls_cert_file", "smtpd_tls_key_file",
+    "smtpd_tls_mandatory_ciphers", "smtpd_tls_loglevel", "message_size_limit",
+    "smtpd_helo_required", "smtpd_recipient_limit", "smtpd_relay_restrictions", "mynetworks",
+    "myhostname", "mydestination", "smtp_tls_security_level", "smtp_tls_CAfile",
+    "smtp_tls_policy_maps", "smtpd_use_tls", "smtpd_enforce_tls",
+]  # fmt: skip
+VALUE_PARTS = st.sampled_from(
+    ["yes", "no", "may", "encrypt", "none", "verify", "0", "1", "-3", ">=TLSv1.2", "!TLSv1.3",
+     "<=TLSv1", "server.key", "chain.pem", "../x", "/etc/x", "hash:", "inline:{", "}", "a=b",
+     "permit_mynetworks", "reject_unauth_destination", "127.0.0.0/8", "[::1]/128", "mail.test",
+     "bad host", ",", " ", "$myhostname", "high", "null", "é"]
+)  # fmt: skip
+SERVICES = st.sampled_from(
+    ["smtp inet n - y - - smtpd", "submission inet n - y - - smtpd", "465 inet n - - - - smtpd",
+     "0.0.0.0:2525 inet n - - - - smtpd", "pickup unix n - y 60 1 pickup"]
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def fuzz_lab(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from sandbox.pki.labkeys import ensure_lab_keys
+
+    lab = tmp_path_factory.mktemp("fuzzlab")
+    ensure_lab_keys(lab)
+    return lab
+
+
+VALID_BASE = (
+    "myhostname = mail.sandbox.test\nsmtpd_tls_chain_files = server.key, chain.pem\n"
+    "smtpd_tls_security_level = may\nsmtpd_sasl_auth_enable = yes\n"
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    main=st.lists(
+        st.tuples(st.sampled_from(ENACTED), st.lists(VALUE_PARTS, max_size=3).map(" ".join)),
+        max_size=3,
+    ),
+    services=st.lists(
+        st.tuples(SERVICES, st.lists(st.tuples(st.sampled_from(ENACTED), VALUE_PARTS), max_size=2)),
+        min_size=1,
+        max_size=3,
+        unique_by=lambda service: service[0],
+    ),
+)
+def test_l18_enacting_raises_nothing_but_config_error(
+    fuzz_lab: Path,
+    main: list[tuple[str, str]],
+    services: list[tuple[str, list[tuple[str, str]]]],
+) -> None:
+    from sandbox.config.postfix.enact import enact
+    from sandbox.config.postfix.reader import PostfixConfig
+
+    # a valid configuration with a few values changed: most examples get past the first check
+    text = VALID_BASE + "".join(f"{name} = {value}\n" for name, value in main)
+    master = "".join(
+        line + "".join(f" -o {{ {n} = {v} }}" for n, v in overrides) + "\n"
+        for line, overrides in services
+    )
+    try:
+        config = PostfixConfig(read_main_cf(text), tuple(read_master_cf(master)))
+        enactment = enact(config, fuzz_lab)
+    except ConfigError:  # anything else fails the test
+        return
+    for listener in enactment.listeners:  # what comes out is a server the sandbox can run
+        assert listener.policy.min_tls_version >= ssl.TLSVersion.TLSv1_2
+        if listener.chain is not None:
+            assert fuzz_lab.resolve() in listener.chain.key_file.parents
