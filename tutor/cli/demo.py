@@ -88,6 +88,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     capture_options.add_demo_arguments(parser)
     postfix_options.add_arguments(parser, demo=True)
+    from tutor.cli import exchange_options  # --exchange SCRIPT: its logic lives there
+
+    exchange_options.add_arguments(parser)
 
 
 def parse_hostport(text: str) -> tuple[str, int]:
@@ -221,6 +224,11 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"smtp-tutor demo: {exc}", file=sys.stderr)
         return 2
+    from tutor.cli import exchange_options
+
+    failed, exchange, chosen = exchange_options.prepare_demo(args, catalog.get(args.scenario))
+    if failed is not None:
+        return failed
     if problem := postfix_options.check_arguments(args):
         print(f"smtp-tutor demo: {problem}", file=sys.stderr)
         return 2
@@ -256,6 +264,7 @@ def run(args: argparse.Namespace) -> int:
                         "server_policy": server_policy,
                     }
                     | postfix
+                    | exchange
                 ),
             )
         )
@@ -277,6 +286,8 @@ def run(args: argparse.Namespace) -> int:
     if lab.attack and upstream is None and not args.json:
         policy = args.client_policy or lab.client_policy.value
         print_outcome(events, policy, sys.stdout, color=color, server_policy=server_policy)
+    if not args.json:
+        exchange_options.print_protocol_log(chosen, events, sys.stdout)
     return files.save(lab, events) or code  # the files, even of a lab that stopped early
 
 

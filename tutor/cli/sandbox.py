@@ -65,6 +65,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     capture_options.add_sandbox_arguments(parser)
     postfix_options.add_arguments(parser)
+    from tutor.cli import exchange_options  # --exchange SCRIPT: its logic lives there
+
+    exchange_options.add_arguments(parser)
 
 
 def _print_event(event: SandboxEvent) -> None:
@@ -83,7 +86,10 @@ async def serve(args: argparse.Namespace) -> int:
     from sandbox.smtpd.accounts import demo_account
     from sandbox.smtpd.policy import ServerPolicy
     from sandbox.smtpd.server import SandboxServer
+    from tutor.cli import exchange_options
 
+    if (status := await exchange_options.sandbox_hook(args, _print_event)) is not None:
+        return status
     if problem := postfix_options.check_arguments(args):
         print(f"smtp-tutor sandbox: {problem}", file=sys.stderr)
         return 2

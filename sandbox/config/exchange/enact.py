@@ -22,6 +22,7 @@ import functools
 import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from sandbox.client.policy import TlsPolicy
 from sandbox.config.exchange.model import ExchangeConfig, ReceiveConnector, SendConnector
@@ -47,6 +48,9 @@ def receive_policy(c: ReceiveConnector) -> ServerPolicy:
         tls_level=level,
         auth_only_after_tls=not basic_in_clear,
         auth_required=not c.anonymous,
+        # AUTH LOGIN/PLAIN is BasicAuth; a connector for authenticated users needs some AUTH,
+        # and password AUTH is the only kind the sandbox has
+        sasl_enabled="BasicAuth" in c.auth_mechanism or not c.anonymous,
         relay="keep" if c.relays_for_anyone else "refuse",
         max_message_size=EXCHANGE_MAX_MESSAGE_SIZE,
         hostname=c.fqdn if plain_name else ServerPolicy().hostname,
@@ -77,10 +81,10 @@ def differences(c: ReceiveConnector) -> list[str]:
             "Partners authenticate with a TLS client certificate (Domain Security); the sandbox "
             "has none, so a partner is treated as an anonymous sender that must AUTH."
         )
-    if "BasicAuth" not in c.auth_mechanism:
+    if "BasicAuth" not in c.auth_mechanism and not c.anonymous:
         out.append(
-            "Without BasicAuth Exchange offers no AUTH PLAIN/LOGIN; the sandbox still offers "
-            "them (after TLS)."
+            "Without BasicAuth Exchange offers no AUTH PLAIN/LOGIN; the sandbox offers them "
+            "(after TLS), as its only way to authenticate a user or a server."
         )
     return out
 
@@ -145,9 +149,15 @@ class ExchangeSandbox:
     """Every receive connector of `config` listening on loopback (see the module docstring)."""
 
     def __init__(
-        self, config: ExchangeConfig, *, emit: Emit | None = None, certs: CertBundle | None = None
+        self,
+        config: ExchangeConfig,
+        *,
+        emit: Emit | None = None,
+        certs: CertBundle | None = None,
+        maildir: Path | None = None,
     ) -> None:
         self.config = config
+        self._maildir = maildir
         self._emit = emit or (lambda event: None)
         self._certs = certs
         self.servers: dict[str, SandboxServer] = {}
@@ -162,7 +172,9 @@ class ExchangeSandbox:
             for c in self.config.receive:
                 if not c.enabled:
                     continue
-                server = SandboxServer(receive_policy(c), certs=self._certs, emit=self._emit)
+                server = SandboxServer(
+                    receive_policy(c), certs=self._certs, emit=self._emit, maildir=self._maildir
+                )
                 await server.start(self.host, 0)
                 self.servers[c.name] = server
                 self._certs = self._certs or server.certs
@@ -176,6 +188,16 @@ class ExchangeSandbox:
         except BaseException:
             await self.stop()
             raise
+
+    @property
+    def certs(self) -> CertBundle | None:
+        """The CA and server certificate every connector uses (None before start)."""
+        return self._certs
+
+    @property
+    def delivered(self) -> int:
+        """Messages accepted by all the connectors so far."""
+        return sum(server.mailbox.delivered for server in self.servers.values())
 
     def mapping(self) -> list[tuple[int, int, list[str]]]:
         """(Exchange port, loopback port, the connectors bound to it), for the learner."""

@@ -135,7 +135,7 @@ class _Scanner:
         if name is None:
             shown = self._shown_word()
             hint = ""
-            if c == "-":
+            if c == "-" and line > 1:
                 hint = (
                     " (the line before ends the statement: a backtick continues a line only "
                     "as its very last character, with no space after it)"
@@ -195,13 +195,15 @@ class _Scanner:
             raise self.error("Here-strings (@' ... '@) are not read by the sandbox: use '...'.")
         if c == "$":
             return self.variable()
+        if not c:
+            raise self.error("Missing expression after ','.")
+        if c in ",;|)}":
+            raise self.error(f"Unexpected token '{c}' in expression or statement.")
         if c in "({":
             raise self.error(
                 f"'{c}' starts a sub-expression or script block, which the sandbox does not "
                 "run: write the value itself."
             )
-        if c in ",;|)}" or not c:
-            raise self.error(f"Missing expression after ','. (found {c or 'the end'!r})")
         return self.word()
 
     def array(self, line: int) -> tuple[Scalar, ...]:
@@ -243,8 +245,10 @@ class _Scanner:
                 parts.append(self.double_quoted())
             elif c == "`":
                 nxt = self.peek(1)
-                if nxt in ("", "\n", "\r"):
-                    break  # a line continuation ends the word (or nothing follows)
+                if not nxt:
+                    raise self.error("A backtick at the end of the script escapes nothing.")
+                if nxt in ("\n", "\r"):
+                    break  # a line continuation ends the word
                 parts.append(nxt)
                 self.pos += 2
             elif c in _WORD_END:
