@@ -23,6 +23,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("tutor.cli.demo", "run a scripted sandbox session and print what crosses the wire"),
     "sandbox": ("tutor.cli.sandbox", "run the sandbox mail server alone, for real mail clients"),
     "lessons": ("tutor.cli.lessons", "check lesson files (smtp-tutor lessons check [DIR])"),
+    "postfix": ("tutor.cli.postfix", "check a Postfix main.cf/master.cf (postfix check MAIN_CF)"),
     "exchange": ("tutor.cli.exchange", "check or show Exchange connectors (exchange check SCRIPT)"),
 }
 
