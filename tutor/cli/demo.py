@@ -24,10 +24,11 @@ from typing import TYPE_CHECKING, Any, TextIO
 from sandbox.client.policy import TlsPolicy
 from sandbox.events import SandboxEvent, WireChunk
 from sandbox.smtpd.policy import MIN_TLS_VERSIONS, TLS_LEVELS
-from tutor.cli import capture_options, postfix_options
+from tutor.cli import capture_options, postfix_options, tlsview_options
 
 if TYPE_CHECKING:
     from sandbox.lab.matrix import Matrix
+    from sandbox.lab.session import LabSession
     from sandbox.smtpd.policy import ServerPolicy
     from sandbox.tlsview.keylog import KeyLog
 
@@ -87,6 +88,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the lowest TLS version the server accepts",
     )
     capture_options.add_demo_arguments(parser)
+    tlsview_options.add_arguments(parser)
     postfix_options.add_arguments(parser, demo=True)
     from tutor.cli import exchange_options  # --exchange SCRIPT: its logic lives there
 
@@ -145,6 +147,8 @@ async def run_demo(
     wait: Callable[[str], None] | None = None,
     server_policy: ServerPolicy | None = None,
     secrets: Callable[[KeyLog], None] | None = None,  # given the session's TLS secrets at the end
+    keep_secrets: bool = False,  # the client keeps its TLS secrets (tlsview_options)
+    on_session: Callable[[LabSession], None] | None = None,  # the lab, before it starts
     **session_options: Any,  # more LabSession settings: a Postfix configuration's (postfix_options)
 ) -> int:
     """Run one scripted lab; 0 when the whole script ran, 1 when it stopped early."""
@@ -157,9 +161,11 @@ async def run_demo(
         server_policy=server_policy,
         upstream=upstream,
         ca_file=ca_file,
-        keep_secrets=secrets is not None,
+        keep_secrets=keep_secrets or secrets is not None,
         **session_options,
     )
+    if on_session is not None:
+        on_session(session)
     await session.start()
     try:
         while not session.finished:
@@ -241,10 +247,12 @@ def run(args: argparse.Namespace) -> int:
     printer = Printer(sys.stdout, color=color, as_json=args.json, probed=upstream is not None)
     events: list[SandboxEvent] = []
     files = capture_options.DemoFiles(args)
+    view = tlsview_options.DemoView(args, printer._write, as_json=args.json)
 
     def emit(event: SandboxEvent) -> None:
         events.append(event)
         printer(event)
+        view(event)  # --decrypt: what the endpoints see, under the wire lines
 
     def wait(label: str) -> None:
         input(f"[Enter] {label} ")
@@ -256,6 +264,8 @@ def run(args: argparse.Namespace) -> int:
                 emit,
                 wait=wait if args.step else None,
                 secrets=files.keep if files.wanted else None,
+                keep_secrets=view.wanted,
+                on_session=view.attach if view.wanted else None,
                 **(
                     {
                         "client_policy": args.client_policy,
@@ -280,6 +290,7 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("smtp-tutor demo: interrupted", file=sys.stderr)
         return 130
+    view.finish()  # --handshake: the annotated handshake
     if code != 0:
         print(f"smtp-tutor demo: the lab stopped early: {_why_stopped(events)}", file=sys.stderr)
     lab = catalog.get(args.scenario)
