@@ -1,6 +1,7 @@
 """Mail storage is bounded (properties.md D11-D13): past a bound the server answers Postfix's
 `452 4.3.1 Insufficient system storage`, at MAIL when it can tell, else after DATA; it keeps a
-message whole or not at all, says so as a typed notice and in its log, and serves the next client."""
+message whole or not at all, says so as a typed notice and in its log, and serves the next
+client."""
 
 from __future__ import annotations
 
