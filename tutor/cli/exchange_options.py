@@ -121,8 +121,11 @@ def print_mapping(
 class DemoExchange:
     """What `demo --exchange` chose, kept to write the protocol log after the session."""
 
-    def __init__(self, config: ExchangeConfig, connector: ReceiveConnector, port: int) -> None:
+    def __init__(
+        self, config: ExchangeConfig, connector: ReceiveConnector, port: int, *, attack: bool
+    ) -> None:
         self.config, self.connector, self.port = config, connector, port
+        self.attack = attack  # a man in the middle changes what the client sees
         self.started = dt.datetime.now(dt.UTC)
 
 
@@ -161,10 +164,12 @@ def demo_session(
             f"{choice.policy.value}"
         )
         if args.client_policy is None:
+            # the send connector decides, and the outcome must name the policy that ran
+            args.client_policy = choice.policy.value
             options["client_policy"] = choice.policy.value
         if choice.connector.tls_domain:
             options["server_hostname"] = choice.server_hostname
-    return options, DemoExchange(config, connector, port)
+    return options, DemoExchange(config, connector, port, attack=scenario.attack)
 
 
 def print_protocol_log(
@@ -180,7 +185,13 @@ def print_protocol_log(
     lines = protocol_log(
         events, chosen.connector, ends, session_id=session_id, started=chosen.started
     )
-    out.write("\nExchange SMTP Receive protocol log:\n" + "\n".join(lines) + "\n")
+    out.write("\nExchange SMTP Receive protocol log:\n")
+    if chosen.attack:
+        out.write(
+            "(as the client lived the session: the man in the middle changed what it saw, and "
+            "the server's own log would show what the server really sent)\n"
+        )
+    out.write("\n".join(lines) + "\n")
     out.flush()
 
 

@@ -86,6 +86,11 @@ def differences(c: ReceiveConnector) -> list[str]:
             "Without BasicAuth Exchange offers no AUTH PLAIN/LOGIN; the sandbox offers them "
             "(after TLS), as its only way to authenticate a user or a server."
         )
+    if c.role == "HubTransport" and any(b.port == 25 for b in c.bindings):
+        out.append(
+            "In the Transport service on port 25 it would clash with the Front End Transport "
+            "service's port 25; the sandbox serves both from one listener."
+        )
     return out
 
 

@@ -252,6 +252,34 @@ def basic_auth_in_clear(config: ExchangeConfig) -> Iterator[Finding]:
             )
 
 
+def hub_on_port_25(config: ExchangeConfig) -> Iterator[Finding]:
+    for c in config.receive:
+        if c.role == "HubTransport" and any(b.port == 25 for b in c.bindings):
+            given = "TransportRole" in c.lines
+            how = "" if given else " (no -TransportRole: New-ReceiveConnector made it HubTransport)"
+            how_ja = "" if given else " (-TransportRole なしのため HubTransport で作られた)"
+            yield _finding(
+                "hub-transport-on-port-25",
+                Level.ERROR,
+                config.path,
+                c.line_of("TransportRole") if given else c.line_of("Bindings"),
+                Words(
+                    f"'{c.name}' binds port 25 in the Transport service{how}",
+                    "The Front End Transport service already listens on port 25 (Default "
+                    "Frontend); two services on one port means one of them cannot listen, and "
+                    "mail flow stops.",
+                    "Create it with -TransportRole FrontendTransport, or bind another port.",
+                ),
+                Words(
+                    f"'{c.name}' がトランスポート サービスでポート 25 を使う{how_ja}",
+                    "ポート 25 はフロントエンド トランスポート サービス (Default Frontend) が"
+                    "すでに待ち受けている。二つのサービスが同じポートを使うと一方が待ち受けられず、"
+                    "メールフローが止まる。",
+                    "-TransportRole FrontendTransport で作るか、別のポートにする。",
+                ),
+            )
+
+
 CHECKS: tuple[Check, ...] = (
     certificate_name,
     require_tls_public,
@@ -260,6 +288,7 @@ CHECKS: tuple[Check, ...] = (
     partner_usage,
     open_relay,
     basic_auth_in_clear,
+    hub_on_port_25,
 )
 
 

@@ -13,6 +13,7 @@ from tutor.cli.main import main
 
 FRONTEND = "Set-ReceiveConnector 'Default Frontend EX01'"
 OPEN = "-RemoteIPRanges 0.0.0.0-255.255.255.255"
+FRONT = "-TransportRole FrontendTransport -Bindings 0.0.0.0:25"
 
 
 @pytest.mark.parametrize(
@@ -44,11 +45,11 @@ OPEN = "-RemoteIPRanges 0.0.0.0-255.255.255.255"
             [("tls-auth-level-without-require-tls", Level.WARNING, 1)],
         ),
         (
-            "New-ReceiveConnector P -Partner -Bindings 0.0.0.0:25 -RemoteIPRanges 198.51.100.7",
+            f"New-ReceiveConnector P -Partner {FRONT} -RemoteIPRanges 198.51.100.7",
             [("partner-needs-mutual-tls", Level.WARNING, 1)],
         ),
         (
-            f"New-ReceiveConnector R -Custom -Bindings 0.0.0.0:25 {OPEN} "
+            f"New-ReceiveConnector R -Custom {FRONT} {OPEN} "
             "-PermissionGroups AnonymousUsers\n"
             "Get-ReceiveConnector R | Add-ADPermission -User 'NT AUTHORITY\\ANONYMOUS LOGON' "
             "-ExtendedRights Ms-Exch-SMTP-Accept-Any-Recipient",
@@ -61,7 +62,8 @@ OPEN = "-RemoteIPRanges 0.0.0.0-255.255.255.255"
             [("open-relay", Level.ERROR, 1)],
         ),
         (  # the same relay, limited to one device: fine
-            "New-ReceiveConnector R -Custom -Bindings 0.0.0.0:25 -RemoteIPRanges 192.0.2.10 "
+            f"New-ReceiveConnector R -Custom {FRONT} "
+            "-RemoteIPRanges 192.0.2.10 "
             "-PermissionGroups AnonymousUsers\n"
             "Get-ReceiveConnector R | Add-ADPermission -User 'NT AUTHORITY\\ANONYMOUS LOGON' "
             "-ExtendedRights Ms-Exch-SMTP-Accept-Any-Recipient",
@@ -70,6 +72,15 @@ OPEN = "-RemoteIPRanges 0.0.0.0-255.255.255.255"
         (
             f"{FRONTEND} -AuthMechanism Tls, BasicAuth",
             [("basic-auth-before-tls", Level.WARNING, 1)],
+        ),
+        (
+            "New-ReceiveConnector Scanner -Custom -Bindings 0.0.0.0:25 -RemoteIPRanges 192.0.2.9",
+            [("hub-transport-on-port-25", Level.ERROR, 1)],
+        ),
+        (
+            "New-ReceiveConnector Scanner -Custom -TransportRole FrontendTransport "
+            "-Bindings 0.0.0.0:25 -RemoteIPRanges 192.0.2.9",
+            [],
         ),
     ],
 )
@@ -87,9 +98,10 @@ def test_l45_every_finding_has_english_and_japanese_words() -> None:
         "New-SendConnector -Name O -AddressSpaces * -RequireTLS $true -TlsAuthLevel "
         "DomainValidation\n"
         "New-SendConnector -Name O2 -AddressSpaces x.test -TlsAuthLevel EncryptionOnly\n"
-        "New-ReceiveConnector P -Partner -Bindings 0.0.0.0:25 -RemoteIPRanges 198.51.100.7\n"
+        f"New-ReceiveConnector P -Partner {FRONT} -RemoteIPRanges 198.51.100.7\n"
         f"New-ReceiveConnector R -Custom -Bindings 0.0.0.0:2527 {OPEN} -PermissionGroups "
         "ExchangeServers -AuthMechanism Tls,ExternalAuthoritative\n"
+        "New-ReceiveConnector H -Custom -Bindings 0.0.0.0:25 -RemoteIPRanges 192.0.2.9\n"
     )
     found = lint(read_text(script, "all.ps1"))
     assert len({f.key for f in found}) >= len(CHECKS)

@@ -111,3 +111,25 @@ def test_l48_sandbox_listens_for_every_bound_port_and_routes_by_source(
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
+
+
+def test_l48_a_send_connector_that_requires_tls_stops_a_strip_attack(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    required = tmp_path / "required.ps1"
+    required.write_text(
+        "New-SendConnector -Name Partner -AddressSpaces sandbox.test -RequireTLS $true "
+        "-TlsAuthLevel EncryptionOnly\n"
+    )
+    assert main(["demo", "strip", "--exchange", str(required), "--color", "never"]) == 1
+    out = capsys.readouterr().out
+    assert "=== Outcome: the message was not sent; the attacker read: nothing." in out
+    # the outcome names the policy the send connector set, not the lab's own
+    assert "=== Client policy 'encrypt'" in out
+    assert "(as the client lived the session: the man in the middle changed" in out
+    opportunistic = tmp_path / "may.ps1"
+    opportunistic.write_text("New-SendConnector -Name Partner -AddressSpaces sandbox.test\n")
+    assert main(["demo", "strip", "--exchange", str(opportunistic), "--color", "never"]) == 0
+    out = capsys.readouterr().out
+    assert "=== Outcome: the message went in PLAINTEXT" in out
+    assert "=== Client policy 'may'" in out
