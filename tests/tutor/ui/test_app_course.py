@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Input, OptionList
-from tutor_ui_fakes import FIXTURE_COURSE, make_app
+from tutor_ui_fakes import FIXTURE_COURSE, make_app, palette_found, wait_for
 
 from tutor.model import progress as pg
 from tutor.ui.screens.course import CourseScreen
@@ -167,7 +167,7 @@ async def test_reset_asks_first_and_the_palette_opens_and_resets(data: Path) -> 
         assert app.progress.is_done("upgrade", 1)
         assert "○ not started" in option_texts(app.screen)[0]
         await pilot.press("ctrl+p", *"reset")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: palette_found(app))
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
@@ -176,7 +176,7 @@ async def test_reset_asks_first_and_the_palette_opens_and_resets(data: Path) -> 
         assert app.progress.lessons == {}
         assert "All progress was reset." in app.notices
         await pilot.press("ctrl+p", *"upgrad")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: palette_found(app))
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, LessonScreen)

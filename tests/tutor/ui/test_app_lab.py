@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Input, Tab
-from tutor_ui_fakes import factory, make_app
+from tutor_ui_fakes import factory, make_app, wait_for
 
 from sandbox.events import ConversationLine, Side, WireChunk
 from tutor.ui.screens.course import CourseScreen
@@ -43,12 +43,14 @@ async def test_step_typed_commands_and_leaving_the_lab(data: Path) -> None:
         assert "STARTTLS (2/7)" in str(status.render())
         # lines that arrived while the Eavesdropper tab was hidden are wrapped when it shows
         await pilot.press("2")
-        await pilot.pause(0.2)
         eaves = lab.query_one(EavesdropperPane)
-        assert [s.text.rstrip() for s in eaves.lines][:2] == [
-            "S→C @0      220 sandbox.test ESMTP",
-            "C→S @0      EHLO client.test",
-        ]
+        await wait_for(
+            pilot,
+            lambda: (
+                [s.text.rstrip() for s in eaves.lines][:2]
+                == ["S→C @0      220 sandbox.test ESMTP", "C→S @0      EHLO client.test"]
+            ),
+        )
         await pilot.press("1")
         await pilot.press("i", *"NOOP [x]", "enter")
         await pilot.pause()
@@ -82,12 +84,10 @@ async def test_wide_panes_play_restart_then_narrow_tabs_and_help(data: Path) -> 
         assert len(set(xs)) == 3
         assert not lab.query_one("#attack").display  # no attack in this scenario
         await pilot.click("#btn-play")
-        await pilot.pause(0.2)
-        assert conversation(lab)[-1] == "<~ 221 2.0.0 Bye"
+        await wait_for(pilot, lambda: conversation(lab)[-1:] == ["<~ 221 2.0.0 Bye"])
         assert "The script is done" in str(lab.query_one("#status").render())
         await pilot.press("r")
-        await pilot.pause(0.2)
-        assert conversation(lab) == ["<- 220 sandbox.test ESMTP"]
+        await wait_for(pilot, lambda: conversation(lab) == ["<- 220 sandbox.test ESMTP"])
         assert make.made[0].started == 2  # type: ignore[attr-defined]
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
@@ -155,8 +155,8 @@ async def test_a_flood_of_events_stays_bounded_and_says_what_it_left_out(data: P
         for i in range(16_000):  # about 1 MiB of DATA lines, emitted between two frames
             lab.emit(ConversationLine(sender=Side.CLIENT, text=f"{i} {line}", tls=True))
             lab.emit(WireChunk(sender=Side.CLIENT, offset=i * 72, data=b"\x17" * 72))
-        await pilot.pause(0.2)
         pane = lab.query_one(ConversationPane)
+        await wait_for(pilot, lambda: pane.total_lines == 16_001)  # the next flush
         assert pane.total_lines == 16_001
         assert len(pane.kept) <= pane.per_batch + 2
         assert any("lines not shown" in text for text in pane.plain_lines)

@@ -96,8 +96,9 @@ async def test_play_mode_lab_shows_implicit_tls_verified_and_completes(data: Pat
         assert lab.session is None  # stopped on leaving
         # a scenario the sandbox does not know is a message on screen, not a crash
         app.open_lab("no-such-scenario")
-        await pilot.pause(0.3)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, LabScreen) and app.screen.start_error is not None
+        )
         broken = app.screen
         assert isinstance(broken, LabScreen)
-        assert broken.start_error is not None
         assert broken.query_one(ConversationPane).plain_lines[0].startswith("*** ")

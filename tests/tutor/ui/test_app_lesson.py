@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Markdown, OptionList
-from tutor_ui_fakes import at_step, make_app
+from tutor_ui_fakes import at_step, make_app, wait_for
 
 from tutor.ui.screens.lab import LabScreen
 from tutor.ui.screens.lesson import LessonScreen
@@ -161,8 +161,7 @@ async def test_walkthrough_predictions_next_and_a_lab_goal_complete_the_lesson(
         await pilot.pause()
         assert not lab.goal_met
         await pilot.press("p")
-        await pilot.pause(0.3)
-        assert lab.goal_met
+        await wait_for(pilot, lambda: lab.goal_met)
         assert any(n.startswith("✔ Goal met: the session ended cleanly") for n in app.notices)
         assert 3 in saved(data)["lessons"]["first-words"]["done"]  # saved at once
         await pilot.press("escape")

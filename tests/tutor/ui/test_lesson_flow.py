@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, OptionList, Static
 from textual.widgets._toast import Toast
-from tutor_ui_fakes import at_step, make_app
+from tutor_ui_fakes import at_step, make_app, wait_for
 
 from tutor.model import progress as pg
 from tutor.ui.screens.course import CourseScreen
@@ -52,9 +52,9 @@ async def test_walkthrough_box_has_the_focus_stays_in_view_and_feedback_is_in_pl
         await pilot.pause()
         assert walk.guesses == [("ehlo", True)]
         assert app.focused is box
-        await pilot.pause(0.1)
         body = screen.query_one("#step-body")
-        assert box.region.intersection(body.region) == box.region  # the box is in view
+        # the box is in view once the walk-through has scrolled to it
+        await wait_for(pilot, lambda: box.region.intersection(body.region) == box.region)
         await pilot.press(*"250", "enter")
         await pilot.pause()
         assert walk.done
@@ -73,11 +73,12 @@ async def test_walkthrough_box_has_the_focus_stays_in_view_and_feedback_is_in_pl
             else "数字キー（1〜2）を押すか、↑↓ で選んで Enter を押します。"
         )
         await pilot.press("1")
-        await pilot.pause(0.2)
-        assert quiz.tries == 1
+        await wait_for(pilot, lambda: quiz.tries == 1)
         feedback_box = quiz.query_one(".feedback")
         body = screen.query_one("#step-body")
-        assert feedback_box.region.intersection(body.region) == feedback_box.region  # in view
+        await wait_for(  # scrolled into view once laid out
+            pilot, lambda: feedback_box.region.intersection(body.region) == feedback_box.region
+        )
         assert not quiz.done
         await pilot.press("2")
         await pilot.pause()
@@ -211,7 +212,6 @@ async def test_a_number_key_brings_the_quiz_feedback_into_view(data: Path) -> No
         quiz = screen.query_one(QuizBlock)
         body = screen.query_one("#step-body")
         await pilot.press("1")
-        await pilot.pause(0.3)
-        assert quiz.tries == 1
+        await wait_for(pilot, lambda: quiz.tries == 1)
         feedback = quiz.query_one(".feedback")
-        assert feedback.region.intersection(body.region) == feedback.region
+        await wait_for(pilot, lambda: feedback.region.intersection(body.region) == feedback.region)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from tutor_ui_fakes import CERT, starttls_script
+from tutor_ui_fakes import CERT, starttls_script, wait_for
 
 from sandbox.events import (
     ConversationLine,
@@ -262,8 +262,7 @@ async def test_cjk_lines_wrap_within_the_pane_and_rewrap_on_resize() -> None:
             strip.cell_length <= pane.scrollable_content_region.width for strip in pane.lines
         )
         await pilot.resize_terminal(120, 20)
-        await pilot.pause(0.2)
-        assert len(pane.lines) < narrow
+        await wait_for(pilot, lambda: len(pane.lines) < narrow)  # rewrapped after the resize
 
 
 async def test_a_huge_wire_batch_never_elides_the_switch() -> None:

@@ -7,10 +7,14 @@ must be deterministic (snapshots) or impossible to provoke for real (a start fai
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from textual.command import CommandList, CommandPalette
+from textual.pilot import Pilot
 
 from sandbox.events import (
     CertSummary,
@@ -321,3 +325,19 @@ def at_step(data_dir: Path, lesson_id: str, step: int) -> None:
     p = pg.Progress()
     p.set_position(lesson_id, step)
     pg.save(p, data_dir / "progress.json")
+
+
+WAIT = 15.0  # seconds: a busy machine runs the app's workers and timers late; a hung UI fails
+
+
+async def wait_for(pilot: Pilot[Any], check: Callable[[], bool]) -> None:
+    """Wait for a state, not for a time: poll `check` between frames until it holds."""
+    async with asyncio.timeout(WAIT):
+        while not check():
+            await pilot.pause(0.02)
+
+
+def palette_found(app: TutorApp) -> bool:
+    """The command palette is open and lists what was typed into it (searched in a worker)."""
+    screen = app.screen
+    return isinstance(screen, CommandPalette) and screen.query_one(CommandList).option_count > 0
