@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from capture_reader import ones_complement_sum, read_blocks, read_segments
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sandbox.capture.packets import internet_checksum
@@ -45,6 +45,7 @@ def session(*chunks: tuple[Side, bytes]) -> list[Any]:
     return events
 
 
+@settings(deadline=None)  # no time limit per example: a busy machine is slow, not wrong
 @given(
     st.lists(st.binary(max_size=70), max_size=6),
     st.binary(max_size=90),
@@ -109,6 +110,7 @@ def test_m23_ip_and_tcp_checksums_verify(link: LinkType) -> None:
     assert len(segments) > 20
 
 
+@settings(deadline=None)
 @given(st.binary(max_size=200))
 def test_m23_internet_checksum_is_rfc_1071(data: bytes) -> None:
     """Data followed by its checksum sums to 0xFFFF (RFC 1071's check), for any length."""

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from capture_reader import Segment, read_segments
-from hypothesis import example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from sandbox.capture.legs import (
@@ -92,7 +92,7 @@ def stream(chunks: list[tuple[Side, bytes]], side: Side) -> bytes:
     return b"".join(data for s, data in chunks if s is side)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     chunk_lists,
     st.integers(0, 2**32 - 1),
@@ -115,7 +115,7 @@ def test_m25_one_flow_counts_like_a_real_stack(
     assert flow.next_seq(False) == (server_isn + 2 + len(stream(chunks, Side.SERVER))) % 2**32
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(chunk_lists, st.sampled_from([587, 465, 25]))
 def test_m26_both_legs_carry_what_the_tap_relayed(
     chunks: list[tuple[Side, bytes]], port: int

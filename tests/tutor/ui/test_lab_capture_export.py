@@ -19,6 +19,7 @@ from tutor.ui.lab_link import real_session
 from tutor.ui.screens.lab import LabScreen
 
 WAIT = 20.0  # seconds; a loaded machine is slow, a hung lab fails the test
+pytestmark = pytest.mark.timeout(180)  # a whole lab played and saved, on a machine that may be busy
 
 
 @pytest.fixture
