@@ -122,10 +122,12 @@ class _Handler:
         responses: list[str],
     ) -> list[str]:
         session.host_name = hostname  # aiosmtpd leaves this to a handler that has the hook
-        if self._policy.sasl_enabled:
-            return responses
-        # smtpd_sasl_auth_enable = no: aiosmtpd always offers AUTH; Postfix does not
-        return [r for r in responses if not r[4:].startswith("AUTH")]
+        # aiosmtpd always offers AUTH; Postfix not with smtpd_sasl_auth_enable = no, and not
+        # before TLS at level encrypt, whatever smtpd_tls_auth_only says (postconf(5))
+        hidden = not self._policy.sasl_enabled or (
+            self._policy.requires_starttls and session.ssl is None
+        )
+        return [r for r in responses if not (hidden and r[4:].startswith("AUTH"))]
 
     async def handle_RCPT(
         self,

@@ -405,3 +405,16 @@ def test_l8_a_bad_myhostname_is_placed_where_it_is_set(tmp_path: Path) -> None:
         plan(tmp_path, TLS_MAIN, "smtp inet n - y - - smtpd\n  -o myhostname=bad_host!\n")
     assert (Path(caught.value.path).name, caught.value.line) == ("master.cf", 2)
     assert "is not a host name" in caught.value.what
+
+
+async def test_l11_at_encrypt_auth_is_offered_only_inside_tls(
+    tmp_path: Path, start_server: Start, connect: Connect
+) -> None:
+    enactment = plan(tmp_path, TLS_MAIN + "smtpd_tls_auth_only = no\n", MASTER)
+    server = await serve(start_server, enactment, "submission/inet")
+    wire = await connect(server)
+    assert "AUTH" not in await wire.cmd("EHLO client.test")  # as Postfix at level encrypt
+    assert "AUTH" in await wire.upgrade(trusting(tmp_path))
+    smtp = await serve(start_server, enactment, "smtp/inet")  # may: auth_only = no offers it
+    wire = await connect(smtp)
+    assert "AUTH" in await wire.cmd("EHLO client.test")
