@@ -64,11 +64,18 @@ class MainCf:
     params: Mapping[str, Param]
     notes: tuple[Note, ...] = ()
     _expander: Expander = field(init=False, repr=False, compare=False)
+    _undefined: list[Note] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        notes: list[Note] = []
-        object.__setattr__(self, "_expander", Expander(self.raw_of, notes))
-        object.__setattr__(self, "_expansion_notes", notes)
+        undefined: list[Note] = []
+        object.__setattr__(self, "_undefined", undefined)
+        object.__setattr__(self, "_expander", Expander(self.raw_of, undefined))
+
+    @property
+    def undefined(self) -> tuple[Note, ...]:
+        """The `undefined parameter: NAME` notes, as `postconf` warns them: each `$NAME` expanded
+        so far that neither the file nor Postfix's defaults define (all of them after reading)."""
+        return tuple(dict.fromkeys(self._undefined))
 
     def raw_of(self, name: str) -> Raw | None:
         """`name`'s raw value and where it is set (line 0: Postfix's default), or None."""

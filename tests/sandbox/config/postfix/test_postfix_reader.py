@@ -178,3 +178,12 @@ def test_l3_master_cf_errors_name_file_and_line(text: str, line: int, what: str)
         read_master_cf(text, "lab/master.cf")
     assert (caught.value.path, caught.value.line) == ("lab/master.cf", line)
     assert what in caught.value.what
+
+
+def test_l1_an_undefined_name_expands_to_nothing_with_a_note() -> None:
+    main = read_main_cf("smtpd_banner = $myhostname $nosuch\n\nrelayhost = ${nosuch?x}\n", "m.cf")
+    assert main.value("smtpd_banner") == "sandbox.test "
+    assert [str(n) for n in main.undefined] == [
+        "m.cf:1: undefined parameter: nosuch",
+        "m.cf:3: undefined parameter: nosuch",
+    ]
