@@ -130,3 +130,53 @@ def test_l41_a_million_backticks_is_read_in_one_pass() -> None:
     assert tokens[0][0].items[0] == Argument("`" * 500_000, 1)
     lines = tokenize("X " + "a `\n" * 200_000 + "b", "big.ps1")
     assert len(lines[0][0].items) == 200_001
+
+
+_CMDLETS = [
+    "New-ReceiveConnector",
+    "Set-ReceiveConnector",
+    "New-SendConnector",
+    "Set-SendConnector",
+    "Remove-ReceiveConnector",
+    "Get-ReceiveConnector X | Set-ReceiveConnector",
+    "Get-ReceiveConnector X | Add-ADPermission",
+]
+_PARAMS = [
+    "-Name", "-Bindings", "-RemoteIPRanges", "-Usage", "-TransportRole", "-PermissionGroups",
+    "-AuthMechanism", "-RequireTLS", "-TlsCertificateName", "-Fqdn", "-AddressSpaces",
+    "-SmartHosts", "-DNSRoutingEnabled", "-TlsAuthLevel", "-TlsDomain", "-IgnoreSTARTTLS",
+    "-Identity", "-User", "-ExtendedRights", "-Internet", "-Custom", "-Partner", "-Enabled",
+    "-WhatIf", "-Req", "-T", "-Bogus",
+]  # fmt: skip
+_VALUES = [
+    "$true", "$false", "$null", "1", "0", "X", "'Default Frontend EX01'", "EX01\\X",
+    "0.0.0.0:25", "[::]:587", "0.0.0.0:99999", "127.0.0.2", "10.0.0.0/8", "9.9.9.9-1.1.1.1",
+    "::/0", "Internet", "Custom", "Partner", "FrontendTransport", "AnonymousUsers",
+    "'Tls, BasicAuth'", "BasicAuthRequireTLS", "ExternalAuthoritative", "DomainValidation",
+    "EncryptionOnly", "*", "'SMTP:*;5'", "x400:a", "partner.test", "a,b", "@()",
+    "'NT AUTHORITY\\ANONYMOUS LOGON'", "Ms-Exch-SMTP-Accept-Any-Recipient", "<I>a<S>b",
+]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_CMDLETS),
+            st.lists(
+                st.tuples(st.sampled_from(_PARAMS), st.sampled_from(["", ":", " "]),
+                          st.sampled_from(_VALUES)),
+                max_size=6,
+            ),
+        ),
+        max_size=6,
+    )
+)  # fmt: skip
+def test_l41_any_mix_of_cmdlets_parameters_and_values_gives_a_config_or_an_error(
+    statements: list[tuple[str, list[tuple[str, str, str]]]],
+) -> None:
+    script = "\n".join(
+        cmdlet + "".join(f" {p}{sep}{v}" if sep else f" {p}" for p, sep, v in params)
+        for cmdlet, params in statements
+    )
+    _config_or_error(script)
