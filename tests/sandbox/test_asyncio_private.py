@@ -26,7 +26,6 @@ PRIVATE_PARTS: dict[str, tuple[str, str]] = {
     # name: (where it lives, what it is)
     "_buffer": ("asyncio.StreamReader", "attribute"),
     "_closed": ("asyncio.StreamReaderProtocol", "attribute"),
-    "_gone": ("asyncio.StreamReader", "attribute"),
     "_app_transport": ("asyncio.sslproto.SSLProtocol", "attribute"),
     "_transport": ("asyncio.sslproto.SSLProtocol", "attribute"),
     "_outgoing": ("asyncio.sslproto.SSLProtocol", "attribute"),
