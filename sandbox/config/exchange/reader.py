@@ -132,9 +132,12 @@ class _Run:
     def _find(
         self, table: dict[str, ReceiveConnector] | dict[str, SendConnector], identity: str
     ) -> ReceiveConnector | SendConnector:
+        # a receive connector is SERVER\NAME (or NAME); a send connector, of the whole
+        # organisation, is its NAME alone
         server, sep, name = identity.rpartition("\\")
         found = table.get(name.strip().lower())
-        if found is None or (sep and server.strip().upper() != model.SERVER):
+        on_server = isinstance(found, ReceiveConnector) and server.strip().upper() == model.SERVER
+        if found is None or (sep and not on_server):
             raise BindError(
                 f"The operation couldn't be performed because object '{identity}' couldn't be "
                 "found."

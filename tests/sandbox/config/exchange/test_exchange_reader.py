@@ -179,6 +179,12 @@ def test_l40_parameters_bind_as_powershell_binds_them() -> None:
             "DNSRoutingEnabled",
         ),
         ("New-SendConnector -Name O -AddressSpaces * -DNSRoutingEnabled $false", 1, "SmartHosts"),
+        (
+            "New-SendConnector -Name Out -AddressSpaces *\n"
+            "Set-SendConnector 'EX01\\Out' -RequireTLS $true",
+            2,
+            "object 'EX01\\Out' couldn't be found",
+        ),
         ("Format-Disk C:", 1, "The term 'Format-Disk' is not recognized"),
         ("Get-ReceiveConnector | Remove-Item x", 1, "Remove-Item"),
     ],
