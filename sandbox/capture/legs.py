@@ -91,11 +91,15 @@ def tap_packets(
     port: int,
     epoch_offset: float,
     link: LinkType = LinkType.RAW,
+    both_legs: bool = True,
 ) -> list[Packet]:
     """Both legs of every relayed connection, in time order.
 
     `epoch_offset` turns the events' monotonic times into wall-clock seconds (time.time() minus
-    time.monotonic(), taken once by the caller)."""
+    time.monotonic(), taken once by the caller). `both_legs=False` writes the client's leg
+    alone: in an attack lab the tap changes what it passes on, and the events hold only what
+    the client's leg carried, so a server's leg made from them would claim what the server never
+    sent (properties.md M34)."""
     clock = Clock()
     packets: list[Packet] = []
 
@@ -120,18 +124,19 @@ def tap_packets(
             client_isn=_isn(n, "tap-out"),
             server_isn=_isn(n, "server"),
         )
+        out: list[Packet] = packets if both_legs else []  # where the server's leg goes
         start = us(conn.chunks[0].ts) - 2 * FORWARD_US
         packets += client_leg.open(start)
-        packets += server_leg.open(start + FORWARD_US)
+        out += server_leg.open(start + FORWARD_US)
         for chunk in conn.chunks:
             at = us(chunk.ts)
             if chunk.sender is Side.CLIENT:  # in from the client, then on to the server
                 packets += client_leg.send(True, chunk.data, at)
-                packets += server_leg.send(True, chunk.data, at + FORWARD_US)
+                out += server_leg.send(True, chunk.data, at + FORWARD_US)
             else:  # in from the server, then on to the client
-                packets += server_leg.send(False, chunk.data, at)
+                out += server_leg.send(False, chunk.data, at)
                 packets += client_leg.send(False, chunk.data, at + FORWARD_US)
         end = us(max(conn.closed_ts or 0.0, conn.chunks[-1].ts))
         packets += client_leg.close(end)
-        packets += server_leg.close(end + FORWARD_US)
+        out += server_leg.close(end + FORWARD_US)
     return packets

@@ -30,11 +30,12 @@ def capture_bytes(
     keylog: bytes = b"",
     link: LinkType = LinkType.RAW,
     offset: float | None = None,
+    both_legs: bool = True,
 ) -> bytes:
-    """The pcapng file of a session: both legs of the tap, with `keylog` in its secrets block."""
-    packets = tap_packets(
-        events, port=port, link=link, epoch_offset=epoch_offset() if offset is None else offset
-    )
+    """The pcapng file of a session: the legs of the tap (see `tap_packets`), with `keylog` in
+    its secrets block."""
+    at = epoch_offset() if offset is None else offset
+    packets = tap_packets(events, port=port, link=link, epoch_offset=at, both_legs=both_legs)
     return pcapng(packets, link=link, keylog=keylog)
 
 
@@ -45,9 +46,10 @@ def write_capture(
     port: int,
     keylog: bytes = b"",
     link: LinkType = LinkType.RAW,
+    both_legs: bool = True,
 ) -> int:
     """Write the capture to `path` (atomically, 0600); returns the number of bytes written."""
-    data = capture_bytes(events, port=port, keylog=keylog, link=link)
+    data = capture_bytes(events, port=port, keylog=keylog, link=link, both_legs=both_legs)
     atomic_write(path, data, mode=0o600)
     return len(data)
 

@@ -83,7 +83,8 @@ class DemoFiles:
             if self.pcap:
                 target = self.pcap
                 port = capture_port(scenario)
-                write_capture(self.pcap, events, port=port, keylog=self._secrets)
+                both = not scenario.attack  # an attack's tap changes what it passes on (M34)
+                write_capture(self.pcap, events, port=port, keylog=self._secrets, both_legs=both)
                 self.err.write(capture_written(self.pcap, has_secrets=bool(self._secrets)) + "\n")
         except OSError as exc:
             self.err.write(f"smtp-tutor demo: cannot write {target}: {exc.strerror or exc}\n")

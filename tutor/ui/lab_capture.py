@@ -77,5 +77,5 @@ def export_capture(
         n += 1
         path = where / f"{scenario}-{stamp}-{n}.pcapng"
     port = service_port(implicit_tls=lab.implicit_tls, submission=lab.authenticate)
-    write_capture(path, events, port=port, keylog=keylog)
+    write_capture(path, events, port=port, keylog=keylog, both_legs=not lab.attack)  # M34
     return path

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO
 
 import pytest
+from capture_reader import read_segments
 
 from sandbox.capture.write import write_capture
 from sandbox.events import SandboxEvent
@@ -203,3 +204,14 @@ def test_m32_demo_pcap_that_cannot_be_written_says_one_line(tmp_path: Path) -> N
     assert done.returncode == 1
     (line,) = done.stderr.strip().splitlines()  # one line, no traceback
     assert line.startswith(f"smtp-tutor demo: cannot write {tmp_path / 'afile' / 's.pcapng'}: ")
+
+
+def test_m34_an_attack_labs_capture_is_the_clients_leg(tmp_path: Path) -> None:
+    """strip: the tap deleted STARTTLS from the server's EHLO reply; the capture shows what the
+    client's leg carried (no STARTTLS offered) and no server's leg claiming the server said so."""
+    done = demo(tmp_path, "strip", "--pcap", "s.pcapng")
+    assert done.returncode in (0, 1), done.stderr  # the client may refuse to go on: still saved
+    segments = read_segments((tmp_path / "s.pcapng").read_bytes())
+    assert segments and {s.dst[0] for s in segments} == {"127.0.0.1", "127.0.0.2"}
+    payload = b"".join(s.payload for s in segments)
+    assert b"EHLO client.test" in payload and b"STARTTLS" not in payload

@@ -179,3 +179,14 @@ def test_m28_the_well_known_port_of_what_the_lab_plays(
 def test_m25_mss_out_of_range_is_refused() -> None:
     with pytest.raises(ValueError, match="MSS"):
         TcpFlow(("127.0.0.1", 1), ("127.0.0.3", 2), Clock(), mss=0)
+
+
+def test_m34_the_clients_leg_alone() -> None:
+    """In an attack lab the capture has the client's leg only: no connection to the server made
+    up from bytes the server may never have sent."""
+    chunks = [(Side.SERVER, b"220 hi\r\n"), (Side.CLIENT, b"QUIT\r\n")]
+    segments = read_segments(capture_bytes(as_events(chunks), port=25, offset=0, both_legs=False))
+    sent = follow(segments, 1460)
+    assert {a[0] for a, b in sent} == {CLIENT_HOST, TAP_HOST}
+    assert SERVER_HOST not in {b[0] for a, b in sent}
+    assert sent[next(k for k in sent if k[0][0] == CLIENT_HOST)] == b"QUIT\r\n"
