@@ -56,10 +56,27 @@ Emit = Callable[[SandboxEvent], None]
 @dataclass(frozen=True, slots=True)
 class ChainFiles:
     """The server's certificate chain (leaf first) and its key, as a configuration names them
-    (`smtpd_tls_chain_files`, `smtpd_tls_cert_file`/`smtpd_tls_key_file`); may be one file."""
+    (`smtpd_tls_chain_files`, `smtpd_tls_cert_file`/`smtpd_tls_key_file`); may be one file.
+    `named` keeps the names as written, the key's first, and `chain_files` which parameter."""
 
     cert_file: Path
     key_file: Path
+    named: tuple[str, ...] = ()
+    chain_files: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class TlsLoadProblem:
+    """A configured chain that could not be loaded: what Postfix logs as `cannot get ... private
+    key from file` (`missing`: a file cannot be read) or `key values mismatch` (they do not fit)."""
+
+    chain: ChainFiles
+    missing: bool
+    reason: str
+
+    def __str__(self) -> str:
+        files = f"certificate {self.chain.cert_file} and key {self.chain.key_file}"
+        return f"cannot load {files}: {self.reason}"
 
 
 LISTEN_BACKLOG = 1024
@@ -210,7 +227,7 @@ class SandboxServer:
     ) -> None:
         self.policy = policy or ServerPolicy()
         self._chain = chain
-        self.tls_problem: str | None = None  # why a configured chain could not be loaded
+        self.tls_problem: TlsLoadProblem | None = None  # a configured chain that did not load
         self._keylog_file = keylog_file
         self._certs = certs
         self._accounts = accounts
@@ -311,7 +328,8 @@ class SandboxServer:
                 raise  # the sandbox's own certificates: a bug, not a lab
             # A configured key that cannot be read or does not match: Postfix keeps running,
             # offers STARTTLS and answers it 454 4.7.0 (B5); so does the sandbox.
-            self.tls_problem = f"cannot load certificate {cert_file} and key {key_file}: {error}"
+            missing = isinstance(error, OSError) and not isinstance(error, ssl.SSLError)
+            self.tls_problem = TlsLoadProblem(self._chain, missing, str(error))
             log.warning("%s", self.tls_problem)
             return TLS_UNAVAILABLE
         if self.policy.max_tls_version is not None:

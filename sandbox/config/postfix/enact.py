@@ -236,11 +236,12 @@ def _chain(v: _Service, lab: Path) -> ChainFiles | None:
     files = words(v.raw("smtpd_tls_chain_files"))
     if files:
         paths = [_lab_path(v, "smtpd_tls_chain_files", f, lab) for f in files]
+        named = tuple(files)
         if len(paths) == 1:
-            return ChainFiles(paths[0], paths[0])
+            return ChainFiles(paths[0], paths[0], named)
         if len(paths) == 2:
-            return ChainFiles(paths[1], paths[0])
-        return ChainFiles(_joined(paths[1:], lab, v.service), paths[0])
+            return ChainFiles(paths[1], paths[0], named)
+        return ChainFiles(_joined(paths[1:], lab, v.service), paths[0], named)
     cert = v.raw("smtpd_tls_cert_file")
     if not cert:
         return None
@@ -248,6 +249,8 @@ def _chain(v: _Service, lab: Path) -> ChainFiles | None:
     return ChainFiles(
         _lab_path(v, "smtpd_tls_cert_file", cert, lab),
         _lab_path(v, "smtpd_tls_key_file", key, lab),
+        (key, cert),
+        chain_files=False,
     )
 
 

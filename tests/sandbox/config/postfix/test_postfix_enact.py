@@ -184,15 +184,18 @@ async def test_l9_encrypt_on_submission_530_then_mail_after_starttls(
 
 
 @pytest.mark.parametrize(
-    "chain",
-    ["other.key, chain.pem", "server.key, wrong-order.pem", "missing.key, chain.pem"],
-)
+    ("chain", "missing"),
+    [("other.key, chain.pem", False), ("server.key, wrong-order.pem", False),
+     ("missing.key, chain.pem", True)],
+)  # fmt: skip
 async def test_l10_a_key_that_cannot_be_used_answers_starttls_454(
-    tmp_path: Path, start_server: Start, connect: Connect, chain: str
+    tmp_path: Path, start_server: Start, connect: Connect, chain: str, missing: bool
 ) -> None:
     enactment = plan(tmp_path, TLS_MAIN + f"smtpd_tls_chain_files = {chain}\n")
     server = await serve(start_server, enactment)
-    assert server.tls_problem is not None
+    problem = server.tls_problem  # the fact a Postfix log line is made from
+    assert problem is not None and problem.missing is missing
+    assert problem.chain.named == tuple(chain.split(", ")) and problem.chain.chain_files
     wire = await connect(server)
     assert "STARTTLS" in await wire.cmd("EHLO client.test")  # still offered, as Postfix does
     assert await wire.cmd("STARTTLS") == "454 4.7.0 TLS not available due to local problem"
