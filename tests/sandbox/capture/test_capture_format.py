@@ -119,9 +119,21 @@ def test_m23_internet_checksum_is_rfc_1071(data: bytes) -> None:
     assert ones_complement_sum(padded + checksum.to_bytes(2, "big")) == 0xFFFF
 
 
-def test_m23_internet_checksum_known_value() -> None:
-    # RFC 1071 section 3's example: the words 0001 f203 f4f5 f6f7 sum to ddf2, checksum 220d.
-    assert internet_checksum(bytes.fromhex("0001f203f4f5f6f7")) == 0x220D
+@pytest.mark.parametrize(
+    ("data", "checksum"),
+    [
+        # RFC 1071 section 3's example: the words 0001 f203 f4f5 f6f7 sum to ddf2
+        ("0001f203f4f5f6f7", 0x220D),
+        ("", 0xFFFF),  # nothing: a sum of 0
+        ("0000", 0xFFFF),
+        ("ffff", 0x0000),  # a sum of 0xffff, "negative zero"
+        ("ffffffff", 0x0000),
+        ("80008000", 0xFFFE),  # a carry out of the top, added back in
+        ("ab", 0x54FF),  # an odd byte is the high half of a word
+    ],
+)
+def test_m23_internet_checksum_known_values(data: str, checksum: int) -> None:
+    assert internet_checksum(bytes.fromhex(data)) == checksum
 
 
 def test_m24_files_are_private_from_the_first_byte(tmp_path: Path) -> None:
