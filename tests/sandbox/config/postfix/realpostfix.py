@@ -7,6 +7,7 @@ on failure. What keeps it a sandbox:
 - every smtpd service of the learner's master.cf is rewritten to listen on `127.0.0.1:<free
   port>` (the ports the case names, 25, 587, 465, are only labels); no other inet service is kept,
   so nothing ever listens on port 25, and `inet_interfaces = loopback-only`, IPv4 only;
+- one smtpd process per connection (`max_use = 1`), so each logs its key warnings itself;
 - every transport is `discard` and `relayhost` empty: nothing ever leaves the machine, and there
   are no DNS look-ups (`smtp_dns_support_level = disabled`, `smtpd_peername_lookup = no`);
 - the log goes to `maillog` in that folder (`maillog_file`, Postfix >= 3.4): `log_lines()`;
@@ -76,6 +77,7 @@ def free_port() -> int:
 class RealPostfix:
     folder: Path
     ports: dict[str, int]  # master.cf service name (smtp, submission, 127.0.0.1:2525...) -> port
+    mark: int = 0  # log lines before the test's own sessions (the start and the port probes)
 
     @property
     def log(self) -> Path:
@@ -88,10 +90,11 @@ class RealPostfix:
         text = self.log.read_text("utf-8", "replace")
         return [re.sub(r"^\w{3} [ \d]\d [\d:]{8} \S+ ", "", line) for line in text.splitlines()]
 
-    def smtpd_log(self, since: int = 0) -> list[str]:
-        """The smtpd lines' texts (after `postfix/smtpd[PID]: `) from line `since` on."""
+    def smtpd_log(self, since: int | None = None) -> list[str]:
+        """The smtpd lines' texts (after `postfix/smtpd[PID]: `) from line `since` on (default:
+        the test's own sessions, after `mark`)."""
         out = []
-        for line in self.log_lines()[since:]:
+        for line in self.log_lines()[self.mark if since is None else since :]:
             m = re.match(r"postfix(?:/[\w-]+)?/smtpd\[\d+\]: (.*)", line)
             if m:
                 out.append(m.group(1))
@@ -144,6 +147,7 @@ maillog_file_prefixes = {folder}
 smtpd_sasl_type = dovecot
 smtpd_sasl_path = inet:127.0.0.1:{auth_port}
 smtpd_error_sleep_time = 0
+max_use = 1
 smtpd_soft_error_limit = 100
 """
 
@@ -214,6 +218,17 @@ def _wait_for_ports(ports: dict[str, int], deadline: float, log: Path) -> None:
                 time.sleep(0.05)
 
 
+def _wait_for_lines(pf: RealPostfix, start: str, count: int, wait: float) -> int:
+    """The number of log lines once `count` smtpd lines start with `start`."""
+    deadline = time.monotonic() + wait
+    while True:
+        lines = pf.log_lines()
+        texts = pf.smtpd_log()
+        if sum(t.startswith(start) for t in texts) >= count or time.monotonic() > deadline:
+            return len(lines)
+        time.sleep(0.05)
+
+
 def _master_pid(folder: Path) -> int | None:
     try:
         return int((folder / "queue" / "pid" / "master.pid").read_text().split()[0])
@@ -265,7 +280,10 @@ def running_postfix(main_cf: str, master_cf: str) -> Iterator[RealPostfix]:
             tail = (folder / "maillog").read_text() if (folder / "maillog").exists() else ""
             raise RuntimeError(f"postfix start failed: {started.stderr}\n{tail}")
         _wait_for_ports(ports, time.monotonic() + START_DEADLINE, folder / "maillog")
-        yield RealPostfix(folder, ports)
+        pf = RealPostfix(folder, ports)
+        # each probe ends with smtpd's `disconnect from` line: the test's sessions come after
+        pf.mark = _wait_for_lines(pf, "disconnect from", len(ports), START_DEADLINE)
+        yield pf
     finally:
         _stop(folder)
         auth.shutdown()
