@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sandbox.config.postfix.enact import Enactment, Listener
+    from sandbox.config.postfix.lines import Note
     from sandbox.events import SandboxEvent
     from sandbox.lab.scenarios import Scenario
     from sandbox.smtpd.policy import ServerPolicy
@@ -163,6 +164,8 @@ def demo_session(args: argparse.Namespace, scenario: Scenario) -> dict[str, Any]
         return {}
     chosen = for_demo(args, scenario)
     print(f"=== Postfix {args.postfix}: {describe(chosen.listener, 'the sandbox')}")
+    for note in chosen.notes:  # what Postfix would warn about, or the sandbox does not simulate
+        print(f"=== note: {note}")
     return {
         "server_policy": chosen.policy,
         "server_chain": chosen.chain,
@@ -182,6 +185,7 @@ class DemoServer:
     ca_file: Path
     server_hostname: str
     client_policy: str | None  # smtp_tls_security_level when the configuration sets it
+    notes: tuple[Note, ...] = ()
 
 
 def for_demo(args: argparse.Namespace, scenario: Scenario) -> DemoServer:
@@ -212,4 +216,6 @@ def for_demo(args: argparse.Namespace, scenario: Scenario) -> DemoServer:
     domain = RECIPIENT.rpartition("@")[2]
     level = client.level_for(domain, next_hop=name).value if configured else None
     ca_file = client.ca_file or lab / "root.pem"  # smtp_tls_CAfile when the config names one
-    return DemoServer(listener, listener.policy, listener.chain, ca_file, name, level)
+    return DemoServer(
+        listener, listener.policy, listener.chain, ca_file, name, level, enactment.notes
+    )
