@@ -132,8 +132,11 @@ async def test_l43_require_tls_refuses_mail_before_starttls_and_takes_it_after(
     wire = await talk(sandbox, 25)
     await wire.reply()
     assert "STARTTLS" in await wire.cmd("EHLO sender.test")
-    # Exchange itself answers '451 5.7.3 STARTTLS is required to send mail'; the sandbox's server
-    # speaks Postfix's replies (530 5.7.0), which `enact.differences` tells the learner.
+    # Why 530 5.7.0 and not Exchange's own words: the sandbox's server speaks Postfix's replies
+    # (ServerPolicy has no field for another text). Exchange 2013 and later (and Exchange Online)
+    # answer '451 5.7.3 STARTTLS is required to send mail', a temporary refusal, as far as this
+    # project knows from reports of that reply, not from a test against Exchange; Exchange 2003
+    # answered '530 5.7.0 Must issue a STARTTLS command first'. `enact.differences` says so.
     assert (await wire.cmd("MAIL FROM:<a@sender.test>")).startswith("530 5.7.0")
     assert (await wire.cmd("STARTTLS")).startswith("220")
     ctx = tlsconfig.client_context(certs.ca_cert)
