@@ -103,8 +103,8 @@ def capture_written(path: Path, *, has_secrets: bool) -> str:
     """The one line that says where the capture went and how to open it."""
     if not has_secrets:
         return (
-            f"=== Capture written to {path} (0600). The session used no TLS: "
-            f"tshark -r {path} -Y smtp, or open it in Wireshark."
+            f"=== Capture written to {path} (0600; no TLS secrets were logged, so any TLS in it "
+            f"stays opaque): tshark -r {path} -Y smtp, or open it in Wireshark."
         )
     return (
         f"=== Capture written to {path} (0600; it holds the TLS secrets): "

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import IO
 
 import pytest
-from capture_reader import read_segments
+from capture_reader import read_blocks, read_segments
 
+from sandbox.capture.pcapng import DSB_TYPE, IDB_TYPE, SHB_TYPE
 from sandbox.capture.write import write_capture
 from sandbox.events import SandboxEvent
 from sandbox.pki import tlsconfig
@@ -215,3 +216,16 @@ def test_m34_an_attack_labs_capture_is_the_clients_leg(tmp_path: Path) -> None:
     assert segments and {s.dst[0] for s in segments} == {"127.0.0.1", "127.0.0.2"}
     payload = b"".join(s.payload for s in segments)
     assert b"EHLO client.test" in payload and b"STARTTLS" not in payload
+
+
+def test_m32_a_capture_without_secrets_says_so(tmp_path: Path) -> None:
+    """plaintext: no TLS, no secrets block, and the notice does not promise a decryption."""
+    done = demo(tmp_path, "plaintext", "--pcap", "p.pcapng")
+    assert done.returncode == 0, done.stderr
+    assert (
+        "no TLS secrets were logged" in done.stderr and "holds the TLS secrets" not in done.stderr
+    )
+    kinds = [b.type for b in read_blocks((tmp_path / "p.pcapng").read_bytes())]
+    assert kinds[:2] == [SHB_TYPE, IDB_TYPE] and DSB_TYPE not in kinds
+    payload = b"".join(s.payload for s in read_segments((tmp_path / "p.pcapng").read_bytes()))
+    assert b"AUTH PLAIN " in payload  # the password in the clear, as the plaintext lab shows
