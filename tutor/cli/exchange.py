@@ -63,7 +63,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _show(config: object, name: str | None) -> int:
-    from sandbox.config.exchange.enact import connector_policy, differences, receive_policy
+    from sandbox.config.exchange.enact import (
+        certificate_name,
+        connector_policy,
+        differences,
+        receive_policy,
+    )
     from sandbox.config.exchange.model import ExchangeConfig
     from sandbox.config.exchange.show import (
         format_list,
@@ -72,6 +77,7 @@ def _show(config: object, name: str | None) -> int:
         send_properties,
         send_table,
     )
+    from sandbox.pki.certs import ensure_certs
     from sandbox.smtpd.describe import describe_server
 
     assert isinstance(config, ExchangeConfig)
@@ -80,6 +86,7 @@ def _show(config: object, name: str | None) -> int:
     if not receive and not send:
         print(f"smtp-tutor exchange: no connector named {name!r} in {config.path}", file=sys.stderr)
         return 1
+    certificate = certificate_name(ensure_certs())
     if name is None:
         print("PS> Get-ReceiveConnector\n")
         print("\n".join(receive_table(receive)))
@@ -89,12 +96,13 @@ def _show(config: object, name: str | None) -> int:
     for r in receive:
         print(f"\nPS> Get-ReceiveConnector '{r.identity}' | Format-List\n")
         print("\n".join(format_list(receive_properties(r))))
-        for line in describe_server(receive_policy(r)):
+        for line in describe_server(receive_policy(r, certificate)):
             print(f"  sandbox: {line}")
-        for line in differences(r):
+        for line in differences(r, certificate):
             print(f"  differs: {line}")
     for s in send:
         print(f"\nPS> Get-SendConnector '{s.name}' | Format-List\n")
         print("\n".join(format_list(send_properties(s))))
         print(f"  sandbox: the client's policy is {connector_policy(s).value}")
+    print(f"\nThe sandbox's certificate, as -TlsCertificateName names it: {certificate}")
     return 0

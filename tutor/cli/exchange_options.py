@@ -136,7 +136,12 @@ def demo_session(
     `ConfigError` (a ValueError) for a script Exchange would refuse or a lab it cannot serve."""
     if getattr(args, "exchange", None) is None:
         return {}, None
-    from sandbox.config.exchange.enact import receive_policy, route, send_choice
+    from sandbox.config.exchange.enact import (
+        certificate_name,
+        receive_policy,
+        route,
+        send_choice,
+    )
     from sandbox.config.findings import ConfigError
     from sandbox.lab.scenarios import RECIPIENT
 
@@ -154,7 +159,10 @@ def demo_session(
         raise ConfigError(
             config.path, 1, f"no enabled receive connector on port {port} admits 127.0.0.1"
         )
-    options: dict[str, Any] = {"server_policy": receive_policy(connector)}
+    from sandbox.pki.certs import ensure_certs  # the lab's server uses the sandbox's own
+
+    certificate = certificate_name(ensure_certs())
+    options: dict[str, Any] = {"server_policy": receive_policy(connector, certificate)}
     domain = RECIPIENT.rpartition("@")[2]
     choice = send_choice(config, domain)
     print(f"=== Exchange {config.path}: port {port}: receive connector '{connector.identity}'")

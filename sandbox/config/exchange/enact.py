@@ -24,10 +24,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography import x509
+
 from sandbox.client.policy import TlsPolicy
 from sandbox.config.exchange.model import ExchangeConfig, ReceiveConnector, SendConnector
 from sandbox.events import Level, Notice, SandboxEvent
-from sandbox.pki.certs import CertBundle
+from sandbox.pki.certs import CertBundle, ensure_certs, load_cert
 from sandbox.smtpd.policy import ServerPolicy, TlsLevel
 from sandbox.smtpd.server import SandboxServer
 
@@ -36,10 +38,44 @@ EXCHANGE_MAX_MESSAGE_SIZE = 36 * 1024 * 1024
 """A receive connector's default MaxMessageSize (36 MB), advertised in SIZE."""
 
 
-def receive_policy(c: ReceiveConnector) -> ServerPolicy:
-    """The sandbox server's settings for a receive connector."""
-    tls = "Tls" in c.auth_mechanism
-    level: TlsLevel = "encrypt" if c.require_tls else ("may" if tls else "none")
+def certificate_name(certs: CertBundle) -> str:
+    """The sandbox certificate as -TlsCertificateName names it: `<I>issuer<S>subject`."""
+    cert = load_cert(certs.server_cert)
+
+    def dn(name: x509.Name) -> str:
+        return ", ".join(a.rfc4514_string() for a in reversed(list(name)))
+
+    return f"<I>{dn(cert.issuer)}<S>{dn(cert.subject)}"
+
+
+def _same_certificate(wanted: str, certificate: str) -> bool:
+    """Names compared as Exchange matches them: issuer and subject, each part, any case."""
+
+    def parts(text: str) -> tuple[frozenset[str], ...]:
+        issuer, _, subject = text.removeprefix("<I>").partition("<S>")
+        return tuple(
+            frozenset(p.strip().lower() for p in half.split(",") if p.strip())
+            for half in (issuer, subject)
+        )
+
+    return parts(wanted) == parts(certificate)
+
+
+def finds_certificate(c: ReceiveConnector, certificate: str | None) -> bool:
+    """False when -TlsCertificateName names no certificate the server has: Exchange then
+    offers no STARTTLS on the connector (None: the certificate is not known, so not checked)."""
+    return (
+        not c.tls_certificate_name
+        or certificate is None
+        or _same_certificate(c.tls_certificate_name, certificate)
+    )
+
+
+def receive_policy(c: ReceiveConnector, certificate: str | None = None) -> ServerPolicy:
+    """The sandbox server's settings for a receive connector; `certificate` is the server's
+    certificate as `certificate_name` gives it, to check -TlsCertificateName against."""
+    tls = "Tls" in c.auth_mechanism and finds_certificate(c, certificate)
+    level: TlsLevel = "encrypt" if c.require_tls and tls else ("may" if tls else "none")
     basic_in_clear = "BasicAuth" in c.auth_mechanism and (
         "BasicAuthRequireTLS" not in c.auth_mechanism
     )
@@ -57,10 +93,20 @@ def receive_policy(c: ReceiveConnector) -> ServerPolicy:
     )
 
 
-def differences(c: ReceiveConnector) -> list[str]:
+def differences(c: ReceiveConnector, certificate: str | None = None) -> list[str]:
     """Where the sandbox, enacting `c`, does not answer as Exchange would, and why."""
     out = []
-    if c.require_tls:
+    if not finds_certificate(c, certificate):
+        out.append(
+            f"-TlsCertificateName names no certificate of this server ({certificate} is the "
+            "sandbox's), so no STARTTLS is offered"
+            + (
+                ": Exchange would refuse every MAIL, the sandbox takes plaintext mail."
+                if c.require_tls
+                else "."
+            )
+        )
+    if c.require_tls and finds_certificate(c, certificate):
         out.append(
             "MAIL before STARTTLS: Exchange answers '451 5.7.3 STARTTLS is required to send "
             "mail' (temporary), the sandbox Postfix's '530 5.7.0 Must issue a STARTTLS command "
@@ -177,12 +223,13 @@ class ExchangeSandbox:
             for c in self.config.receive:
                 if not c.enabled:
                     continue
+                self._certs = self._certs or ensure_certs()
+                policy = receive_policy(c, certificate_name(self._certs))
                 server = SandboxServer(
-                    receive_policy(c), certs=self._certs, emit=self._emit, maildir=self._maildir
+                    policy, certs=self._certs, emit=self._emit, maildir=self._maildir
                 )
                 await server.start(self.host, 0)
                 self.servers[c.name] = server
-                self._certs = self._certs or server.certs
             wanted = sorted({b.port for c in self.config.receive if c.enabled for b in c.bindings})
             for port in wanted:
                 listener = await asyncio.start_server(

@@ -9,7 +9,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 
 from sandbox.client.policy import TlsPolicy
-from sandbox.config.exchange.enact import ExchangeSandbox, route, send_choice
+from sandbox.config.exchange.enact import (
+    ExchangeSandbox,
+    certificate_name,
+    differences,
+    route,
+    send_choice,
+)
 from sandbox.config.exchange.reader import read_text
 from sandbox.pki import tlsconfig
 from sandbox.pki.certs import CertBundle
@@ -165,6 +171,29 @@ async def test_l43_auth_mechanism_decides_starttls_and_auth_in_the_clear(
     assert "STARTTLS" in ehlo and "AUTH" in ehlo  # BasicAuth without BasicAuthRequireTLS
     for t in (plain, clear):
         t.writer.close()
+
+
+async def test_l43_a_certificate_name_that_names_no_certificate_takes_starttls_away(
+    exchange: Callable[[str], Awaitable[ExchangeSandbox]], certs: CertBundle
+) -> None:
+    # Exchange offers STARTTLS only with the certificate -TlsCertificateName names; a thumbprint
+    # (or another server's name) names none, and the connector then offers no STARTTLS at all.
+    own = certificate_name(certs)
+    assert own.startswith("<I>CN=smtp-tutor sandbox CA") and "<S>CN=sandbox.test" in own
+    respaced = own.upper().replace(", ", ",")  # case and spaces do not matter
+    sandbox = await exchange(
+        "Set-ReceiveConnector 'Default Frontend EX01' -TlsCertificateName "
+        "'A1B2C3D4E5F60718293A4B5C6D7E8F9012345678'\n"
+        f"Set-ReceiveConnector 'Client Frontend EX01' -TlsCertificateName '{respaced}'\n"
+    )
+    for port, offered in ((25, False), (587, True)):
+        wire = await talk(sandbox, port)
+        await wire.reply()
+        assert ("STARTTLS" in await wire.cmd("EHLO a.test")) is offered, port
+        wire.writer.close()
+    frontend = sandbox.config.receive_connector("Default Frontend EX01")
+    assert frontend is not None
+    assert "names no certificate of this server" in differences(frontend, own)[0]
 
 
 def test_l43_the_narrowest_range_wins_and_disabled_connectors_listen_nowhere() -> None:
