@@ -39,7 +39,8 @@ from sandbox.smtpd.policy import Replies, ServerPolicy
 log = logging.getLogger("sandbox.smtpd.server")
 
 # RFC 3207 4 lists EHLO, NOOP, STARTTLS, QUIT; Postfix at level `encrypt` also lets HELO through,
-# not RSET (530 5.7.0 from Postfix 3.7, the differential test shows it: L20), and so the sandbox (B6).
+# not RSET (530 5.7.0 from Postfix 3.7, as the differential test shows: L20); so does the sandbox
+# (B6).
 ALLOWED_BEFORE_TLS = frozenset({"EHLO", "HELO", "NOOP", "STARTTLS", "QUIT"})
 # Per-session call limits (D9): generous for a lab, tight against NOOP/RSET/EHLO loops.
 CALL_LIMITS = {
