@@ -16,7 +16,10 @@ from sandbox.notices import notice
 from sandbox.smtpd.policy import ServerPolicy
 
 if TYPE_CHECKING:  # the client and the tap are only needed to run a lab, not to list it
+    from pathlib import Path
+
     from sandbox.client.smtp import SmtpClient
+    from sandbox.smtpd.server import ChainFiles
     from sandbox.wire.tamper import Tamper
 
 SENDER = "learner@sandbox.test"
@@ -53,6 +56,17 @@ class ScriptStep:
 
 
 @dataclass(frozen=True, slots=True)
+class ConfiguredServer:
+    """The server a lab's configuration makes as the lab starts (a Postfix break/fix lab): its
+    policy, its chain from the lab's folder, the CA the client trusts and the name it checks."""
+
+    policy: ServerPolicy
+    chain: ChainFiles | None
+    ca_file: Path
+    server_hostname: str
+
+
+@dataclass(frozen=True, slots=True)
 class Scenario:
     name: str
     summary: str  # one plain sentence for the learner, in the list of labs
@@ -64,6 +78,7 @@ class Scenario:
     authenticate: bool = True  # submission (AUTH) or server-to-server relay (no AUTH)
     tamper: Callable[[], Tamper | None] | None = None
     attack_notice: str | None = None  # said on screen before anything else (properties.md I7)
+    configure: Callable[[], ConfiguredServer] | None = None  # the server from a configuration
 
     def __post_init__(self) -> None:
         if (self.tamper is None) != (self.attack_notice is None):

@@ -123,6 +123,11 @@ class LabSession:
         try:
             if self._keep_secrets and (self._secrets is None or self._secrets.closed):
                 self._secrets = Secrets(carry=self.keylog)  # a restart keeps what came before
+            if sc.configure is not None and self._server_chain is None and self._upstream is None:
+                made = sc.configure()  # a lab whose server its own configuration makes (L28)
+                sc = self.scenario = replace(sc, server_policy=made.policy)
+                self._server_chain, self._ca_file = made.chain, made.ca_file
+                self._server_hostname = made.server_hostname
             if self._upstream is None:
                 account = demo_account()
                 self._account = (account.username, account.password)

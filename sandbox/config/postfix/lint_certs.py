@@ -107,6 +107,7 @@ def cert_findings(config: PostfixConfig, service: Service, lab: Path) -> Iterato
                 else:
                     yield finding("key_mismatch", path, line, keyfile=key_name, cert=cert_name)
                 return
+            yield from _leaf_only(certs, cert_name, path, line)
             items, leaf_file = [keys[0], *certs], cert_name
     except Unreadable as bad:
         name = "smtpd_tls_chain_files" if chain_files else "smtpd_tls_key_file"
@@ -161,3 +162,12 @@ def _order(name: str, files: str, items: list[Item], path: str, line: int) -> It
         if lower.issuer != upper.subject:
             yield finding("chain_order", path, line, name=name, file=files, expected=expected)
             return
+    yield from _leaf_only(certs, files, path, line)
+
+
+def _leaf_only(
+    certs: list[x509.Certificate], files: str, path: str, line: int
+) -> Iterator[Finding]:
+    """A leaf sent without the intermediate that signed it (a root signs itself)."""
+    if len(certs) == 1 and certs[0].issuer != certs[0].subject:
+        yield finding("leaf_only", path, line, file=files)

@@ -105,6 +105,19 @@ TEXTS: dict[str, tuple[Level, dict[str, tuple[str, str, str]]]] = {
                "`454 4.7.0 TLS not available due to local problem` と答えます。",
                "ラボのフォルダーにある PEM の鍵か証明書のファイルを指定してください。"),
     }),
+    "leaf_only": (W, {
+        "en": ("{file} holds the server's certificate without its issuer",
+               "A sender that verifies (`smtp_tls_security_level = verify` or `secure`) trusts the "
+               "root, not the intermediate that signed this certificate: without it, it cannot link "
+               "the two ('unable to get local issuer certificate').",
+               "Put the intermediate after the leaf: `smtpd_tls_chain_files = server.key, "
+               "chain.pem`; `openssl s_client -showcerts` shows what the server sends."),
+        "ja": ("{file} にはサーバー証明書だけがあり、発行者の証明書がありません",
+               "検証する送信元 (`verify`・`secure`) が信頼するのはルートで、この証明書に署名した中間 CA "
+               "ではありません。中間 CA がないとつなげられません ('unable to get local issuer certificate')。",
+               "リーフの後に中間 CA を置いてください: `smtpd_tls_chain_files = server.key, chain.pem`。"
+               "サーバーが送るものは `openssl s_client -showcerts` で分かります。"),
+    }),
     "cert_expired": (E, {
         "en": ("the certificate in {file} expired on {date}",
                "A verifying client refuses it (`certificate has expired`); at `may`, senders fall "

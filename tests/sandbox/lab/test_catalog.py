@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from sandbox.client.policy import TlsPolicy
+from sandbox.config.postfix.scenarios import LISTED
 from sandbox.lab import builtin, catalog
 from sandbox.lab.attacklab import ATTACK_PREFIX
 from sandbox.lab.scenarios import Scenario, submission_script
@@ -29,6 +30,7 @@ def test_the_catalogue_is_the_built_in_labs_then_each_attack_module_in_order() -
         "plaintext",
         "starttls",
         "implicit-tls",
+        *LISTED,  # the Postfix break/fix labs (sandbox/config/postfix/scenarios.py)
         "strip",
         "strip-454",
         "strip-502",

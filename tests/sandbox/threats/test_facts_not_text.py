@@ -162,6 +162,14 @@ EXPECTED_GOALS: dict[tuple[str, str | None], set[str]] = {
         "injection-discarded",
     },
     ("inject-response", None): {"injection-discarded", "mail-withheld"},
+    # the Postfix break/fix labs, each with its configuration's fault (L28)
+    ("postfix-key-mismatch", None): {"mail-withheld", "session-complete"},
+    ("postfix-key-unreadable", None): {"mail-withheld", "session-complete"},
+    ("postfix-expired-cert", None): {"certificate-rejected", "mail-withheld"},
+    ("postfix-leaf-only", None): {"certificate-rejected", "mail-withheld"},
+    ("postfix-wrong-name", None): {"certificate-rejected", "mail-withheld"},
+    ("postfix-encrypt-on-mx", None): {"session-complete"},
+    ("postfix-auth-before-tls", None): {*DELIVERED, "auth-seen-in-clear"},
 }
 
 
