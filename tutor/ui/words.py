@@ -53,6 +53,7 @@ _EN: dict[str, str] = {
     "lesson.lesson_done": "✔ You finished '{title}'.",
     "lesson.lesson_done_next": "✔ You finished '{title}'. Next: '{next}' (press c).",
     "lesson.left_open": "Step {n} is not finished yet (still open: {items}).",
+    "lesson.open.sep": ", ",  # between the items still open
     "lesson.open.quiz": "a quiz",
     "lesson.open.quizs": "{n} quizzes",
     "lesson.open.transcript": "a walk-through",

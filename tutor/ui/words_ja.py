@@ -46,6 +46,7 @@ JA: dict[str, str] = {
     "lesson.lesson_done": "✔ 「{title}」を修了しました。",
     "lesson.lesson_done_next": "✔ 「{title}」を修了しました。次は「{next}」です（c キー）。",
     "lesson.left_open": "ステップ {n} はまだ完了していません（未完了: {items}）。",
+    "lesson.open.sep": "、",
     "lesson.open.quiz": "クイズ {n} 問",
     "lesson.open.quizs": "クイズ {n} 問",
     "lesson.open.transcript": "ウォークスルー {n} 件",

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Markdown, OptionList
+from textual.widgets._toast import Toast
 from tutor_ui_fakes import at_step, make_app, wait_for
 
 from tutor.ui.screens.lab import LabScreen
@@ -162,7 +163,11 @@ async def test_walkthrough_predictions_next_and_a_lab_goal_complete_the_lesson(
         assert not lab.goal_met
         await pilot.press("p")
         await wait_for(pilot, lambda: lab.goal_met)
-        assert any(n.startswith("✔ Goal met: the session ended cleanly") for n in app.notices)
+        task = str(lab.query_one("#task").render())
+        assert "✔ Goal met: the session ended cleanly" in task
+        # said in the task box, in place: no toast over the panes or the status line
+        assert not any(n.startswith("✔ Goal met") for n in app.notices)
+        assert not [t for t in lab.query(Toast) if t.display]
         assert 3 in saved(data)["lessons"]["first-words"]["done"]  # saved at once
         await pilot.press("escape")
         await pilot.pause()

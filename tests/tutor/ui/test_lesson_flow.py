@@ -215,3 +215,21 @@ async def test_a_number_key_brings_the_quiz_feedback_into_view(data: Path) -> No
         await wait_for(pilot, lambda: quiz.tries == 1)
         feedback = quiz.query_one(".feedback")
         await wait_for(pilot, lambda: feedback.region.intersection(body.region) == feedback.region)
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "Still open in this step: a walk-through, the lab."),
+        ("ja", "このステップで未完了: ウォークスルー 1 件、ラボ。"),
+    ],
+)
+async def test_what_is_still_open_is_listed_with_the_languages_own_comma(
+    data: Path, lang: str, said: str
+) -> None:
+    """Issue 10, item 28: `ウォークスルー 1 件, ラボ` mixed an English comma into Japanese."""
+    at_step(data, "starttls-attacks", 2)  # the shipped lesson 8: a walk-through, then a lab
+    app = make_app(data, lessons_dir=None, lang=lang, start_lesson="starttls-attacks")
+    async with app.run_test(size=(120, 35)) as pilot:
+        items = app.screen.query_one("#open-items", Static)
+        await wait_for(pilot, lambda: str(items.render()) == said)

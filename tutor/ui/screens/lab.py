@@ -277,12 +277,7 @@ class LabScreen(Screen[bool]):
         if task is not None and not self.goal_met and task.check(self._facts.facts):
             self.goal_met = True
             self.query_one("#task", Static).update(self._task_text())
-            self.query_one("#task").add_class("-met")
-            self.notify(
-                words(self, "lab.goal_met", goal=task.goal_label),
-                timeout=6,
-                markup=False,
-            )
+            self.query_one("#task").add_class("-met")  # said there: a toast would cover a pane
             self.post_message(self.GoalMet(task))
         self._update_status()
 

@@ -250,7 +250,7 @@ class LessonScreen(Screen[bool]):
         for i in sorted(self.open_blocks):
             kind = open_item_word(interactive[id(step.blocks[i])])
             counts[kind] = counts.get(kind, 0) + 1
-        return ", ".join(
+        return words(self, "lesson.open.sep").join(
             words(self, f"lesson.open.{kind}" + ("" if n == 1 else "s"), n=n)
             for kind, n in counts.items()
         )
