@@ -16,7 +16,7 @@ from rich.console import Console
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import Markdown
-from tutor_ui_fakes import factory, make_app
+from tutor_ui_fakes import at_step, factory, make_app
 
 from tutor.ui.lab_link import real_session
 from tutor.ui.screens.dialogs import HelpScreen
@@ -128,3 +128,29 @@ def test_j9_the_readme_lists_the_keys_that_scroll_a_pane() -> None:
     keys = README.read_text(encoding="utf-8").split("## Keys", 1)[1].split("\n## ", 1)[0]
     row = next(line for line in keys.splitlines() if "`Home`" in line)
     assert set(re.findall(r"`([^`]+)`", row)) == {"Home", "End", "g", "G"}
+
+
+async def test_j9_a_number_key_gives_its_pane_the_focus_from_the_play_button(data: Path) -> None:
+    """Seen in the walk: a lesson's play-mode lab opens on Play; `1` showed the Conversation but
+    left the focus on Play, so Home did nothing. The number key now moves the focus too."""
+    at_step(data, "upgrade", 2)  # step 2: a lab in play mode
+    app = make_app(data, session_factory=factory(), start_lesson="upgrade")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: bool(app.screen.query(".open-lab")))
+        await pilot.click(".open-lab")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, LabScreen)
+                and getattr(app.screen.focused, "id", None) == "btn-play"
+            ),
+        )
+        lab = app.screen
+        assert isinstance(lab, LabScreen)
+        pane = lab.query_one(ConversationPane)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: pane.max_scroll_y > 0 and pane.scroll_y == pane.max_scroll_y)
+        await pilot.press("1")
+        await wait_for(pilot, lambda: pane.has_focus)
+        await pilot.press("home")
+        await wait_for(pilot, lambda: pane.scroll_y == 0)

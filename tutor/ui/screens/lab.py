@@ -479,7 +479,10 @@ class LabScreen(Screen[bool]):
         self.query_one("#command", Input).focus()
 
     def action_pane(self, name: str) -> None:
+        """A number key shows its pane and gives it the focus, from wherever the focus was (a
+        lab opened on its Play button included), so Home, End and F1 act on that pane."""
         self.query_one("#pane-tabs", Tabs).active = f"tab-{name}"
+        self.query_one(f"#{name}").focus()
 
     @on(Tabs.TabActivated, "#pane-tabs")
     def _tab(self, event: Tabs.TabActivated) -> None:
