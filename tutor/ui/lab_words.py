@@ -77,7 +77,9 @@ def outcome_text(result: Outcome, lang: str) -> str:
         went = f"メッセージは{how}で{_PEERS_JA[result.to]}に送られました"
         if result.to is Peer.ATTACKER:
             went += (
-                "(攻撃者はそれを転送しました)" if result.delivered else "(攻撃者の手元に残りました)"
+                "（攻撃者はそれを転送しました）"
+                if result.delivered
+                else "（攻撃者の手元に残りました）"
             )
     else:
         went = "メッセージは送られませんでした"

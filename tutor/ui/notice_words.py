@@ -18,7 +18,7 @@ JA: dict[str, str] = {
     "lab.no_new_ehlo": "TLS がないので、忘れるべきものもありません。EHLO は送り直しません。",
     "lab.new_session": "接続が閉じていたので、新しいセッションを始めます。",
     "lab.no_demo_account": "このサーバーにはデモアカウントがありません。",
-    "attack.on": "攻撃中(わざと見せるラボです): {attack}",
+    "attack.on": "攻撃中（わざと見せるラボです）: {attack}",
     # the tutor's client
     "client.trying": "{where} に接続しています...",
     "client.connected": "{where} に接続しました。",
@@ -27,15 +27,16 @@ JA: dict[str, str] = {
     "client.verified": "{host} の証明書を検証しました",
     "client.not_verified": "証明書を検証していません: どんな証明書でも受け入れます",
     "client.closed": "接続を閉じました。",
-    "client.starttls_refused": "STARTTLS が拒否されました({code})。平文のままです",
+    "client.starttls_refused": "STARTTLS が拒否されました（{code}）。平文のままです",
     "client.starttls_missing": "STARTTLS が提示されていません。平文のまま続けます",
-    "client.cleartext_auth": "AUTH が平文で通信路を流れます(わざとです)",
+    "client.cleartext_auth": "AUTH が平文で通信路を流れます（わざとです）",
     "client.error": "{error}",
     "client.tls_failed": "TLS ハンドシェイクに失敗しました: {reason}",
     "client.in_data": "サーバーはメッセージを読んでいます。'.' だけの行で終えてください",
     "client.needs_tls": "ポリシー {policy}: {verb} は TLS なしでは決して送りません",
     "client.cleartext_auth_refused": (
-        "AUTH ではパスワードが平文で送られます(base64 は何も隠しません)。先に TLS を始めてください"
+        "AUTH ではパスワードが平文で送られます（base64 は何も隠しません）。先に TLS を"
+        "始めてください"
     ),
     "client.requires_tls.starttls-refused": (
         "ポリシー {policy} は TLS を必須としますが、サーバーは STARTTLS に {code} と"
@@ -52,14 +53,14 @@ JA: dict[str, str] = {
     "client.starttls_inside_tls": "サーバーが TLS の中で STARTTLS を受け付けました",
     "client.injected_after_220": (
         "サーバーの STARTTLS への 220 の後に、さらに平文が届きました。経路上の誰かが注入した"
-        "おそれがあるため、TLS の前に接続を切ります(RFC 3207)"
+        "おそれがあるため、TLS の前に接続を切ります（RFC 3207）"
     ),
     "client.server_closed": "サーバーが接続を閉じました",
     "client.server_closed_midway": "サーバーが応答の途中で接続を閉じました",
     "client.refused": "{step} が拒否されました: {reply}",
     # the sandbox server
     "server.not_loopback": (
-        "{host} で待ち受けています(ループバックではありません)。ほかのマシンからこの"
+        "{host} で待ち受けています（ループバックではありません）。ほかのマシンからこの"
         "サンドボックスに接続できます。"
     ),
     "server.auth_before_tls": (
@@ -75,7 +76,7 @@ JA: dict[str, str] = {
     ),
     "server.injection_discarded": (
         "STARTTLS の後、TLS が始まる前に届いた平文 {size} バイトをサーバーが破棄しました。"
-        "コマンド注入の試みです(CVE-2011-0411)。"
+        "コマンド注入の試みです（CVE-2011-0411）。"
     ),
     "server.too_long": (
         "{peer} からの接続を閉じました。セッション時間の上限 {seconds} 秒に達しました。"
@@ -87,33 +88,33 @@ JA: dict[str, str] = {
     ),
     "server.auth_lockout": "AUTH の失敗が多すぎるため接続を閉じました。",
     "server.auth_in_clear": (
-        "AUTH が平文で成功しました。経路上の誰でも今パスワードを読めました(base64 は"
-        "符号化であって暗号化ではありません)。"
+        "AUTH が平文で成功しました。経路上の誰でも今パスワードを読めました（base64 は"
+        "符号化であって暗号化ではありません）。"
     ),
     "server.bare_newline_refused": (
-        "メッセージに単独の CR か LF(CRLF 以外の行末)がありました。SMTP スマグリングの"
+        "メッセージに単独の CR か LF（CRLF 以外の行末）がありました。SMTP スマグリングの"
         "材料です。smtpd_forbid_bare_newline と同じく拒否しました。"
     ),
     "server.bare_newline_accepted": (
-        "メッセージに単独の CR か LF(CRLF 以外の行末)がありました。SMTP スマグリングの"
+        "メッセージに単独の CR か LF（CRLF 以外の行末）がありました。SMTP スマグリングの"
         "材料です。受け付けました。"
     ),
     "server.storage_full": (
-        "これ以上メールを保管する場所がありません({store} {bound}: {limit} のうち {used})。"
+        "これ以上メールを保管する場所がありません（{store} {bound}: {limit} のうち {used}）。"
         "Postfix がキューに空きがないときと同じく 452 4.3.1 と答えました。何も保存していません。"
     ),
     # the wire tap
     "tap.busy": "盗聴点: 接続を断りました。すでに {max} 本開いています。",
-    "tap.cannot_reach": "盗聴点: {host}:{port} に届きません({error})。",
+    "tap.cannot_reach": "盗聴点: {host}:{port} に届きません（{error}）。",
     "tap.internal_error": "盗聴点: 内部エラー: {error}",
     "tap.idle": "盗聴点: {seconds} 秒間何もなかった接続を閉じました。",
-    "tap.takeover_ended": "盗聴点: 乗っ取りが途中で終わりました({error})。",
+    "tap.takeover_ended": "盗聴点: 乗っ取りが途中で終わりました（{error}）。",
     "tap.capture_full": (
         "盗聴者の視点: この接続は {max} バイトを超えました。中継は続けますが、記録はやめます。"
     ),
     "tap.not_tls": (
         "盗聴者の視点: バイト {offset} 以降の{side}のデータは正しい TLS ではありません"
-        "({error})。生のバイトだけを表示します。"
+        "（{error}）。生のバイトだけを表示します。"
     ),
     # the attacks
     "attack.could_not_start": "攻撃を始められませんでした: {error}",
@@ -124,7 +125,7 @@ JA: dict[str, str] = {
         "TLS ハンドシェイクには自分の証明書で応じます。"
     ),
     "attack.certificate_refused": (
-        "クライアントが攻撃者の証明書を拒否しました({reason})。攻撃は失敗し、何も"
+        "クライアントが攻撃者の証明書を拒否しました（{reason}）。攻撃は失敗し、何も"
         "中継されていません。"
     ),
     "attack.injects_command": (

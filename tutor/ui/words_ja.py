@@ -94,12 +94,12 @@ JA: dict[str, str] = {
         "対処: ほかの smtp-tutor を閉じ、データフォルダーに書き込めるか確認してから r で再試行して"
         "ください。それでも失敗する場合は 'smtp-tutor demo starttls' でエラーを確認してください。"
     ),
-    "lab.attack": "⚠ 攻撃モード(わざと見せるラボ): {text}",
+    "lab.attack": "⚠ 攻撃モード（わざと見せるラボ）: {text}",
     "lab.policies": (
-        "クライアントのポリシー: {client}({does})・サーバー: smtpd_tls_security_level = {server}"
+        "クライアントのポリシー: {client}（{does}）・サーバー: smtpd_tls_security_level = {server}"
     ),
     "lab.would_answer": (
-        "クライアントのポリシー({policy})は、TLS が始まるまで {verb} を送りません。この"
+        "クライアントのポリシー（{policy}）は、TLS が始まるまで {verb} を送りません。この"
         "セッションとは別の接続で試すと、サーバーの答えは: {reply}"
     ),
     "lab.conversation": "会話",

@@ -111,9 +111,9 @@ async def test_j7_every_notice_of_every_lab_is_said_from_its_key(data: Path) -> 
         ),
         (
             "ja",
-            "⚠ 攻撃モード(わざと見せるラボ): 中間者がサーバーの EHLO 応答から STARTTLS を"
+            "⚠ 攻撃モード（わざと見せるラボ）: 中間者がサーバーの EHLO 応答から STARTTLS を"
             "消します。",
-            "クライアントのポリシー: may(提示されれば TLS、証明書は問わない。なければ平文)・"
+            "クライアントのポリシー: may（提示されれば TLS、証明書は問わない。なければ平文）・"
             "サーバー: smtpd_tls_security_level = may",
         ),
     ],
@@ -130,6 +130,8 @@ async def test_j8_the_attack_banner_says_it_once_with_the_policies_in_force(
         said = str(lab.query_one("#attack", Static).render())
         assert said == banner
         assert said.upper().count("ATTACK") <= 1 and said.count("攻撃") <= 1
+        title = str(lab.query_one("#lab-title", Static).render())
+        assert title.endswith("· strip")  # the banner says what the attack is, not the title too
         assert str(lab.query_one("#policies", Static).render()) == policies
 
 
@@ -182,7 +184,7 @@ async def test_j8_the_notices_of_a_refused_starttls_are_in_japanese(data: Path) 
         await pilot.press("p")
         await wait_for(pilot, lambda: lab.query_one("#outcome").display)
         lines = conversation(lab)
-        assert "=== ⚠ STARTTLS が拒否されました(454)。平文のままです" in lines
+        assert "=== ⚠ STARTTLS が拒否されました（454）。平文のままです" in lines
         assert (
             "*** 攻撃者がサーバーの代わりに STARTTLS へ '454 4.7.0 TLS not available due to "
             "local problem' と答えます。" in lines
@@ -202,7 +204,7 @@ async def test_j8_the_notices_of_a_refused_starttls_are_in_japanese(data: Path) 
         ),
         (
             "ja",
-            "=== クライアントのポリシー(verify)は、TLS が始まるまで AUTH を送りません。この"
+            "=== クライアントのポリシー（verify）は、TLS が始まるまで AUTH を送りません。この"
             "セッションとは別の接続で試すと、サーバーの答えは: 530 5.7.0 Must issue a STARTTLS "
             "command first",
         ),

@@ -210,7 +210,8 @@ class LabScreen(Screen[bool]):
         self._update_status()
 
     def _title_text(self) -> str:
-        summary = scenario_summary(ui_lang(self), self.scenario)
+        """The lab's name and what it shows; in an attack lab the banner says that, once."""
+        summary = "" if self._is_attack else scenario_summary(ui_lang(self), self.scenario)
         return f"{words(self, 'lab.label')} · {self.scenario}" + (f": {summary}" if summary else "")
 
     def _attack_text(self) -> str:

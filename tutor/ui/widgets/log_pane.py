@@ -17,7 +17,7 @@ from typing import TypeVar
 from rich.segment import Segment
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -28,7 +28,7 @@ from tutor.ui.lang import on_lang_change, words
 T = TypeVar("T")
 
 
-SCROLL_KEYS = [
+SCROLL_KEYS: list[BindingType] = [
     Binding("g", "scroll_home", "Start", show=False),
     Binding("G", "scroll_end", "End", show=False),
 ]
