@@ -183,15 +183,16 @@ class SmtpConnection:
         message was a quarter of the client's time, and no pane shows 13,000 lines.
         """
         tls = self.tls_active
-        lines = payload.split(b"\r\n")[:-2]  # the body; then "." and the empty rest
-        if len(lines) > FOLD_LINES and not self.every_line:
-            first, last = escape_bytes(lines[0]), escape_bytes(lines[-1])
-            more = len(lines) - 1
+        count = payload.count(b"\r\n") - 1  # the body's lines; then "."
+        if count > FOLD_LINES and not self.every_line:
+            end = len(payload) - 5  # where "\r\n.\r\n" starts
+            first = escape_bytes(payload[: payload.find(b"\r\n")])
+            last = escape_bytes(payload[payload.rfind(b"\r\n", 0, end) + 2 : end])
             self.emit(
-                ConversationLine(sender=Side.CLIENT, text=first, tls=tls, more=more, last=last)
+                ConversationLine(sender=Side.CLIENT, text=first, tls=tls, more=count - 1, last=last)
             )
         else:
-            for line in lines:
+            for line in payload.split(b"\r\n")[:-2]:
                 self.emit(ConversationLine(sender=Side.CLIENT, text=escape_bytes(line), tls=tls))
         self.emit(ConversationLine(sender=Side.CLIENT, text=".", tls=tls))
         log.debug("C: <message, %d bytes>", len(payload))

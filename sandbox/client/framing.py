@@ -139,13 +139,17 @@ def encode_data(message: bytes | str) -> bytes:
     end marker `<CRLF>.<CRLF>`.
     """
     data = message.encode("utf-8") if isinstance(message, str) else message
-    lines = _LINE_END.split(data)
-    if lines[-1] == b"":
-        lines.pop()  # the message already ended with a line end
-    if not lines:
+    if not data:
         return b".\r\n"  # an empty message: the CRLF ending `DATA` is the first half of the marker
-    stuffed = [b"." + line if line[:1] == b"." else line for line in lines]
-    return b"\r\n".join(stuffed) + b"\r\n.\r\n"
+    # Whole-message operations at C speed, not a list of lines: an 8 MB message was split into
+    # 110,000 objects (issue 15: peak memory 9x the message). Each step copies only if it must.
+    crlf = data.count(b"\r\n")
+    if data.count(b"\r") != crlf or data.count(b"\n") != crlf:
+        data = _LINE_END.sub(b"\r\n", data)
+    if data[:1] == b".":
+        data = b"." + data
+    data = data.replace(b"\r\n.", b"\r\n..")
+    return data + (b".\r\n" if data.endswith(b"\r\n") else b"\r\n.\r\n")
 
 
 # --- the EHLO reply -----------------------------------------------------------------------------
