@@ -114,6 +114,9 @@ async def serve(args: argparse.Namespace, emit: Callable[[SandboxEvent], None]) 
         return 1
     account = demo_account()
     maildir = data_dir() / "Maildir"
+    # Ctrl-C is caught before anything is printed: a script that reads the ports and signals
+    # at once must meet a clean stop, not a KeyboardInterrupt
+    stop = _stop_on_signal()
     servers: list[SandboxServer] = []
     try:
         for listener in enactment.listeners:
@@ -138,7 +141,7 @@ async def serve(args: argparse.Namespace, emit: Callable[[SandboxEvent], None]) 
         print(f"CA to trust:  {lab / 'root.pem'}   (lab folder {lab})")
         print(f"Messages are kept in {maildir} and never leave this machine. Ctrl-C stops.")
         sys.stdout.flush()
-        await _until_signal()
+        await stop.wait()
     finally:
         for server in servers:
             await server.stop()
@@ -146,13 +149,13 @@ async def serve(args: argparse.Namespace, emit: Callable[[SandboxEvent], None]) 
     return 0
 
 
-async def _until_signal() -> None:
+def _stop_on_signal() -> asyncio.Event:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    return stop
 
 
 # --- smtp-tutor demo SCENARIO --postfix ---------------------------------------------------------
