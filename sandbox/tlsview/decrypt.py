@@ -28,14 +28,14 @@ from dataclasses import dataclass
 
 from sandbox.events import SandboxEvent, Side, WireChunk, WireRecord
 from sandbox.tlsview import keylog as kl
-from sandbox.tlsview.hello import read_hello
+from sandbox.tlsview.hello import hello_basics
 from sandbox.tlsview.keylog import KeyLog
 from sandbox.tlsview.keyschedule import key_block, next_traffic_secret, traffic_key_iv
 from sandbox.tlsview.messages import Message, MessageStream
 from sandbox.tlsview.protection import InvalidTag, Opener
 from sandbox.tlsview.suites import SUITES, Suite
 from sandbox.tlsview.view import CannotDecrypt, EndpointRecord, TrafficKey
-from sandbox.wire.tlsnames import handshake_name
+from sandbox.wire.tlsnames import HELLO_RETRY_RANDOM, handshake_name
 
 MAX_MESSAGES = 64  # handshake messages kept for the annotated view (tickets and key updates too)
 MAX_WAITING = 256  # records held for a secret not logged yet; past it, they are given up
@@ -119,12 +119,14 @@ class TlsDecryptor:
     def feed(self, event: SandboxEvent) -> list[EndpointRecord]:
         """The records this event lets the decryptor open (or give up on); never raises."""
         if isinstance(event, WireChunk):
-            d = self._dir(event.sender)
+            d = self._client if event.sender is Side.CLIENT else self._server
             if not d.buf and not d.jobs:
                 d.buf_base = event.offset
             d.buf += event.data
+            if not d.jobs:
+                return []  # the usual order: a chunk, then the records it completes
         elif isinstance(event, WireRecord):
-            self._dir(event.sender).jobs.append(event)
+            (self._client if event.sender is Side.CLIENT else self._server).jobs.append(event)
         else:
             return []
         return self._run(give_up=False)
@@ -141,9 +143,6 @@ class TlsDecryptor:
         return self._run(give_up=True)
 
     # --- the work ----------------------------------------------------------------------------
-
-    def _dir(self, side: Side) -> _Direction:
-        return self._client if side is Side.CLIENT else self._server
 
     def _reload(self) -> None:
         if self._live:
@@ -267,16 +266,16 @@ class TlsDecryptor:
     def _hello(self, d: _Direction, message: Message) -> None:
         if message.msg_type not in (1, 2):
             return
-        hello = read_hello(message.msg_type, message.body)
-        if hello is None:
+        basics = hello_basics(message.msg_type, message.body)
+        if basics is None:
             return
+        random, suite, version = basics
         if message.msg_type == 1 and d.side is Side.CLIENT:
-            self.client_random = hello.random  # the same in a second ClientHello (RFC 8446 4.1.2)
+            self.client_random = random  # the same in a second ClientHello (RFC 8446 4.1.2)
         elif message.msg_type == 2 and d.side is Side.SERVER:
-            self.version = hello.version
-            self.suite_code = hello.cipher_suites[0] if hello.cipher_suites else None
-            if not hello.retry:
-                self.server_random = hello.random
+            self.version, self.suite_code = version, suite
+            if random != HELLO_RETRY_RANDOM:
+                self.server_random = random
 
     # --- keys ---------------------------------------------------------------------------------
 

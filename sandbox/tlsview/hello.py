@@ -76,6 +76,30 @@ def read_hello(msg_type: int, body: bytes) -> Hello | None:
     return Hello(name, w.random, tuple(w.suites), w.version, tuple(w.fields), complete)
 
 
+def hello_basics(msg_type: int, body: bytes) -> tuple[bytes, int, int] | None:
+    """(random, cipher suite, version) of a hello, the little the decryptor needs, read
+    without the field walk (it runs for every session, the walk only for the handshake view);
+    the version is supported_versions' when present (TLS 1.3). None if the hello is cut short."""
+    try:
+        c = Cursor(body)
+        version = c.uint(2)
+        random = c.take(32)
+        c.skip(1)  # session id
+        if msg_type == 1:
+            return random, 0, version  # the client's random is all the decryptor reads of it
+        suite = c.uint(2)
+        c.uint(1)  # compression
+        if c.left():
+            block = c.sub(2)
+            while block.left():
+                etype, ext = block.uint(2), block.sub(2)
+                if etype == _SUPPORTED_VERSIONS:
+                    version = ext.uint(2)
+    except Malformed:
+        return None
+    return random, suite, version
+
+
 class _Walk:
     def __init__(self, body: bytes, *, server: bool) -> None:
         self.c = Cursor(body)

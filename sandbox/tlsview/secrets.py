@@ -9,6 +9,7 @@ the lab runs. `SSLKEYLOGFILE` from the environment plays no part (G5).
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -21,12 +22,17 @@ FILE = "tls.keylog"
 
 class Secrets:
     def __init__(self, base: Path | None = None, *, carry: KeyLog | None = None) -> None:
-        from sandbox.safety.files import create_private, data_dir, ensure_private_dir
+        from sandbox.safety.files import data_dir, ensure_private_dir
 
         parent = ensure_private_dir((base or data_dir()) / FOLDER)
         self.folder: Path | None = Path(tempfile.mkdtemp(prefix="lab-", dir=parent))  # 0700
         self.path = self.folder / FILE
-        create_private(self.path, b"")
+        # 0600 from its first byte, whatever the umask; not synced to disk: it lives as long as
+        # the lab, and a lab start must stay quick
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        os.fchmod(fd, 0o600)
+        os.close(fd)
+        self._cache: tuple[int, KeyLog] = (0, KeyLog())  # (file size, its secrets)
         self._kept: KeyLog | None = None
         self._carry = carry  # secrets of this lab's earlier runs (a restart)
 
@@ -38,9 +44,15 @@ class Secrets:
         """The secrets logged so far: from the file while the lab runs, from memory after."""
         if self._kept is not None:
             return self._kept
-        keylog = KeyLog.read(self.path, private=True)
+        size = os.stat(self.path).st_size
+        if size != self._cache[0]:  # read again only when the client logged more
+            self._cache = (size, KeyLog.read(self.path, private=True))
+        keylog = self._cache[1]
         if self._carry:
-            keylog.update(self._carry)
+            merged = KeyLog()  # the cached one stays as the file says
+            merged.update(self._carry)
+            merged.update(keylog)
+            return merged
         return keylog
 
     def close(self) -> None:
