@@ -12,7 +12,10 @@ Exchange's SMTP protocol log format at the end. A script Exchange would refuse i
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import datetime as dt
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -66,7 +69,6 @@ async def serve(args: argparse.Namespace, emit: Callable[[SandboxEvent], None]) 
     from sandbox.config.findings import ConfigError
     from sandbox.safety.files import data_dir
     from sandbox.smtpd.accounts import demo_account
-    from tutor.cli.postfix_options import _until_signal
 
     try:
         config = load(args)
@@ -113,6 +115,16 @@ def print_mapping(
                 tls = "no STARTTLS"
             who.append(f"{name} ({ranges}; {tls})")
         print(f"  port {port:<5} -> {host}:{local:<6} {'; '.join(who)}", file=out)
+
+
+async def _until_signal() -> None:
+    """Wait for Ctrl-C or SIGTERM (the connectors are stopped by the caller)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
 
 
 # --- smtp-tutor demo SCENARIO --exchange --------------------------------------------------------
