@@ -40,10 +40,17 @@ def test_check_names_missing_tools_in_one_line(tmp_path: Path) -> None:
         [bash, script], env={"PATH": str(tmp_path)}, capture_output=True, text=True, check=True
     )
     [line] = bare.stdout.splitlines()
-    assert "swaks openssl not installed" in line
-    assert "sudo apt-get install swaks openssl" in line
-    (tmp_path / "swaks").symlink_to("/bin/true")
-    (tmp_path / "openssl").symlink_to("/bin/true")
+    rows = [  # (command, package) of every tool scripts/system-tools.txt lists, in its order
+        tuple(row.split())
+        for row in (ROOT / "scripts" / "system-tools.txt").read_text().splitlines()
+        if row.strip() and not row.startswith("#")
+    ]
+    packages = " ".join(package for _, package in rows)
+    assert packages.startswith("swaks openssl")
+    assert f"{packages} not installed" in line
+    assert f"sudo apt-get install {packages}" in line
+    for command, _ in rows:
+        (tmp_path / command).symlink_to("/bin/true")
     both = subprocess.run(
         [bash, script], env={"PATH": str(tmp_path)}, capture_output=True, text=True, check=True
     )
