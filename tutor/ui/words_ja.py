@@ -187,6 +187,34 @@ JA: dict[str, str] = {
         "サーバーの 220 の後に平文の応答行が続きます。クライアントはこれを拒否しなければ"
         "なりません。"
     ),
+    "scenario.postfix-key-mismatch": (
+        "main.cf が証明書に合わない鍵を指しています。Postfix は STARTTLS を提示しますが 454 4.7.0 "
+        "と答え、TLS を必須とする送信側はメールを保留（deferred）にします。"
+    ),
+    "scenario.postfix-key-unreadable": (
+        "main.cf が存在しない鍵ファイルを指しています。"
+        "ログには「cannot get RSA private key」と出て、STARTTLS には 454 4.7.0 が返り、"
+        "TLS を必須とする送信側はメールを保留にします。"
+    ),
+    "scenario.postfix-expired-cert": (
+        "サーバー証明書の有効期限が切れています。検証する送信側はハンドシェイクで止まります"
+        "（certificate has expired）。openssl x509 -checkend で確かめられます。"
+    ),
+    "scenario.postfix-leaf-only": (
+        "チェーンファイルにサーバー証明書しか入っていません。ルートだけを信頼する検証側は"
+        "証明書チェーンをつなげません（unable to get local issuer certificate）。"
+    ),
+    "scenario.postfix-wrong-name": (
+        "証明書がサーバーの名前ではなく other.test 用です。名前を検証する送信側は拒否します。"
+    ),
+    "scenario.postfix-encrypt-on-mx": (
+        "公開のポート 25 に encrypt を設定しています。TLS を使えない送信側は "
+        "530 5.7.0 Must issue a STARTTLS command first を受け取り、メールは届きません。"
+    ),
+    "scenario.postfix-auth-before-tls": (
+        "submission で smtpd_tls_auth_only = no にしています。STARTTLS の前に AUTH が提示され、"
+        "パスワードが平文のまま回線を通ります。"
+    ),
     "help.title": "ヘルプ",
     "help.close": "閉じる (Esc)",
     "key.quit": "終了",
