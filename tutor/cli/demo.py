@@ -109,6 +109,17 @@ class Printer:
         self.out, self.color, self.as_json, self.probed = out, color, as_json, probed
 
     def __call__(self, event: SandboxEvent) -> None:
+        try:
+            self._print(event)
+        except BrokenPipeError:
+            # `demo starttls | head -1`: the reader has all it wanted. The server's own events
+            # come here too, and it logs a listener that raises: so stop quietly, here, at once.
+            from tutor.cli.main import quiet_stdout
+
+            quiet_stdout()
+            self.out = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (lives as long as we do)
+
+    def _print(self, event: SandboxEvent) -> None:
         from sandbox.eventjson import event_to_json
         from tutor.cli.eventformat import conversation, wire
 

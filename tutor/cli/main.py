@@ -23,8 +23,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("tutor.cli.demo", "run a scripted sandbox session and print what crosses the wire"),
     "sandbox": ("tutor.cli.sandbox", "run the sandbox mail server alone, for real mail clients"),
     "lessons": ("tutor.cli.lessons", "check lesson files (smtp-tutor lessons check [DIR])"),
-    "postfix": ("tutor.cli.postfix", "check a Postfix main.cf/master.cf (postfix check MAIN_CF)"),
     "exchange": ("tutor.cli.exchange", "check or show Exchange connectors (exchange check SCRIPT)"),
+    "postfix": ("tutor.cli.postfix", "check a Postfix main.cf/master.cf (postfix check MAIN_CF)"),
 }
 
 
@@ -67,14 +67,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"smtp-tutor: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # `smtp-tutor demo starttls | head -1`: the reader has all it wanted
-        _quiet_stdout()
+        quiet_stdout()
         return 0
     except KeyboardInterrupt:
         print("smtp-tutor: interrupted", file=sys.stderr)
         return 130
 
 
-def _quiet_stdout() -> None:
+def quiet_stdout() -> None:
     """Point stdout at /dev/null so the interpreter's final flush cannot raise again."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
