@@ -4,35 +4,24 @@ typed inside DATA reaches the server (the real sandbox)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 from rich.text import Text
-from textual.pilot import Pilot
 from textual.widgets import Static
-from tutor_ui_fakes import at_step, factory, make_app
+from tutor_ui_fakes import at_step, factory, make_app, wait_for
 
 from tutor.ui.lab_link import real_session
 from tutor.ui.screens.dialogs import HelpScreen
 from tutor.ui.screens.lab import LabScreen, LabTask
 from tutor.ui.widgets.lab_panes import ConnectionPane, ConversationPane
 
-WAIT = 15.0  # seconds; a loaded machine can be slow, a hung lab fails the test
-
 
 @pytest.fixture
 def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SMTP_TUTOR_DATA_DIR", str(tmp_path))
     return tmp_path
-
-
-async def wait_for(pilot: Pilot[None], check: Callable[[], bool]) -> None:
-    async with asyncio.timeout(WAIT):
-        while not check():
-            await pilot.pause(0.05)
 
 
 async def test_a_play_mode_lab_opens_ready_and_plays_only_when_asked(data: Path) -> None:

@@ -5,18 +5,15 @@ with Home (or g), which its help and the README say."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 from textual.geometry import Region
-from textual.pilot import Pilot
 from textual.widgets import Markdown
-from tutor_ui_fakes import at_step, factory, make_app
+from tutor_ui_fakes import at_step, factory, make_app, wait_for
 
 from tutor.ui.lab_link import real_session
 from tutor.ui.screens.dialogs import HelpScreen
@@ -24,7 +21,6 @@ from tutor.ui.screens.lab import LabScreen
 from tutor.ui.widgets.lab_panes import ConnectionPane, ConversationPane, render_connection
 from tutor.ui.words import tr
 
-WAIT = 15.0  # seconds; a loaded machine can be slow, a hung lab fails the test
 README = Path(__file__).resolve().parents[3] / "README.md"
 
 
@@ -32,12 +28,6 @@ README = Path(__file__).resolve().parents[3] / "README.md"
 def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SMTP_TUTOR_DATA_DIR", str(tmp_path))
     return tmp_path
-
-
-async def wait_for(pilot: Pilot[None], check: Callable[[], bool]) -> None:
-    async with asyncio.timeout(WAIT):
-        while not check():
-            await pilot.pause(0.05)
 
 
 def shown_lines(pane: ConnectionPane) -> list[str]:

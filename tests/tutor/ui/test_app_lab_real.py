@@ -3,33 +3,23 @@ lab steps completed by typed commands and by play, with the progress saved."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from tutor_ui_fakes import at_step, make_app
+from tutor_ui_fakes import at_step, make_app, wait_for
 
 from tutor.ui.lab_link import real_session
 from tutor.ui.screens.lab import LabScreen
 from tutor.ui.screens.lesson import LessonScreen
 from tutor.ui.widgets.lab_panes import ConnectionPane, ConversationPane, EavesdropperPane
 
-WAIT = 15.0  # seconds; a loaded CI machine can be slow, a hung lab fails the test
-
 
 @pytest.fixture
 def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SMTP_TUTOR_DATA_DIR", str(tmp_path))
     return tmp_path
-
-
-async def wait_for(pilot: Pilot[None], check: Callable[[], bool]) -> None:
-    async with asyncio.timeout(WAIT):
-        while not check():
-            await pilot.pause(0.05)
 
 
 def done_steps(data: Path, lesson: str) -> list[int]:

@@ -5,14 +5,11 @@ it, and what the server would answer a command the client's policy held back."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Static
-from tutor_ui_fakes import factory, make_app
+from tutor_ui_fakes import factory, make_app, wait_for
 
 from sandbox import notices
 from sandbox.events import Notice, SandboxEvent
@@ -26,7 +23,6 @@ from tutor.ui.notice_words import TABLES, notice_text
 from tutor.ui.screens.lab import LabScreen
 from tutor.ui.widgets.lab_panes import ConversationPane
 
-WAIT = 15.0  # seconds; a loaded machine can be slow, a hung lab fails the test
 EXTRA_PARAMS = {"attack.on": {"attack"}}  # names a UI says in its own words (PARAM_WORDS)
 
 
@@ -34,12 +30,6 @@ EXTRA_PARAMS = {"attack.on": {"attack"}}  # names a UI says in its own words (PA
 def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SMTP_TUTOR_DATA_DIR", str(tmp_path))
     return tmp_path
-
-
-async def wait_for(pilot: Pilot[None], check: Callable[[], bool]) -> None:
-    async with asyncio.timeout(WAIT):
-        while not check():
-            await pilot.pause(0.05)
 
 
 def conversation(lab: LabScreen) -> list[str]:
