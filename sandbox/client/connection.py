@@ -52,6 +52,7 @@ log = logging.getLogger("sandbox.client.smtp")
 READ_SIZE = 65536
 CLOSE_TIMEOUT = 2.0  # how long a polite TLS close may wait for the server's close_notify
 FOLD_LINES = 20  # a message body longer than this is one ConversationLine (E13)
+WRITE_SLICE = 256 * 1024  # the DATA payload goes out in slices this big (see send_message)
 
 E = TypeVar("E", bound=SmtpClientError)
 
@@ -196,9 +197,13 @@ class SmtpConnection:
                 self.emit(ConversationLine(sender=Side.CLIENT, text=escape_bytes(line), tls=tls))
         self.emit(ConversationLine(sender=Side.CLIENT, text=".", tls=tls))
         log.debug("C: <message, %d bytes>", len(payload))
-        await self._write(payload)
+        # In slices, each drained before the next: a whole 8 MB payload handed to the TLS
+        # transport at once sat there a second time as ciphertext (bench/speed.py, memory).
+        view = memoryview(payload)
+        for start in range(0, len(view), WRITE_SLICE):
+            await self._write(view[start : start + WRITE_SLICE])
 
-    async def _write(self, data: bytes) -> None:
+    async def _write(self, data: bytes | memoryview) -> None:
         writer = self._writer
         if writer is None:
             raise self.fail(NotConnectedError("not connected"))

@@ -210,6 +210,7 @@ class SmtpClient:
         if reply.code != 354:
             return reply
         await self._conn.send_message(payload)
+        del payload  # not kept while the server takes the message in: one copy less at the peak
         return await self._conn.read_reply()
 
     async def rset(self) -> Reply:
