@@ -96,6 +96,11 @@ def _check_lessons_dir(text: str | None) -> str | None:
     if not available_languages(path):
         folders = ", ".join(f"{lang}/" for lang in LANGS)
         return f"--lessons {text}: no lessons in it (a course has {folders} with NN-name.md files)"
+    from tutor.model.pack import read_pack  # a broken pack.toml, or one for a newer tutor
+
+    manifest = read_pack(path, text)
+    if manifest.pack is None:
+        return f"--lessons {text}: " + "; ".join(str(e) for e in manifest.errors)
     return None
 
 

@@ -2,7 +2,8 @@
 
 The built-in lessons live in `lessons/` of a source checkout and in `tutor/_lessons/` of an
 installed wheel (pyproject force-includes them there); `--lessons DIR` points at a teacher's own
-pack with the same layout (`DIR/en/NN-slug.md`, `DIR/ja/NN-slug.md`). Pure: no Textual.
+pack with the same layout (`DIR/en/NN-slug.md`, `DIR/ja/NN-slug.md`, `DIR/pack.toml`: see
+`tutor.model.pack`). Pure: no Textual.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from tutor.model.langs import LANGS
 from tutor.model.lesson import Lesson, LessonError
+from tutor.model.pack import Pack, folder_pack, read_pack
 from tutor.model.parse import LESSON_FILE_MAX_BYTES, Parsed, read_lesson
 
 LESSON_FILE = re.compile(r"^([0-9]+)-[^/]+\.md$")
@@ -137,6 +139,16 @@ class Course:
     lang: str
     lessons: tuple[Lesson, ...]
     problems: tuple[LessonError, ...] = ()
+    pack: Pack | None = None  # from pack.toml (tutor.model.pack); None: the folder's own
+
+    @property
+    def pack_id(self) -> str:
+        """What progress is kept under, with the lesson id: two packs never mix."""
+        return (self.pack or folder_pack(self.root)).id
+
+    @property
+    def pack_version(self) -> str:
+        return (self.pack or folder_pack(self.root)).version
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -166,8 +178,11 @@ def load_course(root: str | os.PathLike[str] | None = None, lang: str = "en") ->
         return Course(
             path, lang, (), (LessonError(display_path(path), 0, "no such lessons folder"),)
         )
+    manifest = read_pack(path, display_path(path))
+    if manifest.pack is None:  # broken, or it needs a newer tutor: nothing of it is shown
+        return Course(path, lang, (), manifest.errors)
     scan = scan_language(path, lang)
     problems = sorted(scan.all_errors(), key=lambda e: e.sort_key)
     if not scan.exists:
         problems.append(LessonError(scan.folder, 0, f"no lessons in language '{lang}'"))
-    return Course(path, lang, tuple(scan.good), tuple(problems))
+    return Course(path, lang, tuple(scan.good), tuple(problems), manifest.pack)

@@ -28,6 +28,7 @@ from tutor.model.lesson import (
     Quiz,
     Transcript,
 )
+from tutor.model.pack import pack_problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +165,7 @@ def validate(root: str | os.PathLike[str], shown_root: str | None = None) -> Rep
         errors.extend(s.all_errors())
         errors.extend(_check_links(s, path))
     errors.extend(_compare_languages(scans))
+    errors.extend(pack_problems(path, shown, tuple(s.lang for s in present if s.files)))
     ids = {p.lesson_id or f.name for s in present for f, p in s.files}
     unique = sorted(set(errors), key=lambda e: e.sort_key)
     return Report(tuple(unique), len(ids), len(present))
