@@ -59,9 +59,18 @@ CASES = [
         *[step for _ in range(10) for step in (b"line\r\n", Pause(0.3))],
         E(TIMEOUT),
         closed=True,
+        may_reset=True,  # a line may cross the 421 on a busy machine (see the next case)
     ),
-    # A byte every 0.3 s never ends a command: the session's lifetime does (E6).
-    case("command-trickled-by-bytes", *trickle(b"NOOP" * 3, 0.3), E(TIMEOUT), closed=True),
+    # A byte every 0.3 s never ends a command: the session's lifetime does (E6). On a busy
+    # machine the next byte can leave before the client has read the 421, and a byte reaching
+    # a closed socket resets the connection: seen once in ten stress runs, so `may_reset`.
+    case(
+        "command-trickled-by-bytes",
+        *trickle(b"NOOP" * 3, 0.3),
+        E(TIMEOUT),
+        closed=True,
+        may_reset=True,
+    ),
     case(
         "auth-prompt-unanswered",
         *UP,
