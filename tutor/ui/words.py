@@ -24,6 +24,14 @@ _EN: dict[str, str] = {
     "status.done": "✔ done",
     "course.empty": "No lessons found in {path}.",
     "course.errors": "Some lesson files have problems; run 'smtp-tutor lessons check' for details:",
+    # smtp-tutor serve: the learner's name (tutor/ui/screens/learner_name.py)
+    "learner.title": "Who is learning?",
+    "learner.question": "What is your name? Your progress is kept under it.",
+    "learner.hint": "Letters, digits, - _ . (up to {max}). Next time, open the page with "
+    "?learner=NAME to skip this question.",
+    "learner.ok": "Start",
+    "learner.bad": "Use letters, digits, - _ . only (up to {max}), not starting with a dot.",
+    "learner.welcome": "Welcome, {name}. Your progress is kept as {name}.",
     "confirm.reset_lesson": "Forget your progress in '{title}'?",
     "confirm.reset_all": "Forget your progress in every lesson?",
     "confirm.yes": "Yes, reset",
@@ -131,6 +139,40 @@ _EN: dict[str, str] = {
     "wire.switch": "plaintext ends at byte {offset} ({side}): TLS from here",
     "wire.encrypted": "encrypted",
     "wire.bytes": "C→S {c} B · S→C {s} B",
+    # the eavesdropper's views of TLS (issue 12): listener / endpoints / handshake
+    "tls.view.listener": "what a listener sees",
+    "tls.view.endpoints": "what the endpoints see",
+    "tls.view.handshake": "the handshake, field by field",
+    "tls.opened": "opened with the {secret}",
+    "tls.cannot": "✘ cannot decrypt: {why}",
+    "tls.more": "… {n} lines more",
+    "tls.listener_reads": "a listener can read this",
+    "tls.listener_blind": "a listener cannot see this",
+    "tls.decrypted_with": "decrypted with the {secret}",
+    "tls.hs_head": "Handshake: {version}, {suite} (client random {random}…)",
+    "tls.hs_none": "No TLS handshake yet: step or play the lab past STARTTLS (s, p).",
+    "tls.hs_msg": "{dir} {name}, {where}, {n} B",
+    "tls.hs_at": "byte {offset}",
+    "tls.hs_in_record": "inside the record at {offset}",
+    "tls.hs_truncated": "(cut short)",
+    "tls.hs_columns": "field · @stream offset · length · value, then its bytes",
+    "tlskey.client handshake traffic secret": "client handshake traffic secret",
+    "tlskey.server handshake traffic secret": "server handshake traffic secret",
+    "tlskey.client application traffic secret": "client application traffic secret",
+    "tlskey.server application traffic secret": "server application traffic secret",
+    "tlskey.client write key (from the master secret)": "client write key (from the master secret)",
+    "tlskey.server write key (from the master secret)": "server write key (from the master secret)",
+    "cannot.no secret for this session in the key log": "no secret for this session in the key log",
+    "cannot.the authentication tag does not match: not this session's key": (
+        "the authentication tag does not match: not this session's key"
+    ),
+    "cannot.a cipher suite this view does not open": "a cipher suite this view does not open",
+    "cannot.the hellos that name the session and its cipher were not seen": (
+        "the hellos that name the session and its cipher were not seen"
+    ),
+    "cannot.a record too short or without a content type": (
+        "a record too short or without a content type"
+    ),
     "attack.read": "Attacker decrypted the {what}: {detail}",
     "attack.in_tls": "The attacker holds the client's TLS session: {detail}",
     "exposure.envelope": "envelope",
@@ -182,6 +224,8 @@ _EN: dict[str, str] = {
     "key.restart": "Restart",
     "key.type": "Type",
     "key.capture": "Capture",
+    "key.tls_view": "Listener/endpoints",
+    "key.handshake": "Handshake",
     "key.pane": "Pane",
     "cmd.open_lesson": "Open lesson: {title}",
     "cmd.open_lab": "Open lab: {name}",
@@ -189,6 +233,27 @@ _EN: dict[str, str] = {
     "cmd.language_help": "Show the course in Japanese",
     "cmd.reset": "Reset progress",
     "cmd.reset_help": "Forget the progress in every lesson (asks first)",
+    # a lesson as plain text (lessons show, the reading view): tutor/ui/plain_lesson.py
+    "plain.title": "Lesson {n}: {title}",
+    "plain.about": "About {minutes} minutes, {steps} steps.",
+    "plain.step": "Step {n} of {total}: {title}",
+    "plain.q": "Q (beginner): {text}",
+    "plain.a": "A (expert): {text}",
+    "plain.quiz": "Quiz {n}: {question}",
+    "plain.quiz_type": "(Type your answer.)",
+    "plain.hint": "Hint: {text}",
+    "plain.walk": "Walk-through {n} (C: the client, S: the server; say what goes in each blank):",
+    "plain.predict": "predict this line",
+    "plain.lab": "Lab in the sandbox ({scenario}; in the tutor press o, or run "
+    "'smtp-tutor demo {scenario}'):",
+    "plain.lab_do": "Do: {text}",
+    "plain.lab_goal": "Goal: {text}",
+    "plain.custom": "An exercise the tutor shows ({kind}).",
+    "plain.answers": "Answers",
+    "plain.answer_choice": "Quiz {n}: {choice}. {text}",
+    "plain.answer_text": "Quiz {n}: {text}",
+    "plain.or": " or ",
+    "plain.answer_walk": "Walk-through {n}:",
 }
 
 TABLES: dict[str, dict[str, str]] = {"en": _EN, "ja": JA}

@@ -18,6 +18,14 @@ JA: dict[str, str] = {
     "course.errors": (
         "問題のあるレッスンファイルがあります。'smtp-tutor lessons check' で確認してください:"
     ),
+    # smtp-tutor serve: 学習者の名前 (tutor/ui/screens/learner_name.py)
+    "learner.title": "学習者",
+    "learner.question": "お名前を入力してください。進捗はこの名前で保存されます。",
+    "learner.hint": "文字・数字・- _ . (最大 {max} 文字)。次回はページを ?learner=名前 "
+    "付きで開くと、この質問は出ません。",
+    "learner.ok": "開始",
+    "learner.bad": "文字・数字・- _ . のみ (最大 {max} 文字、先頭にドットは不可) です。",
+    "learner.welcome": "ようこそ、{name} さん。進捗は {name} として保存されます。",
     "confirm.reset_lesson": "「{title}」の進捗を消去しますか?",
     "confirm.reset_all": "すべてのレッスンの進捗を消去しますか?",
     "confirm.yes": "はい、消去する",
@@ -119,6 +127,55 @@ JA: dict[str, str] = {
     "wire.switch": "平文はバイト {offset} で終わり({side})、ここから TLS",
     "wire.encrypted": "暗号化",
     "wire.bytes": "C→S {c} B・S→C {s} B",
+    "tls.view.listener": "盗聴者に見えるもの",
+    "tls.view.endpoints": "両端（クライアントとサーバー）に見えるもの",
+    "tls.view.handshake": "ハンドシェイク（フィールドごと）",
+    "tls.opened": "{secret}で復号",
+    "tls.cannot": "✘ 復号できません: {why}",
+    "tls.more": "… さらに {n} 行",
+    "tls.listener_reads": "盗聴者にも読める",
+    "tls.listener_blind": "盗聴者には見えない",
+    "tls.decrypted_with": "{secret}で復号",
+    "tls.hs_head": "ハンドシェイク: {version}、{suite}（クライアント乱数 {random}…）",
+    "tls.hs_none": (
+        "まだ TLS ハンドシェイクがありません。STARTTLS の先までラボを進めてください（s、p）。"
+    ),
+    "tls.hs_msg": "{dir} {name}、{where}、{n} B",
+    "tls.hs_at": "バイト {offset}",
+    "tls.hs_in_record": "{offset} のレコードの中",
+    "tls.hs_truncated": "（途中まで）",
+    "tls.hs_columns": "フィールド・@ストリーム内の位置・長さ・値、その下にバイト列",
+    "tlskey.client handshake traffic secret": (
+        "クライアントのハンドシェイク・トラフィック・シークレット"
+    ),
+    "tlskey.server handshake traffic secret": (
+        "サーバーのハンドシェイク・トラフィック・シークレット"
+    ),
+    "tlskey.client application traffic secret": (
+        "クライアントのアプリケーション・トラフィック・シークレット"
+    ),
+    "tlskey.server application traffic secret": (
+        "サーバーのアプリケーション・トラフィック・シークレット"
+    ),
+    "tlskey.client write key (from the master secret)": (
+        "クライアントの書き込み鍵（マスター・シークレットから）"
+    ),
+    "tlskey.server write key (from the master secret)": (
+        "サーバーの書き込み鍵（マスター・シークレットから）"
+    ),
+    "cannot.no secret for this session in the key log": (
+        "鍵ログにこのセッションのシークレットがありません"
+    ),
+    "cannot.the authentication tag does not match: not this session's key": (
+        "認証タグが一致しません: このセッションの鍵ではありません"
+    ),
+    "cannot.a cipher suite this view does not open": "この表示では開けない暗号スイートです",
+    "cannot.the hellos that name the session and its cipher were not seen": (
+        "セッションと暗号スイートを決める Hello が見えていません"
+    ),
+    "cannot.a record too short or without a content type": (
+        "短すぎるか、内容の種類がないレコードです"
+    ),
     "attack.read": "攻撃者が{what}を復号しました: {detail}",
     "attack.in_tls": "攻撃者がクライアントの TLS セッションを握っています: {detail}",
     "exposure.envelope": "エンベロープ",
@@ -234,6 +291,8 @@ JA: dict[str, str] = {
     "key.restart": "やり直し",
     "key.type": "入力",
     "key.capture": "キャプチャ",
+    "key.tls_view": "盗聴者/両端",
+    "key.handshake": "ハンドシェイク",
     "key.pane": "ペイン",
     "cmd.open_lesson": "レッスンを開く: {title}",
     "cmd.open_lab": "ラボを開く: {name}",
@@ -241,4 +300,25 @@ JA: dict[str, str] = {
     "cmd.language_help": "コースを英語で表示します",
     "cmd.reset": "進捗をリセット",
     "cmd.reset_help": "すべてのレッスンの進捗を消去します(確認あり)",
+    # レッスンをプレーンテキストで（lessons show、読み上げ用の表示）: tutor/ui/plain_lesson.py
+    "plain.title": "レッスン {n}: {title}",
+    "plain.about": "約 {minutes} 分、{steps} ステップ。",
+    "plain.step": "ステップ {n}/{total}: {title}",
+    "plain.q": "Q（初心者）: {text}",
+    "plain.a": "A（専門家）: {text}",
+    "plain.quiz": "クイズ {n}: {question}",
+    "plain.quiz_type": "（答えを入力します。）",
+    "plain.hint": "ヒント: {text}",
+    "plain.walk": "ウォークスルー {n}（C: クライアント、S: サーバー。空欄に入る行を答えます）:",
+    "plain.predict": "この行を予想",
+    "plain.lab": "サンドボックスでのラボ（{scenario}。チューターでは o キー、または "
+    "'smtp-tutor demo {scenario}' を実行）:",
+    "plain.lab_do": "やること: {text}",
+    "plain.lab_goal": "ゴール: {text}",
+    "plain.custom": "チューターで表示される演習（{kind}）。",
+    "plain.answers": "解答",
+    "plain.answer_choice": "クイズ {n}: {choice}. {text}",
+    "plain.answer_text": "クイズ {n}: {text}",
+    "plain.or": "、または ",
+    "plain.answer_walk": "ウォークスルー {n}:",
 }

@@ -8,8 +8,10 @@ keys from that table.
 
 from __future__ import annotations
 
+import enum
 import io
 import re
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
@@ -18,6 +20,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
@@ -36,8 +39,12 @@ from sandbox.events import (
     WireRecord,
     WireSwitch,
 )
+from sandbox.tlsview.keylog import KeyLog
+from sandbox.tlsview.view import EndpointRecord
 from tutor.ui.lang import on_lang_change, ui_lang, words
-from tutor.ui.widgets import lab_lines
+from tutor.ui.tls_live import KeySource, LiveTls, ShownHandshake
+from tutor.ui.widgets import lab_lines, tls_lines
+from tutor.ui.widgets.keys import localize_bindings
 from tutor.ui.widgets.log_pane import SCROLL_KEYS, LogPane
 from tutor.ui.words import tr
 
@@ -53,22 +60,80 @@ class ConversationPane(LogPane):
         self.add_lines(lines, skipped)
 
 
+class TlsView(enum.StrEnum):
+    """What the Eavesdropper pane shows of TLS: the listener's view never changes its claims;
+    the endpoints' view adds, under each record, what is inside it (issue 12)."""
+
+    LISTENER = "listener"
+    ENDPOINTS = "endpoints"
+    HANDSHAKE = "handshake"
+
+
+Seen = WireLine | WireSwitch | WireRecord | EndpointRecord
+
+
 class EavesdropperPane(LogPane):
-    """The bytes on the wire as a third party sees them: lines, the switch, then TLS records."""
+    """The bytes on the wire as a third party sees them: lines, the switch, then TLS records;
+    `v` adds what the endpoints see in each record (opened with the lab's own keys), `h` shows
+    the handshake field by field."""
+
+    BINDINGS = [  # noqa: RUF012 (Textual API)
+        *SCROLL_KEYS,
+        Binding("v", "toggle_view", "key.tls_view"),
+        Binding("h", "handshake", "key.handshake"),
+    ]
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.bytes_seen = {Side.CLIENT: 0, Side.SERVER: 0}
+        self.view = TlsView.LISTENER
+        self._back_to = TlsView.LISTENER  # where h returns
+        # the key log the endpoints' view opens records with: the lab session's own (M2),
+        # unless set (tests, a lab of another shape)
+        self.keys: KeySource | None = None
+        self.tls = LiveTls(self._keys)
+        self._history: deque[Seen] = deque(maxlen=self.cap)  # what a switch of view re-renders
+        self._shown_handshake: ShownHandshake | None = None
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        localize_bindings(self)
+        on_lang_change(self, self._lang_changed)
+
+    def _lang_changed(self) -> None:
+        localize_bindings(self)
+        self._update_title()
+
+    def _keys(self) -> KeyLog:
+        if self.keys is not None:
+            return self.keys()
+        try:
+            session = getattr(self.screen, "session", None)
+        except Exception:  # not on a screen (yet): no keys
+            return KeyLog()
+        keylog = getattr(session, "keylog", None)
+        return keylog if isinstance(keylog, KeyLog) else KeyLog()
 
     def add_events(self, batch: Sequence[SandboxEvent]) -> None:
-        seen: list[WireLine | WireSwitch | WireRecord] = []
+        seen: list[Seen] = []
         for event in batch:
             if isinstance(event, WireChunk):
                 self.bytes_seen[event.sender] += len(event.data)
             elif isinstance(event, WireLine | WireSwitch | WireRecord):
                 seen.append(event)
+            if isinstance(event, WireChunk | WireRecord | SessionStarted | SessionClosed):
+                seen += [r for r in self.tls.feed((event,)) if r.encrypted]
+        self._history.extend(seen)
+        if self.view is TlsView.HANDSHAKE:
+            self._show_handshake()
+        else:
+            self._show(seen)
+        self._update_title()
+
+    def _show(self, seen: Sequence[Seen]) -> None:
+        if self.view is TlsView.LISTENER:
+            seen = [e for e in seen if not isinstance(e, EndpointRecord)]
         if not seen:
-            self._update_title()
             return
         # Format from the newest back until a batch's worth of lines; a switch is never
         # elided (it is the point of the pane).
@@ -81,24 +146,78 @@ class EavesdropperPane(LogPane):
         lines = [line for e in switches for line in self._format(e)]
         lines.extend(reversed(newest))
         self.add_lines(lines, i - len(switches), trim=False)
-        self._update_title()
 
     def titled(self, title: str) -> None:
         self.title = title
         self._update_title()
 
-    def _format(self, event: WireLine | WireSwitch | WireRecord) -> list[Text]:
+    def _format(self, event: Seen) -> list[Text]:
         lang = ui_lang(self)
         if isinstance(event, WireLine):
             return [lab_lines.wire_line(event, lang)]
         if isinstance(event, WireSwitch):
             return [lab_lines.wire_switch(event, lang)]
+        if isinstance(event, EndpointRecord):
+            return tls_lines.endpoint_record(event, lang)
         return lab_lines.wire_record(event, lang)
 
+    # --- the views ------------------------------------------------------------------------
+
+    def action_toggle_view(self) -> None:
+        """`v`: what a listener sees / what the endpoints see (from the handshake: back)."""
+        if self.view is TlsView.ENDPOINTS:
+            self.set_view(TlsView.LISTENER)
+        else:
+            self.set_view(TlsView.ENDPOINTS)
+
+    def action_handshake(self) -> None:
+        """`h`: the handshake field by field, and back to the view before it."""
+        if self.view is TlsView.HANDSHAKE:
+            self.set_view(self._back_to)
+        else:
+            self._back_to = self.view
+            self.set_view(TlsView.HANDSHAKE)
+
+    def set_view(self, view: TlsView) -> None:
+        """Show the pane's history again in `view` (the same records, the same claims)."""
+        self.view = view
+        LogPane.reset(self)
+        if view is TlsView.HANDSHAKE:
+            self._shown_handshake = None
+            self._show_handshake()
+        else:
+            self._show_history()
+        self._update_title()
+
+    def _show_history(self) -> None:
+        items = list(self._history)
+        if self.view is TlsView.LISTENER:
+            items = [e for e in items if not isinstance(e, EndpointRecord)]
+        lines: list[Text] = []
+        i = len(items)
+        while i > 0 and len(lines) < self.cap:
+            i -= 1
+            lines.extend(reversed(self._format(items[i])))
+        lines.reverse()
+        self.add_lines(lines, trim=False)
+
+    def _show_handshake(self) -> None:
+        shown = self.tls.handshake()
+        if shown is self._shown_handshake and self.kept:
+            return
+        self._shown_handshake = shown
+        LogPane.reset(self)
+        self.add_lines(tls_lines.handshake(shown, ui_lang(self)), trim=False)
+        self.scroll_home(animate=False, immediate=False)
+
     def _update_title(self) -> None:
-        """The byte counts go under the pane, so the title above stays whole in a narrow pane."""
-        if self.title != self.border_title:
-            self.border_title = self.title
+        """The byte counts go under the pane, so the title above stays whole in a narrow pane;
+        the title names the view when it is not the listener's."""
+        title = self.title
+        if self.view is not TlsView.LISTENER and title:
+            title = f"{title} · {words(self, f'tls.view.{self.view.value}')}"
+        if title != self.border_title:
+            self.border_title = title
         self._update_subtitle()
 
     def _update_subtitle(self) -> None:
@@ -117,6 +236,11 @@ class EavesdropperPane(LogPane):
     def reset(self) -> None:
         super().reset()
         self.bytes_seen = {Side.CLIENT: 0, Side.SERVER: 0}
+        self._history.clear()
+        self.tls.reset()
+        self._shown_handshake = None
+        if self.view is TlsView.HANDSHAKE:
+            self._show_handshake()
         self._update_title()
 
 
