@@ -88,6 +88,13 @@ TLS records: the ClientHello (which still names the server: SNI), the ServerHell
 Lines marked **INJECTED** were sent in plaintext right after STARTTLS, the trick of a command
 injection attack; a correct server throws them away.
 
+**v** switches between *what a listener sees* and *what the endpoints see*: the same records,
+with what is inside each one opened with this session's own keys (the SMTP lines or the
+handshake messages) and the secret that protected it named. The listener's lines do not change.
+**h** shows the handshake field by field: each field's offset in the stream (the `@N` of the
+records), its length, its value and its bytes, and for each message whether a listener can read
+it. **w** saves the session as a capture Wireshark and tshark open with no setting.
+
 **Home** (or **g**) goes back to the start of the pane, **End** (or **G**) on to its end;
 the arrows and **PgUp**/**PgDn** scroll.
 """,
@@ -119,7 +126,8 @@ FROM:<learner@sandbox.test>`, `RCPT TO:<friend@sandbox.test>`, `DATA`, `QUIT`...
 A real mail server and client running on your own computer (loopback only), seen three ways:
 Conversation, Eavesdropper and Connection. **s** sends the next scripted command, **p** plays
 the rest, **r** starts again, **i** lets you type commands. On a narrow terminal, **1**, **2**,
-**3** switch between the panes. When the lab comes from a lesson, the bar on top says what to do
+**3** switch between the panes. **w** saves the session as a capture for Wireshark (its TLS
+secrets inside). When the lab comes from a lesson, the bar on top says what to do
 and turns green when the goal is met. **Esc** goes back.
 """,
 }
@@ -202,6 +210,13 @@ RFC の表記による SMTP セッションです。**C:** はクライアント
 **注入** と表示された行は、STARTTLS の直後に平文で送り込まれたもので、コマンド注入攻撃の手口です。
 正しいサーバーはこれを破棄します。
 
+**v** で「盗聴者に見えるもの」と「両端に見えるもの」を切り替えます。同じレコードの中身を、この
+セッション自身の鍵で開いて(SMTP の行やハンドシェイクのメッセージ)、守っていたシークレットの名前と
+一緒に表示します。盗聴者の行は変わりません。**h** でハンドシェイクをフィールドごとに表示します。
+各フィールドのストリーム内の位置(レコードの `@N` と同じ)、長さ、値、バイト列と、メッセージごとに
+盗聴者が読めるかどうかが分かります。**w** でセッションをキャプチャとして保存します。Wireshark や
+tshark で設定なしに開けます。
+
 **Home**(または **g**)でペインの先頭に戻り、**End**(または **G**)で末尾へ進みます。
 矢印キーと **PgUp**/**PgDn** でスクロールします。
 """,
@@ -232,7 +247,8 @@ SMTP コマンドを自分で入力して **Enter** を押します: `EHLO clien
 このコンピューターの中だけ(ループバック)で動く本物のメールサーバーとクライアントを、会話・盗聴者の
 視点・接続の 3 つの面から見ます。**s** で次のコマンドを 1 つ送り、**p** で残りを再生、**r** で
 やり直し、**i** で自分でコマンドを入力します。狭い端末では **1**、**2**、**3** でペインを
-切り替えます。レッスンから開いたラボでは、上部にやることが表示され、目標を達成すると緑に変わります。
+切り替えます。**w** でセッションを Wireshark 用のキャプチャ(TLS の鍵入り)として保存します。
+レッスンから開いたラボでは、上部にやることが表示され、目標を達成すると緑に変わります。
 **Esc** で戻ります。
 """,
 }
