@@ -157,6 +157,13 @@ class Course:
     def get(self, lesson_id: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
 
+    def find(self, ref: str) -> Lesson | None:
+        """The lesson `ref` names: its id, or its number as the course list shows it ("6")."""
+        lesson = self.get(ref)
+        if lesson is None and ref.strip().isdigit():
+            lesson = next((x for x in self.lessons if x.number == int(ref)), None)
+        return lesson
+
     def index(self, lesson_id: str) -> int:
         """Position of the lesson in the course; ValueError when there is none."""
         return self.ids.index(lesson_id)

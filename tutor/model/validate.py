@@ -18,6 +18,7 @@ from typing import assert_never
 from tutor.model.block_kinds import block_kind
 from tutor.model.course import LanguageScan, display_path, scan_language
 from tutor.model.fields import count
+from tutor.model.glossary import glossary_problems
 from tutor.model.langs import LANGS
 from tutor.model.lesson import (
     CustomBlock,
@@ -166,6 +167,7 @@ def validate(root: str | os.PathLike[str], shown_root: str | None = None) -> Rep
         errors.extend(_check_links(s, path))
     errors.extend(_compare_languages(scans))
     errors.extend(pack_problems(path, shown, tuple(s.lang for s in present if s.files)))
+    errors.extend(glossary_problems(path, shown, tuple(s.lang for s in present)))
     ids = {p.lesson_id or f.name for s in present for f, p in s.files}
     unique = sorted(set(errors), key=lambda e: e.sort_key)
     return Report(tuple(unique), len(ids), len(present))
