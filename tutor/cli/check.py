@@ -1,0 +1,146 @@
+"""`smtp-tutor check HOST[:PORT]`: a report card for a mail server's STARTTLS and TLS.
+
+Each finding: its level, one sentence, why it matters, the fix as Postfix and as Exchange
+settings, and the lesson that explains it (sandbox/check/). `--json` prints the same as one
+JSON object. It never sends mail (no MAIL, RCPT or DATA), opens at most 8 connections, and every
+wait is bounded. Exit 0 when the check ran (whatever it found), 1 with one line on stderr when
+it could not (no such name, refused, timeout, not SMTP), 2 for usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tutor.model.langs import LANGS
+
+if TYPE_CHECKING:
+    from sandbox.check.report import Report
+
+IMPLICIT_PORTS = (465,)
+
+
+def parse_target(text: str, implicit: bool) -> tuple[str, int]:
+    """`HOST`, `HOST:PORT`, `[IPv6]:PORT` or a bare IPv6 address; the port defaults to 25
+    (465 with --implicit-tls). ValueError says what is wrong."""
+    default = 465 if implicit else 25
+    host, port = text, ""
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else rest
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    if not host or (port and not port.isdigit()):
+        raise ValueError(f"{text!r} is not HOST[:PORT]")
+    number = int(port) if port else default
+    if not 0 < number < 65536:
+        raise ValueError(f"port {number} is out of range")
+    return host, number
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("target", metavar="HOST[:PORT]", help="the server (port 25 by default)")
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument(
+        "--starttls", action="store_true", help="plaintext first, then STARTTLS (25, 587)"
+    )
+    how.add_argument("--implicit-tls", action="store_true", help="TLS from the first byte (465)")
+    parser.add_argument("--ca-file", type=Path, help="trust these roots (default: the system's)")
+    parser.add_argument("--name", help="the name the certificate must cover (e.g. the MX name)")
+    parser.add_argument(
+        "--role",
+        choices=("mx", "submission", "other"),
+        help="what the port is for (default: mx on 25, submission on 587 and 465): a public MX "
+        "must take mail without TLS, submission must not",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--lang", choices=LANGS, default="en", help="language of the report")
+    parser.add_argument(
+        "--timeout", type=float, default=10.0, help="seconds for each connect and reply (10)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from sandbox.check.probe import CheckError
+    from sandbox.check.report import check
+
+    try:
+        host, port = parse_target(args.target, args.implicit_tls)
+    except ValueError as exc:
+        print(f"smtp-tutor check: {exc}", file=sys.stderr)
+        return 2
+    implicit = args.implicit_tls or (not args.starttls and port in IMPLICIT_PORTS)
+    if not 0 < args.timeout <= 120:
+        print("smtp-tutor check: --timeout must be between 0 and 120 seconds", file=sys.stderr)
+        return 2
+    try:
+        report = check(
+            host,
+            port,
+            mode="implicit" if implicit else "starttls",
+            name=args.name,
+            ca_file=args.ca_file,
+            timeout=args.timeout,
+            role=args.role,
+        )
+    except CheckError as exc:
+        print(f"smtp-tutor check: {exc.target}: {exc.detail}", file=sys.stderr)
+        return 1
+    except (ValueError, OSError) as exc:  # an unreadable --ca-file
+        print(f"smtp-tutor check: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(report.to_json(args.lang), ensure_ascii=False, indent=2))
+    else:
+        print(render(report, args.lang))
+    return 0
+
+
+def _width(text: str) -> int:
+    """Terminal columns: a wide (CJK) character takes two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def render(report: Report, lang: str) -> str:
+    """The text report: a header, then each finding; ok ones in one line, the others with why,
+    the fix, the Postfix and Exchange settings and the lesson."""
+    from sandbox.check.findings import CheckLevel
+    from sandbox.safety.text import escape_text
+    from tutor.cli.check_words import LABELS
+
+    words = LABELS.get(lang, LABELS["en"])
+    obs = report.obs
+    lines = [
+        words["header"].format(
+            target=obs.target, mode=words[obs.mode], name=escape_text(obs.name),
+            connections=obs.connections,
+        ),
+        words["tls"].format(version=obs.tls_version, cipher=obs.cipher)
+        if obs.tls_version else words["no_tls"],
+        words["store"].format(store=report.store) if report.store else words["no_store"],
+        "",
+    ]  # fmt: skip
+    width = max(_width(words[level.value]) for level in CheckLevel) + 2
+    pad = " " * (width + 1)
+    for finding in report.findings:
+        text = finding.text(lang)
+        tag = f"[{words[finding.level.value]}]"
+        tag += " " * (width - _width(tag))
+        lines.append(f"{tag} {escape_text(text.what)}")
+        if finding.level is CheckLevel.OK:
+            continue
+        lines.append(f"{pad}{words['why']}: {text.why}")
+        lines.append(f"{pad}{words['fix']}: {text.fix}")
+        lines.append(f"{pad}{words['postfix']}: {finding.fix.postfix}")
+        lines.append(f"{pad}{words['exchange']}: {finding.fix.exchange}")
+        lines.append(f"{pad}{words['lesson']}: {finding.fix.lesson}")
+    counts = {level.value: 0 for level in CheckLevel}
+    for finding in report.findings:
+        counts[finding.level.value] += 1
+    lines += ["", words["summary"].format(**counts)]
+    return "\n".join(lines)
