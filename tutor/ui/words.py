@@ -243,7 +243,7 @@ _EN: dict[str, str] = {
     "plain.quiz_type": "(Type your answer.)",
     "plain.hint": "Hint: {text}",
     "plain.walk": "Walk-through {n} (C: the client, S: the server; say what goes in each blank):",
-    "plain.predict": "predict this line",
+    "plain.predict": "(predict this line)",
     "plain.lab": "Lab in the sandbox ({scenario}; in the tutor press o, or run "
     "'smtp-tutor demo {scenario}'):",
     "plain.lab_do": "Do: {text}",

@@ -310,7 +310,7 @@ JA: dict[str, str] = {
     "plain.quiz_type": "（答えを入力します。）",
     "plain.hint": "ヒント: {text}",
     "plain.walk": "ウォークスルー {n}（C: クライアント、S: サーバー。空欄に入る行を答えます）:",
-    "plain.predict": "この行を予想",
+    "plain.predict": "（この行を予想）",
     "plain.lab": "サンドボックスでのラボ（{scenario}。チューターでは o キー、または "
     "'smtp-tutor demo {scenario}' を実行）:",
     "plain.lab_do": "やること: {text}",
