@@ -239,6 +239,8 @@ class SandboxServer:
             else None
         )
         self.mailbox = Mailbox(limits.messages, limits.memory_bytes)
+        # which Maildir a message goes to, if not `maildir` (a room: each learner's own, Q4)
+        self.route: Callable[[StoredMessage], Maildir | None] | None = None
         self._handler = _Handler(self)  # stateless: shared by every session
         self._server: asyncio.Server | None = None
         self._tls_context: ssl.SSLContext | object | None = None
@@ -429,7 +431,8 @@ class SandboxServer:
             received_at=time.time(),
         )
         in_header = self.policy.tls_received_header  # smtpd_tls_received_header
-        msg = store(self.mailbox, self.maildir, msg, self.policy.hostname, tls_details=in_header)
+        maildir = self.route(msg) if self.route is not None else self.maildir
+        msg = store(self.mailbox, maildir, msg, self.policy.hostname, tls_details=in_header)
         if msg.outside_rcpts:
             self.notice(Level.INFO, "server.kept", rcpts=escape_text(", ".join(msg.outside_rcpts)))
         self.emit(

@@ -12,10 +12,7 @@ Exchange's SMTP protocol log format at the end. A script Exchange would refuse i
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import datetime as dt
-import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -118,13 +115,11 @@ def print_mapping(
 
 
 async def _until_signal() -> None:
-    """Wait for Ctrl-C or SIGTERM (the connectors are stopped by the caller)."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    """Wait for Ctrl-C or SIGTERM (the connectors are stopped by the caller); the loop's one
+    stop event, which `smtp-tutor sandbox` installed before anything was printed (Q1)."""
+    from tutor.cli.stopsignal import stop_on_signal
+
+    await stop_on_signal().wait()
 
 
 # --- smtp-tutor demo SCENARIO --exchange --------------------------------------------------------

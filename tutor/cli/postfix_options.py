@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -150,12 +148,9 @@ async def serve(args: argparse.Namespace, emit: Callable[[SandboxEvent], None]) 
 
 
 def _stop_on_signal() -> asyncio.Event:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    return stop
+    from tutor.cli.stopsignal import stop_on_signal  # the loop's one event (Q1)
+
+    return stop_on_signal()
 
 
 # --- smtp-tutor demo SCENARIO --postfix ---------------------------------------------------------

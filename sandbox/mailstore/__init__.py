@@ -1,0 +1,2 @@
+"""Reading the mail the sandbox caught: its Maildirs listed, a message shown with its headers,
+everything from the network escaped for the terminal."""
