@@ -1,0 +1,284 @@
+"""Probes: is a learner's Postfix configuration right? Asked of real sessions, never of its text.
+
+    results = await probe_postfix(main_text, master_text, lab_folder, ("mx-plaintext", ...))
+    all(r.ok for r in results)
+
+Each probe is one client doing what a real one does against one service of the configuration
+(25, 587 or 465, as master.cf names them), every smtpd service a sandbox server on loopback for
+the time of the probes. A probe's verdict comes from reply codes, the EHLO keywords and the TLS
+state the client saw (typed facts), so two configurations that behave the same pass the same
+probes however they are written (properties.md L49-L51). The config lab (`tutor`) checks its goal
+with these; the break/fix labs (`scenarios_run.py`) use the same sandbox pieces.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sandbox.client.framing import SmtpClientError
+from sandbox.client.policy import TlsPolicy
+from sandbox.client.replies import Reply
+from sandbox.client.smtp import SmtpClient
+from sandbox.config.findings import ConfigError
+from sandbox.config.postfix.enact import Enactment, Listener, enact
+from sandbox.config.postfix.reader import PostfixConfig, read_main_cf, read_master_cf
+from sandbox.pki.labkeys import ensure_lab_keys
+from sandbox.smtpd.server import SandboxServer
+
+SENDER, RECIPIENT = "probe@client.test", "postmaster@sandbox.test"
+USER, PASSWORD = "learner", "lab-Pa55word"
+MESSAGE = "Subject: probe\r\n\r\nA probe of the configuration.\r\n"
+TIMEOUT = 10.0  # seconds a probe's client waits for one reply
+MAX_TEXT = 1_000_000  # characters: a config lab's file is a few dozen lines
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeWords:
+    """What a probe checks, said for the learner (what must hold, in plain words)."""
+
+    en: str
+    ja: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeResult:
+    name: str
+    ok: bool
+    said: str  # the replies that decided it (protocol text: the same in every language)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """The running services of one configuration: port in master.cf -> (listener, its server)."""
+
+    services: Mapping[int, tuple[Listener, SandboxServer]]
+    folder: Path
+
+    def client(self, port: int, policy: TlsPolicy, **options: object) -> SmtpClient:
+        listener, server = self.services[port]
+        hostname = listener.policy.hostname
+        name = hostname if hostname.endswith((".test", ".localhost")) else "mail.sandbox.test"
+        implicit = listener.policy.implicit_tls
+        return SmtpClient(
+            "127.0.0.1", server.port, server_hostname=name, ca_file=self.folder / "root.pem",
+            policy=TlsPolicy.ENCRYPT if implicit and policy is TlsPolicy.NONE else policy,
+            implicit_tls=implicit, timeout=TIMEOUT, **options,  # type: ignore[arg-type]
+        )  # fmt: skip
+
+
+Verdict = tuple[bool, str]
+ProbeRun = Callable[[Target], Awaitable[Verdict]]
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    name: str
+    port: int  # the service it talks to, as master.cf names it
+    run: ProbeRun
+    words: ProbeWords
+
+
+def _said(step: str, reply: Reply) -> str:
+    return f"{step} -> {reply.code} {reply.lines[0] if reply.lines else ''}".rstrip()
+
+
+async def _deliver(c: SmtpClient, said: list[str]) -> Verdict:
+    """MAIL, RCPT and DATA on an open session: whether the message was accepted."""
+    for step in ("MAIL FROM", "RCPT TO", "DATA"):
+        if step == "MAIL FROM":
+            reply = await c.mail(SENDER)
+        elif step == "RCPT TO":
+            reply = await c.rcpt(RECIPIENT)
+        else:
+            reply = await c.data(MESSAGE)
+        said.append(_said(step, reply))
+        if not reply.is_success:
+            return False, "; ".join(said)
+    return True, "; ".join(said)
+
+
+async def mx_plaintext(t: Target) -> Verdict:
+    """Port 25 takes mail from a sender that cannot do TLS (RFC 3207: a public MX must)."""
+    c = t.client(25, TlsPolicy.NONE)
+    said: list[str] = []
+    try:
+        await c.connect()
+        said.append(_said("EHLO", await c.ehlo()))
+        return await _deliver(c, said)
+    finally:
+        await c.close()
+
+
+async def mx_verified_tls(t: Target) -> Verdict:
+    """Port 25 offers STARTTLS with a chain a verifying sender accepts for the server's name."""
+    c = t.client(25, TlsPolicy.VERIFY)
+    said: list[str] = []
+    try:
+        await c.connect()
+        await c.ehlo()
+        said.append(_said("STARTTLS", await c.starttls()))
+        if not c.tls_active:
+            return False, "; ".join(said)
+        said.append(f"TLS {c.tls_version} (verified)")
+        await c.ehlo()
+        return await _deliver(c, said)
+    finally:
+        await c.close()
+
+
+async def submission_requires_tls(t: Target) -> Verdict:
+    """Port 587 refuses mail from a client that has not started TLS (530 5.7.0)."""
+    c = t.client(587, TlsPolicy.NONE)
+    try:
+        await c.connect()
+        await c.ehlo()
+        if c.tls_active:  # wrapped: nothing can be said without TLS, which is not "required"
+            return False, "587 speaks TLS at once (smtpd_tls_wrappermode): submission uses STARTTLS"
+        reply = await c.mail(SENDER)
+        return reply.code == 530, _said("MAIL FROM (no TLS)", reply)
+    finally:
+        await c.close()
+
+
+async def submission_no_auth_in_clear(t: Target) -> Verdict:
+    """Port 587's plaintext EHLO offers no AUTH: no password can cross the wire readable."""
+    c = t.client(587, TlsPolicy.NONE)
+    try:
+        await c.connect()
+        reply = await c.ehlo()
+        if c.tls_active:
+            return False, "587 speaks TLS at once (smtpd_tls_wrappermode): submission uses STARTTLS"
+        offered = "AUTH" in c.capabilities
+        keywords = " ".join(line.split()[0] for line in reply.lines[1:] if line.split())
+        return not offered, f"EHLO (no TLS) -> {keywords or '(no keywords)'}"
+    finally:
+        await c.close()
+
+
+async def _auth_in_tls(t: Target, port: int) -> Verdict:
+    c = t.client(port, TlsPolicy.VERIFY)
+    said: list[str] = []
+    try:
+        await c.connect()
+        await c.ehlo()
+        if not c.tls_active:
+            said.append(_said("STARTTLS", await c.starttls()))
+            if not c.tls_active:
+                return False, "; ".join(said)
+            await c.ehlo()
+        said.append(f"TLS {c.tls_version}")
+        if "AUTH" not in c.capabilities:
+            said.append("EHLO (in TLS) offers no AUTH")
+            return False, "; ".join(said)
+        reply = await c.auth_plain(USER, PASSWORD)
+        said.append(_said("AUTH PLAIN", reply))
+        if reply.code != 235:
+            return False, "; ".join(said)
+        return await _deliver(c, said)
+    finally:
+        await c.close()
+
+
+async def submission_auth_in_tls(t: Target) -> Verdict:
+    """Port 587: after STARTTLS a mail client logs in with AUTH and sends."""
+    return await _auth_in_tls(t, 587)
+
+
+async def smtps_implicit_tls(t: Target) -> Verdict:
+    """Port 465 speaks TLS from its first byte (RFC 8314), then AUTH and a message."""
+    listener, _ = t.services[465]
+    if not listener.policy.implicit_tls:
+        return (
+            False,
+            "465 speaks plaintext first: smtpd_tls_wrappermode=yes belongs on this service",
+        )
+    return await _auth_in_tls(t, 465)
+
+
+PROBES: dict[str, Probe] = {
+    p.name: p
+    for p in (
+        Probe("mx-plaintext", 25, mx_plaintext, ProbeWords(
+            "port 25 accepts mail from a sender without TLS",
+            "ポート 25 が TLS を使えない送信元からのメールを受け取る")),
+        Probe("mx-verified-tls", 25, mx_verified_tls, ProbeWords(
+            "port 25 offers STARTTLS with a chain a verifying sender accepts",
+            "ポート 25 が STARTTLS を提供し、検証する送信元が証明書チェーンを受け入れる")),
+        Probe("submission-requires-tls", 587, submission_requires_tls, ProbeWords(
+            "port 587 answers 530 to MAIL before STARTTLS",
+            "ポート 587 が STARTTLS 前の MAIL に 530 を返す")),
+        Probe("submission-no-auth-in-clear", 587, submission_no_auth_in_clear, ProbeWords(
+            "port 587 offers no AUTH before TLS",
+            "ポート 587 が TLS 前に AUTH を提示しない")),
+        Probe("submission-auth-in-tls", 587, submission_auth_in_tls, ProbeWords(
+            "port 587: AUTH after STARTTLS, then a message is accepted",
+            "ポート 587 で STARTTLS 後に AUTH でき、メールが受け付けられる")),
+        Probe("smtps-implicit-tls", 465, smtps_implicit_tls, ProbeWords(
+            "port 465 speaks TLS from the first byte, then AUTH works",
+            "ポート 465 が最初のバイトから TLS で話し、AUTH が通る")),
+    )
+}  # fmt: skip
+"""Probe name -> probe: the names a config lab block lists under `probes:`."""
+
+
+def read_postfix_text(main: str, master: str) -> PostfixConfig:
+    """Both files from the editor's text (ConfigError with FILE:LINE for anything wrong)."""
+    for text, path in ((main, "main.cf"), (master, "master.cf")):
+        if len(text) > MAX_TEXT:
+            raise ConfigError(path, 1, f"{len(text):,} characters: too long for a configuration")
+    config = PostfixConfig(read_main_cf(main), tuple(read_master_cf(master)), "master.cf")
+    for service in config.services:  # a loop through an override is an error now, not later
+        for o in service.overrides:
+            config.value(o.name, service)
+    return config
+
+
+async def start_services(plan: Enactment, folder: Path) -> tuple[Target, contextlib.AsyncExitStack]:
+    """Every smtpd service of `plan` as a sandbox server on loopback (stop with the stack)."""
+    stack = contextlib.AsyncExitStack()
+    services: dict[int, tuple[Listener, SandboxServer]] = {}
+    try:
+        for listener in plan.listeners:
+            if listener.port in services:  # two services on one port: Postfix's first wins
+                continue
+            server = SandboxServer(listener.policy, chain=listener.chain, accounts={USER: PASSWORD})
+            await server.start()
+            stack.push_async_callback(server.stop)
+            services[listener.port] = (listener, server)
+    except BaseException:
+        await stack.aclose()
+        raise
+    return Target(services, folder), stack
+
+
+async def run_probe(target: Target, probe: Probe) -> ProbeResult:
+    """One probe; a service that is missing or a session that breaks is a failed probe."""
+    if probe.port not in target.services:
+        return ProbeResult(probe.name, False, f"no smtpd service on port {probe.port}")
+    try:
+        ok, said = await asyncio.wait_for(probe.run(target), TIMEOUT * 3)
+    except (SmtpClientError, OSError, TimeoutError, ValueError) as exc:
+        return ProbeResult(probe.name, False, f"{type(exc).__name__}: {exc}")
+    return ProbeResult(probe.name, ok, said)
+
+
+async def probe_postfix(
+    main: str, master: str, folder: Path, names: Sequence[str]
+) -> list[ProbeResult]:
+    """Run the probes `names` against the configuration; ConfigError if it cannot run at all.
+
+    `folder` is the lab's folder: its keys and certificates are made there if missing, and the
+    configuration's key and certificate names are read from it only."""
+    unknown = [n for n in names if n not in PROBES]
+    if unknown:
+        raise KeyError(f"unknown probe {unknown[0]!r} (there are {', '.join(PROBES)})")
+    config = read_postfix_text(main, master)
+    keys = ensure_lab_keys(folder).folder
+    plan = enact(config, keys)
+    target, stack = await start_services(plan, keys)
+    async with stack:
+        return [await run_probe(target, PROBES[name]) for name in names]
