@@ -55,6 +55,7 @@ FOLD_LINES = 20  # a message body longer than this is one ConversationLine (E13)
 WRITE_SLICE = 256 * 1024  # the DATA payload goes out in slices this big (see send_message)
 
 E = TypeVar("E", bound=SmtpClientError)
+CertCheck = Callable[[bytes], "bool | tuple[TlsFailure, str]"]
 
 
 class SmtpConnection:
@@ -83,6 +84,10 @@ class SmtpConnection:
         self._tls: tuple[str, str] | None = None  # (version, cipher) once TLS is up
         self.peer_cert: CertSummary | None = None
         self.every_line = False  # one ConversationLine per line of a long body too (E13)
+        # The lab world's own look at the server's certificate after the handshake (a DANE TLSA
+        # match, an MTA-STS testing report: sandbox/labdns/world.py). It answers with the DER:
+        # True (authenticated by it), False (not, but go on), or (cause, reason) to refuse.
+        self.cert_check: CertCheck | None = None
 
     @property
     def connected(self) -> bool:
@@ -130,7 +135,8 @@ class SmtpConnection:
             raise self.fail(ConnectError(message)) from None
         self.notice(Level.INFO, "client.connected", where=where)
         if context is not None:
-            self._tls_started(context)
+            checked = self._peer_check()
+            self._tls_started(context, checked)
         return await self.read_reply()
 
     async def close(self, reason: str = "closed by the client") -> None:
@@ -282,9 +288,25 @@ class SmtpConnection:
             failed = self._tls_failed(exc)
             self.abort(str(failed))
             raise failed from None
-        self._tls_started(context)
+        checked = self._peer_check()
+        self._tls_started(context, checked)
 
-    def _tls_started(self, context: ssl.SSLContext) -> None:
+    def _peer_check(self) -> bool:
+        """`cert_check` on the server's certificate: whether it authenticated the server; a
+        refusal ends the connection as a failed handshake does (TlsFailed, then abort)."""
+        if self.cert_check is None or self._writer is None:
+            return False
+        tls: ssl.SSLObject = self._writer.get_extra_info("ssl_object")
+        verdict = self.cert_check(tls.getpeercert(binary_form=True) or b"")
+        if isinstance(verdict, bool):
+            return verdict
+        cause, reason = verdict
+        self.emit(TlsFailed(reason=reason, cause=cause))
+        error = self.fail(TlsHandshakeError.said("client.tls_failed", reason=reason))
+        self.abort(str(error))
+        raise error
+
+    def _tls_started(self, context: ssl.SSLContext, checked: bool = False) -> None:
         assert self._writer is not None
         tls: ssl.SSLObject = self._writer.get_extra_info("ssl_object")
         version = tls.version() or "?"
@@ -292,7 +314,7 @@ class SmtpConnection:
         self._tls = (version, cipher)
         der = tls.getpeercert(binary_form=True)
         self.peer_cert = summarize(der) if der else None
-        verified = context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+        verified = checked or (context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname)
         self.emit(
             TlsEstablished(
                 version=version,

@@ -7,6 +7,15 @@
 | `encrypt` | required                  | quits (F2)           | not checked: any cert will do |
 | `verify`  | required                  | quits (F2)           | chain and host name checked   |
 | `secure`  | required                  | quits (F2)           | chain and host name checked   |
+| `dane`    | as the domain's DNS says  | see below            | TLSA records (RFC 7672)       |
+| `mta-sts` | as the domain's policy    | see below            | CA and the policy's MX names  |
+
+`dane` and `mta-sts` ask the recipient domain's DNS (the lab world, `sandbox/labdns/world.py`)
+before connecting. Without records they act as `may` (RFC 7672 2.2, RFC 8461 5: no usable TLSA
+in a signed zone, or no policy, is opportunistic TLS). With them the world hands the client an
+effective level and a certificate check: usable TLSA in a signed zone is `encrypt` plus the TLSA
+match (DANE-EE ignores names and dates); an MTA-STS policy in `enforce` is `verify` against the
+MX name the policy allows; in `testing` it is `may`, and failures are only reported (TLS-RPT).
 
 Postfix's `verify` and `secure` differ in where the expected name comes from (the MX record or
 the next-hop domain); in the sandbox both check `server_hostname` against the sandbox CA.
@@ -30,6 +39,13 @@ class TlsPolicy(enum.StrEnum):
     ENCRYPT = "encrypt"
     VERIFY = "verify"
     SECURE = "secure"
+    DANE = "dane"
+    MTA_STS = "mta-sts"
+
+    @property
+    def reads_dns(self) -> bool:
+        """Acts on the recipient domain's records (the lab world); alone, as `may` does."""
+        return self in (TlsPolicy.DANE, TlsPolicy.MTA_STS)
 
     @property
     def requires_tls(self) -> bool:
@@ -49,7 +65,7 @@ class TlsPolicy(enum.StrEnum):
         never starts TLS on its own; if a learner types STARTTLS anyway, we verify, because F1
         says only a lab that *means* to show an unverifying client may turn verification off.
         """
-        return self not in (TlsPolicy.MAY, TlsPolicy.ENCRYPT)
+        return self not in (TlsPolicy.MAY, TlsPolicy.ENCRYPT, TlsPolicy.DANE, TlsPolicy.MTA_STS)
 
 
 DEFAULT_POLICY = TlsPolicy.VERIFY
@@ -87,6 +103,16 @@ CLIENT_POLICIES: dict[str, PolicyNames] = {
         "smtp_tls_security_level = secure",
         "-RequireTLS $true -TlsAuthLevel DomainValidation (the recipient domain)",
         "TLS required, trusted CA and the next-hop domain",
+    ),
+    TlsPolicy.DANE: PolicyNames(
+        "smtp_tls_security_level = dane",
+        "Exchange Online: outbound DANE is on by default; Exchange Server has no setting",
+        "signed TLSA: TLS required, certificate must match; else opportunistic",
+    ),
+    TlsPolicy.MTA_STS: PolicyNames(
+        "smtp_tls_policy_maps = socketmap:... (Postfix asks an MTA-STS resolver daemon)",
+        "Exchange Online: MTA-STS is honoured by default; Exchange Server has no setting",
+        "enforce: TLS required, CA and policy MX; testing: opportunistic, reported",
     ),
 }
 """Keyed by `TlsPolicy` (a str, so a policy's name looks it up too). Exchange's

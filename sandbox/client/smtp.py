@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal, NoReturn
 
-from sandbox.client.connection import SmtpConnection
+from sandbox.client.connection import CertCheck, SmtpConnection
 from sandbox.client.framing import (
     CleartextAuthError,
     NotConnectedError,
@@ -66,6 +66,7 @@ class SmtpClient:
         helo_name: str = "client.test",
         keylog_file: Path | None = None,
         every_body_line: bool = False,
+        cert_check: CertCheck | None = None,  # the lab world's DANE/MTA-STS check (connection.py)
     ) -> None:
         self.policy = as_policy(policy)
         if implicit_tls and self.policy is TlsPolicy.NONE:
@@ -87,6 +88,7 @@ class SmtpClient:
         # A long message body is one ConversationLine with its first and last lines; True: one
         # per line, for `--json` readers that want them all (E13).
         self._conn.every_line = every_body_line
+        self._conn.cert_check = cert_check
         self._capabilities: dict[str, str] = {}
         self._ehlo_reply: Reply | None = None  # the current EHLO's reply, None once forgotten
         self._in_data = False  # `raw("DATA")` got 354: lines are message lines until "."

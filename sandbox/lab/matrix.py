@@ -2,6 +2,8 @@
 
     matrix = await run_matrix()
     matrix.cell("strip", "may").outcome.cell      # "plain READ"
+    world = await run_matrix(["strip"], WORLD_COLUMNS)   # the lab-world columns (dane, mta-sts)
+    world.cell("strip", "mta-sts testing").report        # the TLS-RPT report it wrote
 
 Each cell is a real lab session (`sandbox.lab.session.LabSession`: sandbox server, wire tap, client
 on loopback), run to its end; its events are kept, so a test can check each cell on the wire,
@@ -13,17 +15,21 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from sandbox.client.policy import TlsPolicy
 from sandbox.events import SandboxEvent
 from sandbox.lab import catalog
 from sandbox.lab.session import LabSession
+from sandbox.labdns.world import WORLD_COLUMNS, Setup, decide, lab_world, tls_report
 from sandbox.smtpd.policy import ServerPolicy
 from sandbox.threats.outcome import Outcome, outcome
 
-POLICIES: tuple[str, ...] = tuple(p.value for p in TlsPolicy)
+POLICIES: tuple[str, ...] = tuple(p.value for p in TlsPolicy if not p.reads_dns)
+__all__ = ["POLICIES", "WORLD_COLUMNS", "CellRun", "Matrix", "run_cell", "run_matrix"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +38,8 @@ class CellRun:
     policy: str
     outcome: Outcome
     events: tuple[SandboxEvent, ...]
+    report: Mapping[str, Any] | None = None  # a lab-world cell's TLS-RPT report, if any failed
+    decided: str = ""  # a lab-world cell: what the client decided from the domain's records
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +68,11 @@ async def run_cell(
     reply_timeout: float = 5.0,
 ) -> CellRun:
     """One attack (any lab in the catalogue, in fact) against one client policy, played to the
-    end."""
+    end. A lab-world column (`WORLD_COLUMNS`) runs in its world (`run_world_cell`)."""
+    if policy in WORLD_COLUMNS:
+        return await run_world_cell(
+            attack, policy, server_policy=server_policy, reply_timeout=reply_timeout
+        )
     events: list[SandboxEvent] = []
     session = LabSession(
         attack,
@@ -75,6 +87,44 @@ async def run_cell(
     finally:
         await session.stop()  # the tap and server are done: every event is in
     return CellRun(attack, policy, outcome(events, client_policy=policy), tuple(events))
+
+
+async def run_world_cell(
+    attack: str,
+    setup: str,
+    *,
+    server_policy: ServerPolicy | None = None,
+    reply_timeout: float = 5.0,
+    report_dir: Path | None = None,
+) -> CellRun:
+    """One attack against a `dane` or `mta-sts` client in the lab world `setup`: the client
+    reads the domain's records, acts as they say, and a TLS-RPT report is made of what failed
+    (written to `report_dir` when given)."""
+    events: list[SandboxEvent] = []
+    async with lab_world(setup) as world:
+        decision = await decide(Setup(setup).level, world)
+        if not decision.refuse_before_connecting:
+            session = LabSession(
+                attack,
+                emit=events.append,
+                client_policy=decision.policy,
+                server_policy=server_policy,
+                server_hostname=decision.server_hostname,
+                timeout=reply_timeout,
+                cert_check=decision.cert_check,
+            )
+            await session.start()
+            try:
+                await session.play()
+            finally:
+                await session.stop()
+    report = tls_report(decision, events)
+    if report is not None and report_dir is not None:
+        from sandbox.tlsrpt.report import write_report
+
+        write_report(report_dir, report)
+    result = outcome(events, client_policy=setup)
+    return CellRun(attack, setup, result, tuple(events), report, decision.why)
 
 
 async def run_matrix(

@@ -22,6 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
+from sandbox.client.connection import CertCheck
 from sandbox.client.framing import SmtpClientError
 from sandbox.client.policy import TlsPolicy, as_policy
 from sandbox.client.replies import Reply
@@ -61,6 +62,7 @@ class LabSession:
         timeout: float = 30.0,
         keep_secrets: bool = False,
         server_chain: ChainFiles | None = None,  # a configuration's own chain; ca_file trusts it
+        cert_check: CertCheck | None = None,  # the lab world's DANE/MTA-STS check (labdns)
     ) -> None:
         base = catalog.get(scenario)  # KeyError naming the known labs
         if client_policy is not None:
@@ -88,6 +90,7 @@ class LabSession:
         self._closed = False
         self._keep_secrets = keep_secrets  # M2: the client logs its TLS secrets, for us only
         self._secrets: Secrets | None = None
+        self._cert_check = cert_check
 
     # --- what a step may use (scenarios.StepContext) ----------------------------------------------
 
@@ -185,6 +188,7 @@ class LabSession:
             allow_cleartext_auth=sc.allow_cleartext_auth,
             timeout=self._timeout,
             keylog_file=self._secrets.path if self._secrets is not None else None,
+            cert_check=self._cert_check,
         )
         self.position = 0
         self._closed = False

@@ -94,6 +94,8 @@ POLICY_JA: dict[str, str] = {
     TlsPolicy.ENCRYPT: "TLS 必須、証明書は問わない",
     TlsPolicy.VERIFY: "TLS 必須、信頼できる認証局と MX ホスト名を確認",
     TlsPolicy.SECURE: "TLS 必須、信頼できる認証局と宛先ドメインを確認",
+    TlsPolicy.DANE: "署名済みの TLSA があれば TLS 必須で証明書と照合。なければ日和見",
+    TlsPolicy.MTA_STS: "enforce: TLS 必須、認証局とポリシーの MX を確認。testing: 日和見で報告",
 }
 """`CLIENT_POLICIES[...].in_short` in Japanese."""
 

@@ -113,5 +113,5 @@ def test_policy_table_matches_postfix_levels(
 
 def test_default_policy_verifies_and_unknown_names_are_refused() -> None:
     assert DEFAULT_POLICY is TlsPolicy.VERIFY
-    with pytest.raises(ValueError, match="dane"):
-        as_policy("dane")
+    with pytest.raises(ValueError, match="opportunistic"):
+        as_policy("opportunistic")

@@ -245,7 +245,10 @@ CASES: dict[str, tuple[str, list[str]]] = {
     ),
     "lab bad client policy": (
         FRONT + fence("lab", LAB + "client-policy: always\n"),
-        ["15: lab: 'client-policy' is 'always'; use none, may, encrypt, verify or secure"],
+        [
+            "15: lab: 'client-policy' is 'always'; "
+            "use none, may, encrypt, verify, secure, dane or mta-sts"
+        ],
     ),
     "lab missing keys": (
         FRONT + fence("lab", "mode: play\n"),
