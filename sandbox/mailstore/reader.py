@@ -145,7 +145,8 @@ def parse_mail(file: MailFile, data: bytes) -> CaughtMail:
         if line == b"":
             break
         if line[:1] in (b" ", b"\t") and current:
-            current.append(escape_bytes(line))
+            rest = line.lstrip(b" \t")  # the folding white space stays as it is: harmless
+            current.append(line[: len(line) - len(rest)].decode("ascii") + escape_bytes(rest))
             continue
         if current:
             headers.append(Header(name, tuple(current)))

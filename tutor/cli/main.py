@@ -25,6 +25,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "lessons": ("tutor.cli.lessons", "check lesson files (smtp-tutor lessons check [DIR])"),
     "exchange": ("tutor.cli.exchange", "check or show Exchange connectors (exchange check SCRIPT)"),
     "postfix": ("tutor.cli.postfix", "check a Postfix main.cf/master.cf (postfix check MAIN_CF)"),
+    "watch": ("tutor.cli.watch", "the sandbox behind the wire tap: watch your own client live"),
+    "mailbox": ("tutor.cli.mailbox", "the mail the sandbox caught, with headers (list|show ID)"),
 }
 
 

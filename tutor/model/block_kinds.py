@@ -26,6 +26,7 @@ from tutor.model.lesson import (
     Quiz,
     Transcript,
 )
+from tutor.model.session_quiz import SessionQuiz, build_session_quiz
 
 Builder: TypeAlias = Callable[[FenceBody], tuple[Block | None, Sequence[LessonError]]]
 
@@ -43,6 +44,7 @@ BLOCK_KINDS: dict[str, BlockKind] = {
         BlockKind("quiz", Quiz, build_quiz),
         BlockKind("transcript", Transcript, build_transcript),
         BlockKind("lab", Lab, build_lab),
+        BlockKind("session-quiz", SessionQuiz, build_session_quiz),
     )
 }
 """Fence info string -> block kind: the one registration of each kind in the model."""

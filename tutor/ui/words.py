@@ -82,6 +82,14 @@ _EN: dict[str, str] = {
     "quiz.hint": "Hint: {hint}",
     "quiz.explain": "Why: {text}",
     "quiz.answer_was": "The answer: {answer}",
+    "sq.label": "Quiz: your own session",
+    "sq.how": "The answer is what your last lab session did. Type it and press Enter.",
+    "sq.no_session": (
+        "No lab session has got that far yet: open the lab (o), play it past STARTTLS (p), "
+        "then answer. Nothing was counted."
+    ),
+    "sq.right": "✔ Right: your session's answer is {answer}.",
+    "sq.answer_was": "Your session's answer: {answer}",
     # transcript
     "transcript.label": "Walk-through",
     "transcript.continue": "Continue ▶",

@@ -74,6 +74,16 @@ JA: dict[str, str] = {
     "quiz.hint": "ヒント: {hint}",
     "quiz.explain": "解説: {text}",
     "quiz.answer_was": "正解: {answer}",
+    "sq.label": "クイズ: あなた自身のセッション",
+    "sq.how": (
+        "答えは、あなたが最後に動かしたラボのセッションの中にあります。入力して Enter を押します。"
+    ),
+    "sq.no_session": (
+        "まだそこまで進んだラボのセッションがありません。ラボを開き（o）、STARTTLS の先まで再生して"
+        "（p）から答えてください。今回の回答は数えていません。"
+    ),
+    "sq.right": "✔ 正解です。あなたのセッションの答えは {answer} です。",
+    "sq.answer_was": "あなたのセッションの答え: {answer}",
     "transcript.label": "ウォークスルー",
     "transcript.continue": "進む ▶",
     "transcript.predict": "次は何が来るでしょう? 予想を入力してください(応答コードかコマンド):",

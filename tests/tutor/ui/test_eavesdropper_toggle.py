@@ -192,3 +192,22 @@ def _at(line: str) -> tuple[int, int]:
     at = next(p for p in parts if p.startswith("@"))
     n = parts[parts.index(at) + 1]
     return int(at[1:]), int(n)
+
+
+async def test_m37_the_lab_remembers_its_session_for_the_session_quizzes(
+    session13: Session,
+) -> None:
+    from tutor.ui.session_memory import recall
+
+    events, keylog = session13
+    (tls,) = [e for e in events if isinstance(e, TlsEstablished)]
+    app = PaneApp(keylog)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(EavesdropperPane)
+        pane.add_events(events)
+        await pilot.pause()
+        answers = recall(pane)
+        assert answers.is_right("cipher", tls.cipher)
+        assert answers.is_right("version", "TLS 1.3")
+        assert answers.is_right("sni", "sandbox.test")
+        assert answers.value("issuer") == "smtp-tutor sandbox CA (loopback and .test only)"

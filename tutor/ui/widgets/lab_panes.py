@@ -42,6 +42,7 @@ from sandbox.events import (
 from sandbox.tlsview.keylog import KeyLog
 from sandbox.tlsview.view import EndpointRecord
 from tutor.ui.lang import on_lang_change, ui_lang, words
+from tutor.ui.session_memory import remember
 from tutor.ui.tls_live import KeySource, LiveTls, ShownHandshake
 from tutor.ui.widgets import lab_lines, tls_lines
 from tutor.ui.widgets.keys import localize_bindings
@@ -124,6 +125,7 @@ class EavesdropperPane(LogPane):
             if isinstance(event, WireChunk | WireRecord | SessionStarted | SessionClosed):
                 seen += [r for r in self.tls.feed((event,)) if r.encrypted]
         self._history.extend(seen)
+        remember(self, batch)  # what a session-quiz asks about: the cipher, the SNI...
         if self.view is TlsView.HANDSHAKE:
             self._show_handshake()
         else:
