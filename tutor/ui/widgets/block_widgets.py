@@ -11,11 +11,9 @@ from typing import Any, TypeVar
 
 from textual.widget import Widget
 
-from tutor.model.grading import Grade
 from tutor.model.lesson import QA, Block, Lab, Prose, Quiz, Transcript
 from tutor.model.session_quiz import SessionQuiz
 from tutor.ui.widgets.blocks import QABlock, lesson_markdown
-from tutor.ui.widgets.grade import GradeBlock
 from tutor.ui.widgets.lab_block import LabBlock
 from tutor.ui.widgets.quiz import QuizBlock
 from tutor.ui.widgets.session_quiz import SessionQuizBlock
@@ -42,7 +40,6 @@ BLOCK_WIDGETS: dict[type[Any], WidgetFactory[Any]] = {
     Quiz: QuizBlock,
     Transcript: TranscriptBlock,
     Lab: LabBlock,
-    Grade: GradeBlock,
     SessionQuiz: SessionQuizBlock,
 }
 """Model class -> widget factory: the one registration of each block kind in the UI."""
