@@ -214,6 +214,10 @@ def _why_stopped(events: list[SandboxEvent]) -> str:
     return errors[0] if errors else "see the lines above"
 
 
+ONE_SESSION_OPTIONS = ("pcap", "keylog", "decrypt", "handshake")
+"""Options that save or open one session's TLS: refused with --matrix (issue 12, item 5)."""
+
+
 def run(args: argparse.Namespace) -> int:
     from sandbox.lab import catalog
     from sandbox.lab.session import LabStartError
@@ -221,6 +225,15 @@ def run(args: argparse.Namespace) -> int:
     if args.matrix:
         if args.scenario or args.server:
             print("smtp-tutor demo: --matrix runs every attack; name no scenario", file=sys.stderr)
+            return 2
+        one_session = [f"--{o}" for o in ONE_SESSION_OPTIONS if getattr(args, o, None)]
+        if one_session:  # a capture or a decryption is of one session; the matrix runs dozens
+            print(
+                f"smtp-tutor demo: {', '.join(one_session)} is for one session, and --matrix "
+                "runs every attack against every client policy; run one cell instead: "
+                f"smtp-tutor demo ATTACK --client-policy POLICY {' '.join(one_session)} ...",
+                file=sys.stderr,
+            )
             return 2
         return run_matrix_command(args)
     if args.list:
