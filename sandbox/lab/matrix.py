@@ -39,7 +39,7 @@ class CellRun:
     outcome: Outcome
     events: tuple[SandboxEvent, ...]
     report: Mapping[str, Any] | None = None  # a lab-world cell's TLS-RPT report, if any failed
-    decided: str = ""  # a lab-world cell: what the client decided from the domain's records
+    decided: str = ""  # a lab-world cell: what the client decided (a key of world.DECIDED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +124,7 @@ async def run_world_cell(
 
         write_report(report_dir, report)
     result = outcome(events, client_policy=setup)
-    return CellRun(attack, setup, result, tuple(events), report, decision.why)
+    return CellRun(attack, setup, result, tuple(events), report, decision.why_key)
 
 
 async def run_matrix(

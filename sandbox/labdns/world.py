@@ -135,6 +135,21 @@ async def lab_world(setup: Setup | str, *, max_age: int = 604_800) -> AsyncItera
             await server.stop()
 
 
+DECIDED: dict[str, str] = {
+    "dane.signed": "signed TLSA records: TLS required, the certificate must match one",
+    "dane.unsigned": "the zone is not signed: DANE is ignored (opportunistic TLS)",
+    "dane.none": "no usable TLSA records (opportunistic TLS)",
+    "sts.none": "no MTA-STS record (opportunistic TLS)",
+    "sts.fetch": "the policy fetch failed: as if there were no policy (opportunistic TLS)",
+    "sts.mode-none": "mode: none, the policy is withdrawn (opportunistic TLS)",
+    "sts.mx": "enforce: the MX is not in the policy, nothing is sent",
+    "sts.enforce": "enforce: TLS required, the certificate must verify for the MX name",
+    "sts.testing": "testing: deliver anyway, report what would have failed",
+    "plain": "no DNS-based policy for this level",
+}
+"""What the client decided, by key, in English (`tutor/cli/mtasts.py` has the Japanese)."""
+
+
 @dataclass
 class Decision:
     """What the client does for this domain: the level it acts at, the name it checks, its own
@@ -147,7 +162,11 @@ class Decision:
     cert_check: CertCheck | None = None
     refuse_before_connecting: bool = False  # enforce, and the MX is not in the policy
     failures: list[Failure] = field(default_factory=list)  # found before or during the session
-    why: str = ""  # one line for the learner
+    why_key: str = "plain"  # a key of DECIDED
+
+    @property
+    def why(self) -> str:
+        return DECIDED[self.why_key]
 
 
 def _dane_check(records: Sequence[TlsaRecord], decision: Decision) -> CertCheck:
@@ -213,15 +232,15 @@ async def decide(level: TlsPolicy | str, world: LabWorld) -> Decision:
             )
             decision = Decision(level, TlsPolicy.ENCRYPT, mx, applied)
             decision.cert_check = _dane_check(usable, decision)
-            decision.why = "signed TLSA records: TLS required, the certificate must match one"
+            decision.why_key = "dane.signed"
             return decision
-        why = "the zone is not signed: DANE is ignored" if usable else "no usable TLSA records"
+        key = "dane.unsigned" if usable else "dane.none"
         applied = PolicyApplied(PolicyType.NO_POLICY, world.domain, (), (mx,))
-        return Decision(level, TlsPolicy.MAY, mx, applied, why=why + " (opportunistic TLS)")
+        return Decision(level, TlsPolicy.MAY, mx, applied, why_key=key)
     if level is TlsPolicy.MTA_STS:
         return await _decide_sts(level, world, mx)
     applied = PolicyApplied(PolicyType.NO_POLICY, world.domain, (), (mx,))
-    return Decision(level, level, mx, applied, why="no DNS-based policy for this level")
+    return Decision(level, level, mx, applied)
 
 
 async def _decide_sts(level: TlsPolicy, world: LabWorld, mx: str) -> Decision:
@@ -233,10 +252,10 @@ async def _decide_sts(level: TlsPolicy, world: LabWorld, mx: str) -> Decision:
     except (NoSuchName, PolicyError):
         txt, address = None, ""
     if txt is None or not txt.valid:
-        return Decision(level, TlsPolicy.MAY, mx, no_policy, why="no MTA-STS record")
+        return Decision(level, TlsPolicy.MAY, mx, no_policy, why_key="sts.none")
     fetched = await fetch_policy(world.domain, address, world.sts_port, world.ca_file)
     if fetched.policy is None or fetched.failure is not None:
-        decision = Decision(level, TlsPolicy.MAY, mx, no_policy, why="the policy fetch failed")
+        decision = Decision(level, TlsPolicy.MAY, mx, no_policy, why_key="sts.fetch")
         assert fetched.failure is not None
         decision.failures.append(Failure(fetched.failure, mx, reason_code=fetched.detail))
         return decision
@@ -244,7 +263,7 @@ async def _decide_sts(level: TlsPolicy, world: LabWorld, mx: str) -> Decision:
     strings = tuple(line for line in fetched.body.decode().splitlines() if line)
     applied = PolicyApplied(PolicyType.STS, world.domain, strings, (mx,))
     if policy.mode is Mode.NONE:
-        return Decision(level, TlsPolicy.MAY, mx, applied, why="mode: none")
+        return Decision(level, TlsPolicy.MAY, mx, applied, why_key="sts.mode-none")
     decision = Decision(level, TlsPolicy.MAY, mx, applied)
     if not policy.allows_mx(mx):
         decision.failures.append(
@@ -252,14 +271,14 @@ async def _decide_sts(level: TlsPolicy, world: LabWorld, mx: str) -> Decision:
         )
         if policy.mode is Mode.ENFORCE:
             decision.refuse_before_connecting = True
-            decision.why = "enforce: the MX is not in the policy, nothing is sent"
+            decision.why_key = "sts.mx"
             return decision
     if policy.mode is Mode.ENFORCE:
         decision.policy = TlsPolicy.VERIFY
-        decision.why = "enforce: TLS required, the certificate must verify for the MX name"
+        decision.why_key = "sts.enforce"
     else:
         decision.cert_check = _testing_check(world, decision)
-        decision.why = "testing: deliver anyway, report what would have failed"
+        decision.why_key = "sts.testing"
     return decision
 
 

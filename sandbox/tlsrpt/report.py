@@ -172,7 +172,7 @@ def report_file_name(report: Mapping[str, Any], sender: str = "sender.test") -> 
         parsed = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
         return int(parsed.timestamp())
 
-    unique = re.sub(r"[^A-Za-z0-9]", "", str(report["report-id"]))[-12:]
+    unique = re.sub(r"[^A-Za-z0-9]", "", str(report["report-id"]).split("@")[0])[-12:]
     begin, end = secs(rng["start-datetime"]), secs(rng["end-datetime"])
     return f"{sender}!{domain}!{begin}!{end}!{unique}.json"
 

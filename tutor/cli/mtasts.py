@@ -1,0 +1,206 @@
+"""`smtp-tutor mta-sts check POLICY_FILE [--txt RECORD] [--mx HOST ...]` and `mta-sts lab`.
+
+`check` reads an MTA-STS policy file (and its `_mta-sts` TXT record) as a sending MTA would
+(RFC 8461) and prints each finding as `FILE: level: what`, in English or Japanese. Exit 1 when a
+sender would ignore the policy or refuse the given MX hosts, else 0; a file that cannot be read at
+all (too big, not UTF-8, NUL bytes, a link, a FIFO) is one line and exit 1.
+
+`lab` runs one attack against an `mta-sts` client in the lab world (policy in `testing` or
+`enforce`, fetched over HTTPS from the loopback policy host) and shows the outcome and the
+TLS-RPT report the client wrote (RFC 8460), saved as a 0600 JSON file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tutor.model.langs import LANGS
+
+FINDINGS_JA: dict[str, str] = {
+    "version.missing": "'version: STSv1' の行がありません。送信側はポリシー全体を無視します。",
+    "version.wrong": "version が {value!r} です。"
+    "'STSv1' しかないので、送信側はポリシーを無視します。",
+    "mode.missing": "'mode:' の行がありません。送信側はポリシー全体を無視します。",
+    "mode.wrong": "mode が {value!r} です。enforce、testing、none のどれかにします。",
+    "mode.enforce": "mode: enforce。一覧の MX への TLS が検証できなければ、送信側は配送しません。",
+    "mode.testing": "mode: testing。送信側は配送を続け、失敗を報告するだけです（TLS-RPT）。",
+    "mode.none": "mode: none。ドメインがポリシーを取り下げます。送信側は忘れます。",
+    "mx.missing": "'mx:' の行がありません。mode {mode} では、どの MX も一致しません。",
+    "mx.bad": "mx: {value!r} はホスト名でも '*.' のパターンでもありません。",
+    "mx.ok": "mx: {value} は {what} を許します。",
+    "max_age.missing": "'max_age:' の行がありません。送信側はポリシー全体を無視します。",
+    "max_age.bad": "max_age: {value!r} は秒数（整数）ではありません。",
+    "max_age.too_long": "max_age: {value} は 1 年（{limit} 秒）を超えています。"
+    "送信側は切り詰めるか拒みます。",
+    "max_age.short": "max_age: {value} 秒は 1 日未満です。"
+    "取得の合間に、ポリシーの HTTPS 取得を妨げる攻撃者がいると、"
+    "ポリシーがないものとして扱われます。数週間が普通です。",
+    "max_age.ok": "max_age: {value} 秒（{days} 日）。送信側はその間ポリシーを覚えています。",
+    "line.bad": "{line} 行目が 'key: value' の形ではありません。送信側はポリシー全体を無視します。",
+    "line.duplicate": "'{key}' が 2 回以上あります。繰り返してよいのは mx だけです。",
+    "host.match": "MX ホスト {host} はパターン {pattern} に一致します。",
+    "host.nomatch": "MX ホスト {host} はどの mx 行にも一致しません。"
+    "enforce では、送信側はそこへ配送しません。",
+    "txt.version": "TXT レコードは 'v=STSv1;' で始めます。",
+    "txt.id.missing": "TXT レコードに 'id=' がありません。送信側は無視します。",
+    "txt.id.bad": "id {value!r} は英数字 1〜32 文字にします。",
+    "txt.ok": "TXT レコードは正しい形です（id {value}）。ポリシーを変えたら必ず id も変えます。"
+    "さもないと送信側は max_age が切れるまで古いポリシーを使い続けます。",
+    "txt.duplicate": "TXT レコードに '{key}' が 2 回以上あります。",
+}
+"""`sandbox.mtasts.policy.FINDINGS` in Japanese (the same keys; a test checks)."""
+
+LEVEL_JA = {"ok": "ok", "note": "注意", "warning": "警告", "problem": "問題"}
+
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "summary": "{path}: {problems} problem(s), {warnings} warning(s)",
+        "decided": "The client decided: {decided}.",
+        "report": "TLS-RPT report (RFC 8460), saved to {path}:",
+        "no_report": "Nothing failed, so there is no TLS-RPT report.",
+        "result": "  {kind}: {meaning}",
+    },
+    "ja": {
+        "summary": "{path}: 問題 {problems} 件、警告 {warnings} 件",
+        "decided": "クライアントの判断: {decided}。",
+        "report": "TLS-RPT レポート（RFC 8460）を {path} に保存しました:",
+        "no_report": "失敗がなかったので、TLS-RPT レポートはありません。",
+        "result": "  {kind}: {meaning}",
+    },
+}
+
+DECIDED_JA: dict[str, str] = {
+    "dane.signed": "署名済みの TLSA レコード: TLS 必須、証明書はどれかに一致しなければならない",
+    "dane.unsigned": "ゾーンが署名されていない: DANE は無視される（日和見 TLS）",
+    "dane.none": "使える TLSA レコードがない（日和見 TLS）",
+    "sts.none": "MTA-STS のレコードがない（日和見 TLS）",
+    "sts.fetch": "ポリシーを取得できなかった: ポリシーがないのと同じ（日和見 TLS）",
+    "sts.mode-none": "mode: none、ポリシーは取り下げられた（日和見 TLS）",
+    "sts.mx": "enforce: MX がポリシーにないので何も送らない",
+    "sts.enforce": "enforce: TLS 必須、証明書は MX 名で検証できなければならない",
+    "sts.testing": "testing: 配送は続け、失敗しそうだったことを報告する",
+    "plain": "このレベルには DNS によるポリシーがない",
+}
+"""`sandbox.labdns.world.DECIDED` in Japanese."""
+
+RESULT_JA: dict[str, str] = {
+    "starttls-not-supported": "MX が STARTTLS を提示しなかった（または誰かが消した）",
+    "certificate-host-mismatch": "証明書が MX ホスト名を含んでいない",
+    "certificate-expired": "証明書の期限が切れている",
+    "certificate-not-trusted": "証明書が信頼できる認証局につながらない",
+    "validation-failure": "その他の理由で証明書の検証に失敗した（コードを参照）",
+    "tlsa-invalid": "MX の TLSA レコードがどれも使えない",
+    "dnssec-invalid": "リゾルバーが有効な DNSSEC の答えを返さなかった",
+    "dane-required": "送信側は DANE を必須にしているが、署名済み TLSA がなかった",
+    "sts-policy-fetch-error": "MTA-STS ポリシーを HTTPS で取得できなかった",
+    "sts-policy-invalid": "MTA-STS ポリシーを読めなかった",
+    "sts-webpki-invalid": "ポリシーサーバーの HTTPS 証明書が検証できなかった",
+}
+
+ATTACKS = ("none", "strip", "impersonate", "impersonate-wrong-name")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", metavar="check|lab", required=True)
+    check = actions.add_parser(
+        "check",
+        help="check an MTA-STS policy file (and its TXT record) as a sender reads them",
+        description="Read a policy file (https://mta-sts.DOMAIN/.well-known/mta-sts.txt) and, "
+        "with --txt, its _mta-sts TXT record, as RFC 8461 says a sender does. Exits 1 when a "
+        "sender would ignore the policy or refuse one of the --mx hosts.",
+    )
+    check.add_argument("policy", type=Path, metavar="POLICY_FILE", help="the policy file")
+    check.add_argument("--txt", metavar="RECORD", help='the TXT record, e.g. "v=STSv1; id=1;"')
+    check.add_argument(
+        "--mx", action="append", default=[], metavar="HOST", help="an MX host to test (repeat)"
+    )
+    check.add_argument("--lang", choices=LANGS, default="en", help="language of the findings")
+    lab = actions.add_parser(
+        "lab",
+        help="an attack against an mta-sts client in the lab world, and its TLS-RPT report",
+        description="Publish a policy in the lab world (example.test, MX sandbox.test), run an "
+        "attack against a client that honours MTA-STS, and print the outcome and the report.",
+    )
+    lab.add_argument("--mode", choices=("testing", "enforce"), default="testing")
+    lab.add_argument("--attack", choices=ATTACKS, default="strip")
+    lab.add_argument("--report-dir", type=Path, metavar="DIR", help="default: DATA_DIR/tlsrpt")
+    lab.add_argument("--lang", choices=LANGS, default="en")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.action == "lab":
+        return run_lab(f"mta-sts {args.mode}", args.attack, args.report_dir, args.lang)
+    return _check(args)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from sandbox.mtasts.policy import (
+        MAX_POLICY_BYTES,
+        Finding,
+        Level,
+        PolicyError,
+        parse_policy,
+        parse_txt,
+    )
+    from sandbox.safety.files import read_user_file
+
+    path: Path = args.policy
+    try:
+        data = read_user_file(path, MAX_POLICY_BYTES)
+        policy = parse_policy(data, args.mx)
+        txt = parse_txt(args.txt) if args.txt is not None else None
+    except FileNotFoundError:
+        print(f"smtp-tutor mta-sts: {path}: no such file", file=sys.stderr)
+        return 1
+    except (OSError, PolicyError) as exc:
+        print(f"smtp-tutor mta-sts: {path}: {exc}", file=sys.stderr)
+        return 1
+    findings: list[Finding] = list(policy.findings) + list(txt.findings if txt else ())
+
+    def said(f: Finding) -> str:
+        if args.lang == "ja":
+            return f"{path}: {LEVEL_JA[f.level.value]}: {FINDINGS_JA[f.key].format(**f.params)}"
+        return f"{path}: {f.level.value}: {f.text}"
+
+    for finding in findings:
+        print(said(finding))
+    problems = sum(f.level is Level.PROBLEM for f in findings)
+    warnings = sum(f.level is Level.WARNING for f in findings)
+    print(WORDS[args.lang]["summary"].format(path=path, problems=problems, warnings=warnings))
+    return 1 if problems else 0
+
+
+def run_lab(setup: str, attack: str, report_dir: Path | None, lang: str) -> int:
+    """One lab-world cell, told to the learner (also `smtp-tutor dane lab`)."""
+    import asyncio
+
+    from sandbox.lab.matrix import run_world_cell
+    from sandbox.lab.session import LabStartError
+    from sandbox.labdns.world import DECIDED
+    from sandbox.safety.files import data_dir
+    from sandbox.tlsrpt.report import MEANING, ResultType, report_file_name, report_json
+    from tutor.ui.lab_words import outcome_text
+
+    folder = report_dir or data_dir() / "tlsrpt"
+    scenario = "starttls" if attack == "none" else attack
+    try:
+        cell = asyncio.run(run_world_cell(scenario, setup, report_dir=folder))
+    except (LabStartError, OSError) as exc:
+        print(f"smtp-tutor: {exc}", file=sys.stderr)
+        return 1
+    words = WORDS[lang]
+    decided = DECIDED_JA[cell.decided] if lang == "ja" else DECIDED[cell.decided]
+    print(words["decided"].format(decided=decided))
+    print(outcome_text(cell.outcome, lang))
+    if cell.report is None:
+        print(words["no_report"])
+        return 0
+    print(words["report"].format(path=folder / report_file_name(cell.report)))
+    print(report_json(cell.report), end="")
+    for detail in cell.report["policies"][0]["failure-details"]:
+        kind = ResultType(detail["result-type"])
+        meaning = RESULT_JA[kind.value] if lang == "ja" else MEANING[kind]
+        print(words["result"].format(kind=kind.value, meaning=meaning))
+    return 0
