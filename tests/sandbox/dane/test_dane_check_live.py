@@ -3,6 +3,7 @@ record the server's certificate matches, one it does not, and the "current + nex
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -11,9 +12,16 @@ import pytest
 from sandbox.dane.tlsa import tlsa_for
 from sandbox.pki.certs import CertBundle, load_ca, load_cert, make_leaf, write_cert
 from sandbox.smtpd.server import SandboxServer
-from tutor.cli.main import main
+from tutor.cli import dane
 
 Start = Callable[..., Awaitable[SandboxServer]]
+
+
+def main(argv: list[str]) -> int:
+    """`smtp-tutor dane ...` as tutor/cli/main.py runs a subcommand."""
+    parser = argparse.ArgumentParser(prog="smtp-tutor dane")
+    dane.add_arguments(parser)
+    return dane.run(parser.parse_args(argv[1:]))
 
 
 async def _check(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
