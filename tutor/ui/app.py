@@ -26,7 +26,7 @@ from tutor.model.lesson import Lesson
 from tutor.model.settings import choose_language
 from tutor.ui import cjk_wrap
 from tutor.ui.lab_link import SessionFactory, real_session
-from tutor.ui.lang import LangApp
+from tutor.ui.pack_app import PackApp
 from tutor.ui.screens.course import CourseScreen, resume_target
 from tutor.ui.screens.dialogs import ConfirmScreen, HelpScreen, help_topic
 from tutor.ui.screens.lab import LabScreen, LabTask
@@ -37,7 +37,7 @@ from tutor.ui.words import scenario_summary, tr
 _STYLES = Path(__file__).resolve().parent / "styles"
 
 
-class TutorApp(LangApp):
+class TutorApp(PackApp):
     TITLE = "smtp-tutor"
     # absolute, so that subclasses (tests, the benchmark) defined elsewhere find them too
     CSS_PATH = [_STYLES / "tutor.tcss", _STYLES / "lesson.tcss", _STYLES / "lab.tcss"]  # noqa: RUF012

@@ -262,6 +262,24 @@ _EN: dict[str, str] = {
     "plain.answer_text": "Quiz {n}: {text}",
     "plain.or": " or ",
     "plain.answer_walk": "Walk-through {n}:",
+    # the glossary screen, the reading view and their palette entries (tutor/ui/pack_app.py)
+    "glossary.title": "Glossary",
+    "glossary.lesson_title": "Glossary: the terms of '{title}' (type to search every term)",
+    "glossary.search": "Search every term and definition",
+    "glossary.none": "This course has no glossary.",
+    "glossary.no_match": "No term or definition says '{query}'.",
+    "glossary.problems": "(some entries have problems: run 'smtp-tutor lessons check')",
+    "glossary.also": "Also written: {names}",
+    "glossary.see": "See also: {terms}",
+    "key.glossary": "Glossary",
+    "key.read": "Read as text",
+    "cmd.glossary": "Glossary",
+    "cmd.glossary_help": "Short definitions of the words the course uses",
+    "cmd.glossary_term": "Glossary: {term}",
+    "cmd.read_lesson": "Read as plain text: {title}",
+    "cmd.read_lesson_help": "The whole lesson from top to bottom in one column, for screen readers",
+    "cmd.found_in": "Lesson {n}, step {step} ({title})",
+    "cmd.found_in_help": "Open the lesson at the step that says it",
 }
 
 TABLES: dict[str, dict[str, str]] = {"en": _EN, "ja": JA}

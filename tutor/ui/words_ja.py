@@ -331,4 +331,24 @@ JA: dict[str, str] = {
     "plain.answer_text": "クイズ {n}: {text}",
     "plain.or": "、または ",
     "plain.answer_walk": "ウォークスルー {n}:",
+    # 用語集の画面、テキストで読む画面と、そのコマンドパレットの項目（tutor/ui/pack_app.py）
+    "glossary.title": "用語集",
+    "glossary.lesson_title": "用語集: 「{title}」の用語（入力するとすべての用語を検索）",
+    "glossary.search": "すべての用語と定義を検索",
+    "glossary.none": "このコースには用語集がありません。",
+    "glossary.no_match": "「{query}」を含む用語も定義もありません。",
+    "glossary.problems": (
+        "（問題のある項目があります。'smtp-tutor lessons check' を実行してください）"
+    ),
+    "glossary.also": "別の書き方: {names}",
+    "glossary.see": "関連: {terms}",
+    "key.glossary": "用語集",
+    "key.read": "テキストで読む",
+    "cmd.glossary": "用語集",
+    "cmd.glossary_help": "コースで使う言葉の短い定義",
+    "cmd.glossary_term": "用語集: {term}",
+    "cmd.read_lesson": "プレーンテキストで読む: {title}",
+    "cmd.read_lesson_help": "レッスン全体を上から下へ 1 列で表示します（スクリーンリーダー向け）",
+    "cmd.found_in": "レッスン {n}、ステップ {step}（{title}）",
+    "cmd.found_in_help": "そのことが書かれているステップでレッスンを開きます",
 }
