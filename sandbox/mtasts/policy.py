@@ -161,7 +161,7 @@ def parse_policy(data: bytes, hosts: Iterable[str] = ()) -> Policy:
     version = seen.get("version")
     if version is None:
         found.append(Finding(Level.PROBLEM, "version.missing"))
-    elif version != "STSv1":
+    elif version.lower() != "stsv1":  # ABNF strings ignore case (RFC 5234 2.3)
         found.append(Finding(Level.PROBLEM, "version.wrong", {"value": version}))
     mode = _mode(seen.get("mode"), found)
     for value in mx:
@@ -188,7 +188,7 @@ def _mode(value: str | None, found: list[Finding]) -> Mode | None:
         found.append(Finding(Level.PROBLEM, "mode.missing"))
         return None
     try:
-        mode = Mode(value)
+        mode = Mode(value.lower())  # ABNF strings ignore case (RFC 5234 2.3)
     except ValueError:
         found.append(Finding(Level.PROBLEM, "mode.wrong", {"value": value[:80]}))
         return None

@@ -79,7 +79,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         description="Compute a TLSA record from a PEM certificate (the same as openssl x509 "
         "-pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 for 3 1 1).",
     )
-    tlsa.add_argument("cert", type=Path, metavar="CERT_PEM", help="a certificate in PEM")
+    tlsa.add_argument("cert", type=Path, nargs="?", metavar="CERT_PEM", help="a certificate in PEM")
+    tlsa.add_argument(
+        "--sandbox", action="store_true", help="the sandbox server's own certificate (no CERT_PEM)"
+    )
     tlsa.add_argument("--usage", type=int, choices=(0, 1, 2, 3), default=3)
     tlsa.add_argument("--selector", type=int, choices=(0, 1), default=1)
     tlsa.add_argument("--mtype", type=int, choices=(0, 1, 2), default=1)
@@ -146,6 +149,14 @@ def _tlsa(args: argparse.Namespace) -> int:
 
     from sandbox.dane.tlsa import TlsaError, tlsa_for
 
+    if (args.cert is None) == (not args.sandbox):
+        print("smtp-tutor dane tlsa: give CERT_PEM or --sandbox (one of them)", file=sys.stderr)
+        return 2
+    if args.sandbox:
+        from sandbox.pki.certs import ensure_certs
+
+        args.cert = ensure_certs().server_cert
+        print(f"# {args.cert}")
     try:
         cert = _load(args.cert)
         assert isinstance(cert, x509.Certificate)

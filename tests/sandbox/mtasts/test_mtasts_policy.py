@@ -47,7 +47,7 @@ def test_p5_lf_line_ends_and_unknown_keys_are_accepted() -> None:
         (GOOD.replace(b"version: STSv1\r\n", b""), "version.missing"),
         (GOOD.replace(b"STSv1", b"STSv2"), "version.wrong"),
         (GOOD.replace(b"mode: enforce\r\n", b""), "mode.missing"),
-        (GOOD.replace(b"enforce", b"Enforce"), "mode.wrong"),
+        (GOOD.replace(b"enforce", b"enforced"), "mode.wrong"),
         (GOOD.replace(b"604800", b"31557601"), "max_age.too_long"),
         (GOOD.replace(b"604800", b"1 week"), "max_age.bad"),
         (GOOD.replace(b"604800", b"-5"), "max_age.bad"),
