@@ -18,6 +18,7 @@ about how many minutes it takes, and your progress (**○ not started**, **◐ i
 - **Enter** opens the highlighted lesson; **c** continues where you left off.
 - **l** switches between English and Japanese; your progress is the same in both.
 - **r** resets the highlighted lesson, **R** everything (you are asked first).
+- **m** opens the mailbox: the mail the sandbox caught, with its headers and TLS.
 - **Ctrl+P** opens the command palette: open any lesson or lab, switch language or theme.
 
 Your progress is saved after every completed step, on this computer only.
@@ -142,6 +143,7 @@ _JA: dict[str, str] = {
 - **Enter** で選択中のレッスンを開き、**c** で前回の続きから再開します。
 - **l** で日本語と英語を切り替えます。進捗は両方の言語で共通です。
 - **r** で選択中のレッスンの進捗を、**R** ですべての進捗を消去します(確認あり)。
+- **m** でメールボックスを開き、サンドボックスが受け取ったメールをヘッダーと TLS とともに見ます。
 - **Ctrl+P** でコマンドパレットを開き、レッスンやラボを開く、言語やテーマを切り替える
   ことができます。
 

@@ -272,6 +272,7 @@ _EN: dict[str, str] = {
     "glossary.also": "Also written: {names}",
     "glossary.see": "See also: {terms}",
     "key.glossary": "Glossary",
+    "key.mailbox": "Mailbox",
     "key.read": "Read as text",
     "cmd.glossary": "Glossary",
     "cmd.glossary_help": "Short definitions of the words the course uses",

@@ -343,6 +343,7 @@ JA: dict[str, str] = {
     "glossary.also": "別の書き方: {names}",
     "glossary.see": "関連: {terms}",
     "key.glossary": "用語集",
+    "key.mailbox": "メールボックス",
     "key.read": "テキストで読む",
     "cmd.glossary": "用語集",
     "cmd.glossary_help": "コースで使う言葉の短い定義",

@@ -128,3 +128,22 @@ def data_dir_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "data"
     monkeypatch.setenv("SMTP_TUTOR_DATA_DIR", str(path))
     return path
+
+
+async def test_q8_m_on_the_course_opens_the_mailbox(data_dir_env: Path) -> None:
+    from tutor_ui_fakes import make_app
+
+    from tutor.ui.screens.course import CourseScreen
+
+    _deliver(data_dir_env / "Maildir", "AAA", TLS_MAIL)
+    app = make_app(data_dir_env)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, CourseScreen))
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, MailboxScreen))
+        screen = app.screen
+        assert isinstance(screen, MailboxScreen)
+        await wait_for(pilot, lambda: screen.shown is not None)
+        assert screen.root == data_dir_env / "Maildir"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, CourseScreen))

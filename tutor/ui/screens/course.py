@@ -75,6 +75,7 @@ class CourseScreen(Screen[None]):
         Binding("l", "app.switch_language", "key.language"),
         Binding("r", "reset_lesson", "key.reset"),
         Binding("R", "app.reset_all", "key.reset_all"),
+        Binding("m", "mailbox", "key.mailbox", show=False),  # F1 and the README say it
         Binding("f1", "app.help", "key.help"),
         Binding("q", "app.quit", "key.quit"),
     ]
@@ -190,6 +191,12 @@ class CourseScreen(Screen[None]):
         if lessons.highlighted is None:
             return None
         return self.state.course.lessons[lessons.highlighted]
+
+    def action_mailbox(self) -> None:
+        """The mail the sandbox caught (Q8): a screen of its own, Esc comes back here."""
+        from tutor.ui.screens.mailbox import MailboxScreen
+
+        self.app.push_screen(MailboxScreen())
 
     def action_reset_lesson(self) -> None:
         lesson = self.highlighted_lesson()
