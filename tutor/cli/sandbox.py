@@ -75,6 +75,14 @@ async def serve(args: argparse.Namespace) -> int:
     # Q1: first of all, in every mode: a client that reads the port and signals at once
     # meets a clean stop, never a KeyboardInterrupt
     stop = stop_on_signal()
+    if args.json and (args.postfix is not None or args.exchange is not None):
+        # their listeners print their own tables on stdout, which must hold JSON lines only
+        print(
+            "smtp-tutor sandbox: --json is for the sandbox's own server: drop --postfix / "
+            "--exchange",
+            file=sys.stderr,
+        )
+        return 2
     emit = EventPrinter(sys.stdout, as_json=args.json)
     if (status := await exchange_options.sandbox_hook(args, emit)) is not None:
         return status

@@ -149,6 +149,10 @@ def test_q3_bad_room_options_are_one_clear_line(capsys: pytest.CaptureFixture[st
     )
     assert main(["sandbox", "--hostname", "a b"]) == 2
     assert "--hostname wants" in capsys.readouterr().err
+    assert main(["sandbox", "--json", "--postfix", "main.cf"]) == 2
+    assert "--json is for the sandbox's own server" in capsys.readouterr().err
+    assert main(["sandbox", "--learners", "2", "--postfix", "main.cf"]) == 2
+    assert "--learners runs the sandbox's own server" in capsys.readouterr().err
     assert main(["sandbox", "--learners", "2", "--listen", "192.0.2.1"]) == 1
     err = capsys.readouterr().err
     assert "not a loopback address: add --allow-non-loopback" in err and err.count("\n") == 1
