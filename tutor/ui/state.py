@@ -18,3 +18,7 @@ from tutor.model.progress import Progress
 class CourseState:
     course: Course
     progress: Progress
+
+    def __post_init__(self) -> None:
+        # progress is kept per pack: the screens read and mark this course's lessons only
+        self.progress.use_pack(self.course.pack_id)

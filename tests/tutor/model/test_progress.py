@@ -51,7 +51,7 @@ def test_file_is_private_and_human_readable(data_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(data_path.stat().st_mode) == 0o700
     data = json.loads(path.read_text("utf-8"))
-    assert data["lessons"]["what-is-smtp"]["done"] == [2]
+    assert data["packs"]["smtp-tutor"]["lessons"]["what-is-smtp"]["done"] == [2]
     assert data["language"] == "ja"
 
 

@@ -49,8 +49,8 @@ def test_j6_two_tutors_in_one_process_keep_each_others_steps(data_path: Path) ->
     # and the first one's next save keeps the second one's steps
     first.mark_done("starttls", 2)
     pg.save(first)
-    assert on_disk(data_path)["lessons"]["certificates"]["done"] == [2]
-    assert on_disk(data_path)["lessons"]["starttls"]["done"] == [1, 2]
+    assert on_disk(data_path)["packs"]["smtp-tutor"]["lessons"]["certificates"]["done"] == [2]
+    assert on_disk(data_path)["packs"]["smtp-tutor"]["lessons"]["starttls"]["done"] == [1, 2]
 
 
 def test_j6_the_latest_position_wins_and_what_a_tutor_did_not_touch_stays(

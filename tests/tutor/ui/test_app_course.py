@@ -7,7 +7,6 @@ checks every state it passes through.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -15,7 +14,14 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Input, OptionList
-from tutor_ui_fakes import FIXTURE_COURSE, make_app, palette_found, wait_for
+from tutor_ui_fakes import (
+    FIXTURE_COURSE,
+    fixture_pack_id,
+    make_app,
+    palette_found,
+    saved_progress,
+    wait_for,
+)
 
 from tutor.model import progress as pg
 from tutor.ui.screens.course import CourseScreen
@@ -36,7 +42,7 @@ def corrupt_copies(data: Path) -> list[Path]:
 
 
 def saved(data: Path) -> dict:  # type: ignore[type-arg]
-    return json.loads((data / "progress.json").read_text())  # type: ignore[no-any-return]
+    return saved_progress(data)
 
 
 def option_texts(screen: object) -> list[str]:
@@ -148,7 +154,7 @@ async def test_language_switch_keeps_the_place_and_is_remembered(data: Path) -> 
 
 
 async def test_reset_asks_first_and_the_palette_opens_and_resets(data: Path) -> None:
-    p = pg.Progress()
+    p = pg.Progress(pack_id=fixture_pack_id())
     p.mark_done("first-words", 1)
     p.set_position("first-words", 2)
     p.mark_done("upgrade", 1)
@@ -181,7 +187,9 @@ async def test_reset_asks_first_and_the_palette_opens_and_resets(data: Path) -> 
         await pilot.pause()
         assert isinstance(app.screen, LessonScreen)
         assert app.screen.lesson.id == "upgrade"
-    assert pg.load(data / "progress.json").progress.lessons.keys() == {"upgrade"}
+    again = pg.load(data / "progress.json").progress
+    again.use_pack(fixture_pack_id())
+    assert again.lessons.keys() == {"upgrade"}
 
 
 async def test_lesson_id_on_the_command_line_and_an_unwritable_disk(data: Path) -> None:

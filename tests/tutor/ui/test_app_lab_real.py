@@ -3,12 +3,11 @@ lab steps completed by typed commands and by play, with the progress saved."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from tutor_ui_fakes import at_step, make_app, wait_for
+from tutor_ui_fakes import at_step, make_app, saved_progress, wait_for
 
 from tutor.ui.lab_link import real_session
 from tutor.ui.screens.lab import LabScreen
@@ -23,7 +22,7 @@ def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def done_steps(data: Path, lesson: str) -> list[int]:
-    saved = json.loads((data / "progress.json").read_text())
+    saved = saved_progress(data)
     return saved["lessons"].get(lesson, {}).get("done", [])  # type: ignore[no-any-return]
 
 

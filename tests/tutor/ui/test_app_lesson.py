@@ -7,14 +7,13 @@ passes through.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Markdown, OptionList
 from textual.widgets._toast import Toast
-from tutor_ui_fakes import at_step, make_app, wait_for
+from tutor_ui_fakes import at_step, make_app, saved_progress, wait_for
 
 from tutor.ui.screens.lab import LabScreen
 from tutor.ui.screens.lesson import LessonScreen
@@ -31,7 +30,7 @@ def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def saved(data: Path) -> dict:  # type: ignore[type-arg]
-    return json.loads((data / "progress.json").read_text())  # type: ignore[no-any-return]
+    return saved_progress(data)
 
 
 async def pick(pilot: Pilot[None], quiz: QuizBlock, choice: int) -> None:

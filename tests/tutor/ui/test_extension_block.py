@@ -7,7 +7,6 @@ a `file:line` error. A fence naming no kind is an error, and a model without a w
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Button, Label, Static
-from tutor_ui_fakes import make_app
+from tutor_ui_fakes import make_app, saved_progress
 
 from tutor.model.block_kinds import (
     BLOCK_KINDS,
@@ -190,7 +189,7 @@ async def test_the_tutor_shows_a_registered_kind_in_its_step(
         again = screen.query_one(ChecklistBlock)
         assert again.checklist.items == ("端末", "このコース")
         assert str(again.query_one(".tick", Button).label) == "次へ ▶"
-    saved = json.loads((data / "progress.json").read_text())
+    saved = saved_progress(data)
     assert saved["lessons"]["pre-flight"]["done"] == [1]
 
 

@@ -6,13 +6,12 @@ are answered, what a finished step shows when revisited, the end of a lesson, th
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from textual.widgets import Input, OptionList, Static
 from textual.widgets._toast import Toast
-from tutor_ui_fakes import at_step, make_app, wait_for
+from tutor_ui_fakes import at_step, fixture_pack_id, make_app, saved_progress, wait_for
 
 from tutor.model import progress as pg
 from tutor.ui.screens.course import CourseScreen
@@ -28,7 +27,7 @@ def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def saved(data: Path) -> dict:  # type: ignore[type-arg]
-    return json.loads((data / "progress.json").read_text())  # type: ignore[no-any-return]
+    return saved_progress(data)
 
 
 def visible_toasts(app: object) -> list[Toast]:
@@ -145,7 +144,7 @@ async def test_a_step_done_in_an_old_progress_file_is_shown_done(data: Path) -> 
 async def test_end_of_lesson_is_said_on_the_course_and_continue_points_at_the_next(
     data: Path,
 ) -> None:
-    p = pg.Progress()
+    p = pg.Progress(pack_id=fixture_pack_id())
     p.mark_done("upgrade", 2)
     p.mark_done("upgrade", 3)
     p.set_position("upgrade", 1)
@@ -204,7 +203,7 @@ async def test_a_lesson_opens_by_its_number_or_its_id(data: Path, ref: str) -> N
 
 async def test_a_number_key_brings_the_quiz_feedback_into_view(data: Path) -> None:
     # the shipped lesson: its step 3 has a page of reading above the quiz, as a learner meets it
-    at_step(data, "starttls", 3)
+    at_step(data, "starttls", 3, builtin=True)
     app = make_app(data, lessons_dir=None, start_lesson="starttls")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -228,7 +227,8 @@ async def test_what_is_still_open_is_listed_with_the_languages_own_comma(
     data: Path, lang: str, said: str
 ) -> None:
     """Issue 10, item 28: `ウォークスルー 1 件, ラボ` mixed an English comma into Japanese."""
-    at_step(data, "starttls-attacks", 2)  # the shipped lesson 8: a walk-through, then a lab
+    # the shipped lesson 8: a walk-through, then a lab
+    at_step(data, "starttls-attacks", 2, builtin=True)
     app = make_app(data, lessons_dir=None, lang=lang, start_lesson="starttls-attacks")
     async with app.run_test(size=(120, 35)) as pilot:
         items = app.screen.query_one("#open-items", Static)

@@ -318,13 +318,32 @@ def make_app(data_dir: Path, **options: Any) -> TutorApp:
     return TutorApp(**options)
 
 
-def at_step(data_dir: Path, lesson_id: str, step: int) -> None:
-    """Save progress that reopens `lesson_id` at `step` (tests skip the steps before it)."""
+def fixture_pack_id() -> str:
+    """The pack id the tutor keys the fixture course's progress by."""
+    from tutor.model.course import load_course
+
+    return load_course(FIXTURE_COURSE, "en").pack_id
+
+
+def at_step(data_dir: Path, lesson_id: str, step: int, *, builtin: bool = False) -> None:
+    """Save progress that reopens `lesson_id` at `step` (tests skip the steps before it), in
+    the fixture course (`builtin`: in the shipped course, for `make_app(lessons_dir=None)`)."""
     from tutor.model import progress as pg
 
     p = pg.Progress()
+    p.use_pack(pg.BUILTIN_PACK if builtin else fixture_pack_id())
     p.set_position(lesson_id, step)
     pg.save(p, data_dir / "progress.json")
+
+
+def saved_progress(data_dir: Path) -> dict[str, Any]:
+    """progress.json as saved, with the fixture course's pack entry (its `lessons`, its
+    `last_lesson`) beside the language and the theme, as tests read it."""
+    import json
+
+    data = json.loads((data_dir / "progress.json").read_text())
+    pack = data.get("packs", {}).get(fixture_pack_id(), {"lessons": {}})
+    return {**data, **pack}
 
 
 WAIT = 15.0  # seconds: a busy machine runs the app's workers and timers late; a hung UI fails
