@@ -182,3 +182,20 @@ def test_q2_watch_json_streams_an_outside_session(data_dir: Path) -> None:
         assert {"SessionStarted", "WireChunk", "WireLine", "WireSwitch", "WireRecord"} <= types
         started = next(o for o in objects if o["type"] == "SessionStarted")
         assert started["via_tap"] == ready["submission"]
+
+
+def test_q2_a_taken_port_is_one_clear_line(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    from tutor.cli.main import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["watch", "--port", str(port), "--tls-port", "0"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(
+        f"smtp-tutor watch: cannot listen on 127.0.0.1:{port}"
+    )
+    assert "--port 0 --tls-port 0 pick free ports" in err
