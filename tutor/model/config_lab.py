@@ -3,6 +3,8 @@
     ```config-lab
     name: l9-submission
     system: postfix
+    service: submission
+    client-policy: none
     do: Make submission (587) require TLS; keep port 25 open to plaintext senders.
     hint: smtpd_tls_security_level=encrypt as a -o override of the submission service.
     probes:
@@ -15,9 +17,11 @@
     ```
 
 Fields as in every block (`tutor.model.fields`; `name` says where the learner's edit is saved,
-unique in the course), then each starting file after a `=== NAME` line, verbatim. The files are
-read as Postfix reads them when the lesson is checked (a wrong line is a lesson error at its own
-line of the lesson file); the goal is the probes, run against the learner's edit with real
+unique in the course; `scenario`, `service` and `client-policy` are optional and say what the
+lab session beside the editor runs: its script, the master.cf service it talks to, its
+client), then each starting file after a `=== NAME` line, verbatim. The files are read as
+Postfix reads them when the lesson is checked (a wrong line is a lesson error at its own line of
+the lesson file); the goal is the probes, run against the learner's edit with real
 sessions (`sandbox.config.postfix.probes`), never a text comparison.
 
 Pure: no Textual.
@@ -33,13 +37,15 @@ from typing import ClassVar
 from sandbox.config.findings import ConfigError
 from sandbox.config.postfix.master import DEFAULT_MASTER_CF
 from sandbox.config.postfix.probes import PROBES, read_postfix_text
-from tutor.model.blocks import _Reader
+from sandbox.lab.catalog import SCENARIOS
+from tutor.model.blocks import _Reader, unknown_scenario
 from tutor.model.fields import parse_fields, shorten
-from tutor.model.lesson import CustomBlock, FenceBody, LessonError
+from tutor.model.lesson import CLIENT_POLICIES, CustomBlock, FenceBody, LessonError
 
 SYSTEMS: dict[str, tuple[str, ...]] = {"postfix": ("main.cf", "master.cf")}
 """system -> the files a config lab of it may start with (the first one is required)."""
 _SCALARS = ("name", "system", "do", "hint")
+_OPTIONAL = ("scenario", "service", "client-policy")
 _LISTS = ("probes",)
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _FILE_LINE = re.compile(r"^===[ \t]+(\S+)[ \t]*$")
@@ -58,6 +64,9 @@ class ConfigLab(CustomBlock):
     probes: tuple[str, ...]
     files: tuple[tuple[str, str], ...]  # (file name, starting text), in the lesson's order
     line: int
+    scenario: str = "starttls"  # the lab session's script (sandbox.lab.catalog)
+    service: str = ""  # the smtpd service it talks to ("": as `demo --postfix` chooses)
+    client_policy: str | None = None  # the lab session's client (None: the scenario's)
 
     def file(self, name: str) -> str:
         """The starting text of `name` ("" when the lesson gives none: the default applies)."""
@@ -89,9 +98,17 @@ def build_config_lab(body: FenceBody) -> tuple[ConfigLab | None, list[LessonErro
     r = _Reader(
         parse_fields(field_lines, body.first_line, file, "config-lab"), "config-lab", file, line
     )
-    r.check_keys(_SCALARS, _LISTS)
+    r.check_keys((*_SCALARS, *_OPTIONAL), _LISTS)
     name, system, do, hint = (r.scalar(k) for k in _SCALARS)
     probes = r.list_("probes")
+    scenario, service, policy = (r.scalar(k, required=False) for k in _OPTIONAL)
+    if scenario is not None and scenario[0] not in SCENARIOS:
+        r.error(scenario[1], unknown_scenario(scenario[0]))
+    if policy is not None and policy[0] not in CLIENT_POLICIES:
+        r.error(
+            policy[1],
+            f"'client-policy' is {shorten(policy[0])!r}; use {', '.join(CLIENT_POLICIES)}",
+        )
     if probes is None and "probes" not in r.fields.by_key:
         r.error(line, "'probes' is missing (the goal: every probe passes)")
     if name is not None and not _NAME.fullmatch(name[0]):
@@ -122,7 +139,7 @@ def build_config_lab(body: FenceBody) -> tuple[ConfigLab | None, list[LessonErro
         r.error(line, f"no '=== {allowed[0]}' line: the lab needs a starting {allowed[0]}")
     texts = {fname: "".join(f"{x}\n" for x in lines) for fname, _, lines in files}
     if not r.errors and system is not None and system[0] == "postfix":
-        _check_postfix(r, texts, {fname: fline for fname, fline, _ in files})
+        _check_postfix(r, texts, {fname: fline for fname, fline, _ in files}, service)
     if r.errors or name is None or system is None or do is None or hint is None or not probes:
         return None, r.errors
     block = ConfigLab(
@@ -133,14 +150,28 @@ def build_config_lab(body: FenceBody) -> tuple[ConfigLab | None, list[LessonErro
         probes=tuple(probes[0]),
         files=tuple((fname, texts[fname]) for fname, _, _ in files),
         line=line,
+        scenario=scenario[0] if scenario else "starttls",
+        service=service[0] if service else "",
+        client_policy=policy[0] if policy else None,
     )
     return block, r.errors
 
 
-def _check_postfix(r: _Reader, texts: dict[str, str], header: dict[str, int]) -> None:
-    """The starting files as Postfix reads them: a wrong line is reported at its lesson line."""
+def _check_postfix(
+    r: _Reader, texts: dict[str, str], header: dict[str, int], service: tuple[str, int] | None
+) -> None:
+    """The starting files as Postfix reads them: a wrong line is reported at its lesson line;
+    the lab's `service` must be an smtpd service of master.cf."""
     try:
-        read_postfix_text(texts.get("main.cf", ""), texts.get("master.cf") or DEFAULT_MASTER_CF)
+        config = read_postfix_text(
+            texts.get("main.cf", ""), texts.get("master.cf") or DEFAULT_MASTER_CF
+        )
     except ConfigError as error:
         at = header.get(error.path, r.line) + max(error.line, 1)
         r.error(at, f"{error.path}:{error.line}: {error.what}")
+        return
+    names = [s.name for s in config.smtpd_services()]
+    if service is not None and service[0] not in names:
+        r.error(
+            service[1], f"'service' is {shorten(service[0])!r}; master.cf has {', '.join(names)}"
+        )

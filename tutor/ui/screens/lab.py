@@ -25,7 +25,7 @@ from tutor.ui.screens.lab_driver import LabDriver, refreeze_gc
 from tutor.ui.screens.lab_events import FLUSH_INTERVAL
 from tutor.ui.screens.lab_task import GoalCheck, LabTask
 from tutor.ui.widgets.keys import localize_bindings
-from tutor.ui.widgets.lab_panes import LAB_PANES, LabPane
+from tutor.ui.widgets.lab_panes import LabPane
 
 __all__ = ["FLUSH_INTERVAL", "GoalCheck", "LabScreen", "LabTask", "refreeze_gc"]
 
@@ -41,7 +41,7 @@ class LabScreen(LabDriver):
         Binding("i", "focus_input", "key.type"),
         # w: off the footer (the lesson step that uses it names the key; the README lists it)
         Binding("w", "export_capture", "key.capture", show=False),
-        # 1, 2, 3...: one number key per pane of LAB_PANES (see _localize)
+        # 1, 2, 3...: one number key per pane of PANES (see _localize)
         Binding("escape", "back", "key.back"),
         Binding("f1", "app.help", "key.help"),
     ]
@@ -84,7 +84,7 @@ class LabScreen(LabDriver):
 
     def _localize(self) -> None:
         localize_bindings(self)
-        for number, pane in enumerate(LAB_PANES, start=1):
+        for number, pane in enumerate(self.PANES, start=1):
             self._bindings.bind(
                 str(number), f"pane('{pane.name}')", words(self, "key.pane"), show=False
             )
@@ -108,11 +108,11 @@ class LabScreen(LabDriver):
         task.display = self.lab_task is not None
         yield task
         yield Tabs(
-            *(Tab(words(self, f"lab.{p.name}"), id=f"tab-{p.name}") for p in LAB_PANES),
+            *(Tab(words(self, f"lab.{p.name}"), id=f"tab-{p.name}") for p in self.PANES),
             id="pane-tabs",
         )
         with Horizontal(id="panes"):
-            for n, pane in enumerate(LAB_PANES):
+            for n, pane in enumerate(self.PANES):
                 yield pane.make(pane.name, "pane -current" if n == 0 else "pane")
         with Horizontal(id="controls"):
             yield Button(words(self, "lab.step"), id="btn-step", compact=True)
@@ -123,7 +123,7 @@ class LabScreen(LabDriver):
         yield Footer()
 
     def on_mount(self) -> None:
-        for pane in LAB_PANES:
+        for pane in self.PANES:
             widget = self.query_one(f"#{pane.name}")
             if not isinstance(widget, LabPane):
                 raise TypeError(f"lab pane {pane.name!r} is a {type(widget).__name__}")
@@ -143,7 +143,7 @@ class LabScreen(LabDriver):
         elif mode in ("play", "step"):
             self.query_one(f"#btn-{mode}", Button).focus()
         else:
-            self.query_one(f"#{LAB_PANES[0].name}").focus()
+            self.query_one(f"#{self.PANES[0].name}").focus()
 
     def _lang_changed(self) -> None:
         """Say everything around the panes again in the new language (the panes follow on
@@ -154,7 +154,7 @@ class LabScreen(LabDriver):
         self.query_one("#policies", Static).update(self._policies_text())
         self._show_outcome(self._outcome)
         self.query_one("#task", Static).update(self._task_text())
-        for kind, pane in zip(LAB_PANES, self._panes(), strict=True):
+        for kind, pane in zip(self.PANES, self._panes(), strict=True):
             pane.titled(words(self, f"lab.{kind.name}"))
         self._update_tabs()
         for button, key in (("step", "lab.step"), ("play", "lab.play"), ("restart", "lab.restart")):
@@ -209,11 +209,11 @@ class LabScreen(LabDriver):
 
     @on(Tabs.TabActivated, "#pane-tabs")
     def _tab(self, event: Tabs.TabActivated) -> None:
-        name = (event.tab.id or f"tab-{LAB_PANES[0].name}").removeprefix("tab-")
+        name = (event.tab.id or f"tab-{self.PANES[0].name}").removeprefix("tab-")
         if name == self.current_pane:  # the first tab, active from the start: nothing moves
             return
         self.current_pane = name
-        for pane in LAB_PANES:
+        for pane in self.PANES:
             self.query_one(f"#{pane.name}").set_class(pane.name == name, "-current")
         focused = self.focused
         if focused is None or focused.has_class("pane") or focused.id == "pane-tabs":

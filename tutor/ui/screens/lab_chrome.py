@@ -3,6 +3,8 @@ an attack's outcome, the task box, the tabs' notes and the status line."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.screen import Screen
 from textual.widgets import Static, Tab
 
@@ -16,12 +18,14 @@ from tutor.ui.lab_link import LabSessionLike, SessionFactory, real_session
 from tutor.ui.lab_words import outcome_text, policies_text
 from tutor.ui.lang import ui_lang, words
 from tutor.ui.screens.lab_task import LabTask
-from tutor.ui.widgets.lab_panes import LAB_PANES, LabPane
+from tutor.ui.widgets.lab_panes import LAB_PANES, LabPane, PaneKind
 from tutor.ui.words import scenario_summary
 
 
 class LabChrome(Screen[bool]):
     """Holds the lab's state; says what the lab is, what it asks and where it stands."""
+
+    PANES: ClassVar[tuple[PaneKind, ...]] = LAB_PANES  # a lab with more panes says so (config)
 
     def __init__(
         self,
@@ -48,7 +52,7 @@ class LabChrome(Screen[bool]):
         self._facts = FactsFolder()  # the session's facts so far, folded once per event
         self.events_seen = 0
         self._busy = False
-        self.current_pane = LAB_PANES[0].name
+        self.current_pane = self.PANES[0].name
         self._status = ""
         self._outcome: Outcome | None = None  # an attack lab's, once its session ended
         self._last_typed = ""  # the learner's last command, for what the server would answer
@@ -109,7 +113,7 @@ class LabChrome(Screen[bool]):
     def _update_tabs(self) -> None:
         """Each tab: the pane's name, and what the pane adds to it (the Connection pane says
         plaintext or TLS, as only one pane shows on a narrow terminal)."""
-        for kind, pane in zip(LAB_PANES, self._panes(), strict=True):
+        for kind, pane in zip(self.PANES, self._panes(), strict=True):
             note = pane.tab_note()
             label = words(self, f"lab.{kind.name}") + (f" · {note}" if note else "")
             tab = self.query_one(f"#tab-{kind.name}", Tab)

@@ -1,0 +1,134 @@
+"""What the config lab does with the learner's files: check them, run the lab session with them,
+probe them, and say its Postfix log. Pure: no Textual; the sandbox is imported when used.
+
+`run` takes the path of `smtp-tutor demo SCENARIO --postfix MAIN_CF`: the configuration enacted
+(`sandbox.config.postfix.enact`), one smtpd service chosen as `demo` chooses it, and a
+`LabSession` with that service's policy and chain, trusting the lab folder's root.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sandbox.config.findings import ConfigError, Finding
+from sandbox.config.postfix.enact import Listener, enact
+from sandbox.config.postfix.log import LogContext, postfix_log
+from sandbox.config.postfix.probes import ProbeResult, probe_postfix, read_postfix_text
+from sandbox.config.postfix.reader import PostfixConfig
+from sandbox.events import SandboxEvent
+from sandbox.lab.catalog import SCENARIOS
+from sandbox.pki.labkeys import ensure_lab_keys
+from tutor.model.config_lab import ConfigLab
+from tutor.ui.lab_link import Emit, LabSessionLike, SessionFactory
+
+DEFAULT_NAME = "mail.sandbox.test"  # the lab keys' leaf is for it (sandbox/pki/labkeys.py)
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """`postfix check` of the learner's files: its findings, or the error that stops a read."""
+
+    findings: tuple[Finding, ...] = ()
+    error: ConfigError | None = None
+
+    @property
+    def lines(self) -> dict[str, dict[int, str]]:
+        """File -> line -> the worst level there (`error`, `warning`, `note`)."""
+        order = {"note": 0, "warning": 1, "error": 2}
+        out: dict[str, dict[int, str]] = {}
+        marks = [(f.path, f.line, f.level.value) for f in self.findings]
+        if self.error is not None:
+            marks.append((self.error.path, self.error.line, "error"))
+        for path, line, level in marks:
+            if line <= 0:
+                continue
+            at = out.setdefault(path, {})
+            if order[level] >= order.get(at.get(line, "note"), 0):
+                at[line] = level
+        return out
+
+
+def check_postfix(main: str, master: str, keys: Path) -> Checked:
+    """The linter (`smtp-tutor postfix check`) on the editor's text; keys: the lab folder."""
+    from sandbox.config.postfix.lint import lint
+
+    try:
+        config = read_postfix_text(main, master)
+        return Checked(tuple(lint(config, keys)))
+    except ConfigError as error:
+        return Checked(error=error)
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """The learner's configuration, enacted: the service the lab session talks to."""
+
+    config: PostfixConfig
+    listener: Listener
+    server_hostname: str
+    keys: Path
+
+
+def prepare(block: ConfigLab, main: str, master: str, keys: Path) -> Prepared:
+    """Read and enact the files (ConfigError: FILE:LINE: what); choose the lab's service:
+    the block's, else as `demo --postfix` does (wrapper mode for an implicit-TLS script,
+    submission for one that authenticates, else port 25)."""
+    config = read_postfix_text(main, master)
+    folder = ensure_lab_keys(keys).folder
+    listeners = list(enact(config, folder).listeners)
+    scenario = SCENARIOS[block.scenario]
+    if block.service:
+        chosen = [x for x in listeners if block.service in (x.service.name, x.service.key)]
+        if not chosen:
+            known = ", ".join(x.service.name for x in listeners)
+            raise ConfigError("master.cf", 0, f"no smtpd service {block.service!r} ({known})")
+    else:
+        fits = [x for x in listeners if x.policy.implicit_tls == scenario.implicit_tls]
+        wanted = 587 if scenario.authenticate else 25
+        chosen = sorted(fits or listeners, key=lambda x: x.port != wanted)
+    listener = chosen[0]
+    hostname = listener.policy.hostname
+    name = hostname if hostname.endswith((".test", ".localhost")) else DEFAULT_NAME
+    return Prepared(config, listener, name, folder)
+
+
+def session_factory(prepared: Prepared, client_policy: str | None) -> SessionFactory:
+    """A factory of lab sessions against the prepared service (the lab screen's interface)."""
+
+    def make(scenario: str, emit: Emit, policy: str | None) -> LabSessionLike:
+        from sandbox.lab.session import LabSession
+
+        listener = prepared.listener
+        return LabSession(
+            scenario,
+            emit=emit,
+            client_policy=policy or client_policy,
+            server_policy=listener.policy,
+            server_chain=listener.chain,
+            ca_file=prepared.keys / "root.pem",
+            server_hostname=prepared.server_hostname,
+            keep_secrets=True,
+        )
+
+    return make
+
+
+async def probe(block: ConfigLab, main: str, master: str, keys: Path) -> list[ProbeResult]:
+    """The block's probes against the learner's files (ConfigError if they cannot run)."""
+    return await probe_postfix(main, master, keys, block.probes)
+
+
+def log_lines(
+    events: Sequence[SandboxEvent], started: dt.datetime, server: str = f"{DEFAULT_NAME}:25"
+) -> list[str]:
+    """One session's lines in Postfix's log format (`sandbox.config.postfix.log`); `started`:
+    the wall-clock time of its first event, `server` the `name:port` the sender reached."""
+    if not events:
+        return []
+    name, _, port = server.rpartition(":")
+    lines = postfix_log(events, LogContext(server=f"{name}[127.0.0.1]:{port}"))
+    first = events[0].ts
+    return [line.render(started, first) for line in lines]

@@ -1,0 +1,368 @@
+"""The config lab: the learner's Postfix files in an editor beside a live lab (issue 11, §4).
+
+    Check (F4)  `postfix check` on the editor's text, findings marked on their lines
+    Run (F5)    the files saved, the lab session restarted with them (as `demo --postfix`),
+                then the block's probes run against every service; all pass: the goal is met
+    Reset       the lesson's starting files again (the saved edit is forgotten)
+    F2          editor or lab, on a terminal too narrow for both
+
+The lab side is the Lab screen itself (`LabScreen`), with one more pane: the session's Postfix
+log. The goal is never read from the text: only the probes' real sessions decide it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import ClassVar
+
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Static, Tab, Tabs
+
+from sandbox.config.findings import ConfigError
+from sandbox.config.postfix.probes import PROBES, ProbeResult
+from tutor.model.config_edits import keys_dir, load_edit, reset_edits, save_edit
+from tutor.model.config_lab import ConfigLab
+from tutor.ui import config_link
+from tutor.ui.lab_link import Emit, LabSessionLike
+from tutor.ui.lang import ui_lang, words
+from tutor.ui.screens.dialogs import ConfirmScreen
+from tutor.ui.screens.lab import LabScreen
+from tutor.ui.screens.lab_task import LabTask
+from tutor.ui.widgets.config_editor import ConfigEditor
+from tutor.ui.widgets.lab_panes import LAB_PANES, PaneKind
+from tutor.ui.widgets.postfix_log_pane import PostfixLogPane
+
+SPLIT_WIDTH = 120  # columns from which the editor and the lab are side by side
+
+CSS = """
+ConfigLabScreen #config-lab { height: 1fr; }
+ConfigLabScreen #config-side { width: 1fr; height: 1fr; }
+ConfigLabScreen #lab-side { width: 1fr; height: 1fr; }
+ConfigLabScreen.-split #config-side { width: 45%; }
+ConfigLabScreen.-split #lab-side { width: 55%; }
+ConfigLabScreen.-editor #lab-side { display: none; }
+ConfigLabScreen.-lab #config-side { display: none; }
+ConfigLabScreen #config-title {
+    height: auto; max-height: 4; padding: 0 1; background: $primary-background; color: $text;
+}
+ConfigLabScreen .config-editor { height: 1fr; min-height: 5; display: none; }
+ConfigLabScreen .config-editor.-current { display: block; }
+ConfigLabScreen #config-controls { height: 1; }
+ConfigLabScreen #config-controls Button { margin-right: 1; }
+ConfigLabScreen #config-report { height: auto; max-height: 8; border-left: thick $warning; }
+ConfigLabScreen #config-report.-clean { border-left: thick $success; }
+ConfigLabScreen #config-files { height: 1; }
+"""
+
+
+def _log_pane(id: str, classes: str) -> Widget:
+    return PostfixLogPane(id=id, classes=classes)
+
+
+class ConfigLabScreen(LabScreen):
+    """A `LabScreen` whose server is the learner's configuration; dismissed with goal_met."""
+
+    DEFAULT_CSS = CSS
+    PANES: ClassVar[tuple[PaneKind, ...]] = (*LAB_PANES, PaneKind("log", _log_pane))
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow")]  # noqa: RUF012 (Textual API): panes under tabs
+    BINDINGS: ClassVar = [
+        Binding("f5", "run_config", "key.run_config"),
+        Binding("f4", "check_config", "key.check_config"),
+        Binding("f2", "switch_side", "key.switch_side"),
+        Binding("f8", "reset_config", "key.reset_config"),
+    ]
+
+    def __init__(
+        self,
+        block: ConfigLab,
+        *,
+        task: LabTask | None = None,
+        data: Path | None = None,
+        play_delay: float = 0.4,
+    ) -> None:
+        self.block = block
+        self.data = data  # the data folder (None: the learner's own, sandbox.safety.files)
+        self.keys = keys_dir(data)
+        self.files = tuple(name for name, _ in block.files) or ("main.cf",)
+        if block.system == "postfix" and "master.cf" not in self.files:
+            self.files = (*self.files, "master.cf")
+        self.prepared: config_link.Prepared | None = None
+        self.checked: config_link.Checked | None = None
+        self.probes: list[ProbeResult] = []
+        self.probing = False
+        self.run_seconds: float | None = None  # config -> new session ready, the last run
+        self._side = "editor"
+        self._prepare_error: ConfigError | None = None
+        super().__init__(
+            block.scenario,
+            task=task,
+            client_policy=block.client_policy,
+            session_factory=self._make_session,
+            play_delay=play_delay,
+        )
+
+    # --- the files ------------------------------------------------------------------------------
+
+    def starting_text(self, file: str) -> str:
+        return self.block.master_cf if file == "master.cf" else self.block.file(file)
+
+    def text(self, file: str) -> str:
+        """What the editor holds for `file` now."""
+        return self.editor(file).text
+
+    def editor(self, file: str) -> ConfigEditor:
+        return self.query_one(f"#edit-{self.files.index(file)}", ConfigEditor)
+
+    def _saved_or_starting(self, file: str) -> str:
+        saved = load_edit(self.block.name, file, self.data)
+        return saved if saved is not None else self.starting_text(file)
+
+    # --- layout ---------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="config-lab"):
+            with Vertical(id="config-side"):
+                yield Static(self._config_title(), id="config-title", markup=False)
+                yield Tabs(
+                    *(Tab(f, id=f"file-{i}") for i, f in enumerate(self.files)),
+                    id="config-files",
+                )
+                for i, file in enumerate(self.files):
+                    editor = ConfigEditor(self._saved_or_starting(file), file, id=f"edit-{i}")
+                    editor.set_class(i == 0, "-current")
+                    yield editor
+                with Horizontal(id="config-controls"):
+                    yield Button(words(self, "config.check"), id="btn-check", compact=True)
+                    yield Button(words(self, "config.run"), id="btn-run", compact=True)
+                    yield Button(words(self, "config.reset"), id="btn-reset", compact=True)
+                with VerticalScroll(id="config-report-box"):
+                    yield Static(words(self, "config.ready"), id="config-report", markup=False)
+            with Vertical(id="lab-side"):
+                yield from self._lab_parts(super().compose())
+        yield Footer()
+
+    def _lab_parts(self, parts: Iterable[Widget]) -> Iterable[Widget]:
+        """The Lab screen's own widgets, its Footer left to this screen."""
+        for widget in parts:
+            if not isinstance(widget, Footer):
+                yield widget
+
+    def on_mount(self) -> None:
+        # Textual calls LabScreen.on_mount too (each class's handler, base first): not again here
+        self._layout(self.size.width)
+        self.editor(self.files[0]).focus()
+
+    def _first_focus(self) -> None:
+        """The editor first: the learner came to change the configuration."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._layout(event.size.width)
+
+    def _layout(self, width: int) -> None:
+        split = width >= SPLIT_WIDTH
+        self.set_class(split, "-split")
+        self.set_class(not split and self._side == "editor", "-editor")
+        self.set_class(not split and self._side == "lab", "-lab")
+
+    def action_switch_side(self) -> None:
+        """F2: the editor or the lab (both show side by side on a wide terminal)."""
+        self._side = "lab" if self._side == "editor" else "editor"
+        self._layout(self.size.width)
+        if self._side == "editor":
+            self.editor(self._current_file()).focus()
+        else:
+            self.query_one(f"#{self.current_pane}").focus()
+
+    def _show(self, side: str) -> None:
+        if self._side != side:
+            self.action_switch_side()
+
+    def _current_file(self) -> str:
+        active = self.query_one("#config-files", Tabs).active or "file-0"
+        return self.files[int(active.removeprefix("file-"))]
+
+    @on(Tabs.TabActivated, "#config-files")
+    def _file_tab(self, event: Tabs.TabActivated) -> None:
+        event.stop()  # not the panes' tabs
+        index = int((event.tab.id or "file-0").removeprefix("file-"))
+        for i in range(len(self.files)):
+            self.query_one(f"#edit-{i}").set_class(i == index, "-current")
+
+    def _config_title(self) -> str:
+        return words(self, "config.title", name=self.block.name, do=self.block.do)
+
+    def _task_text(self) -> str:
+        """The task, then each probe's verdict once they ran."""
+        text = super()._task_text()
+        if self.probing:
+            text += "\n" + words(self, "config.probing")
+        for result in self.probes:
+            what = getattr(PROBES[result.name].words, ui_lang(self), PROBES[result.name].words.en)
+            key = "config.probe_ok" if result.ok else "config.probe_bad"
+            text += "\n" + words(self, key, what=what, said=result.said)
+        return text
+
+    # --- check, run, reset ------------------------------------------------------------------------
+
+    def _save(self) -> None:
+        for file in self.files:
+            text = self.text(file)
+            if text != self.starting_text(file) or load_edit(self.block.name, file, self.data):
+                try:
+                    save_edit(self.block.name, file, text, self.data)
+                except OSError as exc:
+                    self.notify(
+                        words(self, "config.save_failed", error=exc.strerror or str(exc)),
+                        severity="error",
+                        markup=False,
+                    )
+
+    def _texts(self) -> tuple[str, str]:
+        return self.text("main.cf"), self.text("master.cf")
+
+    def action_check_config(self) -> None:
+        """F4: `postfix check` on what the editor holds; findings on their lines and below."""
+        self._save()
+        checked = config_link.check_postfix(*self._texts(), self.keys)
+        self._show_checked(checked)
+
+    def _show_checked(self, checked: config_link.Checked) -> None:
+        self.checked = checked
+        marks = checked.lines
+        for file in self.files:
+            self.editor(file).mark(marks.get(file, {}))
+        lang = ui_lang(self)
+        said: list[str] = []
+        if checked.error is not None:
+            said.append(str(checked.error))
+        said.extend(f.render(lang) for f in checked.findings)
+        clean = not said
+        report = self.query_one("#config-report", Static)
+        report.update("\n".join(said) if said else words(self, "config.clean"))
+        report.set_class(clean, "-clean")
+
+    def action_run_config(self) -> None:
+        self._run_config()
+
+    @work(group="lab", exclusive=True)
+    async def _run_config(self) -> None:
+        """F5: save, restart the lab session with the files, then probe them."""
+        self._save()
+        started = time.perf_counter()
+        try:
+            main, master = self._texts()
+            self.prepared = config_link.prepare(self.block, main, master, self.keys)
+        except ConfigError as error:
+            self._show_checked(config_link.Checked(error=error))
+            self._show("editor")
+            return
+        self._show_checked(config_link.check_postfix(main, master, self.keys))
+        listener = self.prepared.listener
+        for pane in self._panes():
+            if isinstance(pane, PostfixLogPane):
+                pane.server = f"{self.prepared.server_hostname}:{listener.port}"
+        await self.stop_session()
+        self.workers.cancel_group(self, "cmd")
+        self._busy = False
+        self._pending.clear()
+        self._in_data = False
+        for pane in self._panes():
+            pane.reset()
+        await self._do_start()
+        if self.session is not None:
+            self.run_seconds = time.perf_counter() - started
+            self.query_one("#policies", Static).update(self._policies_text())
+        self._probe(main, master)
+
+    def _policies_text(self) -> str:
+        prepared = getattr(self, "prepared", None)
+        if prepared is None:
+            return super()._policies_text()
+        listener = prepared.listener
+        policy = listener.policy
+        return words(
+            self, "config.service", service=listener.service.name, port=listener.port,
+            level=policy.tls_level, wrapper="yes" if policy.implicit_tls else "no",
+        )  # fmt: skip
+
+    @work(group="probe-config", exclusive=True)
+    async def _probe(self, main: str, master: str) -> None:
+        self.probing = True
+        self.probes = []
+        self._refresh_task()
+        try:
+            self.probes = await config_link.probe(self.block, main, master, self.keys)
+        except ConfigError as error:
+            self._show_checked(config_link.Checked(error=error))
+        finally:
+            self.probing = False
+        if self.probes and all(r.ok for r in self.probes) and not self.goal_met:
+            self.goal_met = True
+            self.query_one("#task").add_class("-met")
+            if self.lab_task is not None:
+                self._goal_reached(self.lab_task)
+        self._refresh_task()
+
+    def _refresh_task(self) -> None:
+        task = self.query_one("#task", Static)
+        task.display = True
+        task.update(self._task_text())
+
+    def _make_session(self, scenario: str, emit: Emit, policy: str | None) -> LabSessionLike:
+        """The lab session: against the learner's configuration once it ran, else the lesson's."""
+        if self.prepared is None:
+            main, master = self._saved_or_starting("main.cf"), self._saved_or_starting("master.cf")
+            self.prepared = config_link.prepare(self.block, main, master, self.keys)
+            for pane in self._panes():
+                if isinstance(pane, PostfixLogPane):
+                    pane.server = f"{self.prepared.server_hostname}:{self.prepared.listener.port}"
+        factory = config_link.session_factory(self.prepared, self.block.client_policy)
+        return factory(scenario, emit, policy)
+
+    def action_reset_config(self) -> None:
+        def done(yes: bool | None) -> None:
+            if yes:
+                reset_edits(self.block.name, self.files, self.data)
+                for file in self.files:
+                    self.editor(file).load_text(self.starting_text(file))
+                    self.editor(file).mark({})
+                report = self.query_one("#config-report", Static)
+                report.update(words(self, "config.was_reset"))
+                report.set_class(False, "-clean")
+
+        self.app.push_screen(ConfirmScreen("config.confirm_reset", name=self.block.name), done)
+
+    @on(Button.Pressed, "#btn-check")
+    def _check_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_check_config()
+
+    @on(Button.Pressed, "#btn-run")
+    def _run_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_run_config()
+
+    @on(Button.Pressed, "#btn-reset")
+    def _reset_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_reset_config()
+
+    async def action_back(self) -> None:
+        """Esc in the editor leaves the editor first (for the lab's keys); then the lab."""
+        focused = self.focused
+        if isinstance(focused, ConfigEditor):
+            self._save()
+            self.query_one("#btn-run", Button).focus()
+            return
+        self._save()
+        await super().action_back()
+
+    @property
+    def help_topic(self) -> str:
+        return "lab"
