@@ -22,7 +22,7 @@ from tutor.model.langs import LANGS  # pure and tiny: --help stays fast
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("tutor.cli.demo", "run a scripted sandbox session and print what crosses the wire"),
     "sandbox": ("tutor.cli.sandbox", "run the sandbox mail server alone, for real mail clients"),
-    "lessons": ("tutor.cli.lessons", "check lesson files (smtp-tutor lessons check [DIR])"),
+    "lessons": ("tutor.cli.lessons", "check, show or start lesson packs (lessons check|show|new)"),
     "exchange": ("tutor.cli.exchange", "check or show Exchange connectors (exchange check SCRIPT)"),
     "postfix": ("tutor.cli.postfix", "check a Postfix main.cf/master.cf (postfix check MAIN_CF)"),
     "watch": ("tutor.cli.watch", "the sandbox behind the wire tap: watch your own client live"),

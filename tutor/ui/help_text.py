@@ -44,7 +44,9 @@ wondering, the **Expert** answers. Then you check yourself:
   **o** or the **Open the lab** button.
 
 **n** goes to the next step, **p** to the previous one; **Next** tells you what is still open
-in the step. **Esc** returns to the course.
+in the step. **g** opens the glossary at the terms this lesson uses; **r** shows the whole lesson
+as plain text, top to bottom in one column (for printing or a screen reader). **Esc** returns to
+the course.
 """,
     "quiz": """\
 # Quiz
@@ -168,7 +170,9 @@ _JA: dict[str, str] = {
   一切接続しません)。**o** キーか **ラボを開く** ボタンで開きます。
 
 **n** で次のステップ、**p** で前のステップへ。**次へ** はこのステップで未完了の
-項目を教えてくれます。**Esc** でコース一覧に戻ります。
+項目を教えてくれます。**g** でこのレッスンに出てくる用語の用語集を開きます。**r** でレッスン全体を
+プレーンテキストで上から下へ 1 列に表示します（印刷やスクリーンリーダー向け）。**Esc** でコース一覧に
+戻ります。
 """,
     "quiz": """\
 # クイズ
