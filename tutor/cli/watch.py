@@ -6,6 +6,7 @@ implicit TLS (as 465, RFC 8314). The learner points swaks, `openssl s_client`, a
 script at either tap port, and every session is printed as `demo` prints its own (the events go
 through the demo's `Printer`: the wire lines indented behind `wire |`, the server's notices and
 deliveries as `===` lines), or with `--json` as one JSON object per event (sandbox.eventjson).
+The servers and their taps are `sandbox.lab.watch.Watched`, which the TUI's watch screen uses too.
 
 `--decrypt` (opt-in, G5): the servers log their TLS secrets into a private folder removed at the
 end, and under each TLS record the watch prints what is inside it, as `demo --decrypt` does:
@@ -19,23 +20,17 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sandbox.events import SandboxEvent, SessionStarted
 from sandbox.smtpd.policy import TLS_LEVELS
-from tutor.cli.sandbox_options import fail, port_number, start_server
+from tutor.cli.sandbox_options import fail, port_number
 
 if TYPE_CHECKING:
-    from sandbox.smtpd.server import SandboxServer
+    from sandbox.lab.watch import Listener, Watched
     from sandbox.tlsview.decrypt import TlsDecryptor
     from sandbox.tlsview.keylog import KeyLog
-    from sandbox.tlsview.secrets import Secrets
-    from sandbox.wire.tap import WireTap
     from tutor.cli.demo import Printer
-
-SUBMISSION = "watch: submission port, STARTTLS"
-SMTPS = "watch: implicit TLS port"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -65,20 +60,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "at the end) and each record is printed opened",
     )
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
-
-
-@dataclass(slots=True)
-class Listener:
-    """One watched port: the sandbox server and the tap in front of it."""
-
-    name: str
-    server: SandboxServer
-    tap: WireTap | None = None
-
-    @property
-    def where(self) -> str:
-        assert self.tap is not None
-        return f"{self.tap.host}:{self.tap.port}"
 
 
 class Opened:
@@ -117,36 +98,20 @@ class Opened:
                     self._printer._write(f"    open | {text}", style)
 
 
-def _merged(secrets: list[Secrets]) -> Callable[[], KeyLog]:
-    def keys() -> KeyLog:
-        from sandbox.tlsview.keylog import KeyLog
-
-        merged = KeyLog()
-        for s in secrets:
-            merged.update(s.keylog())
-        return merged
-
-    return keys
-
-
 def run(args: argparse.Namespace) -> int:
     return asyncio.run(watch(args))
 
 
 async def watch(args: argparse.Namespace) -> int:
+    from sandbox.lab.watch import Watched
     from sandbox.safety.files import data_dir
     from sandbox.smtpd.accounts import demo_account
-    from sandbox.smtpd.policy import ServerPolicy
-    from sandbox.smtpd.server import SandboxServer
-    from sandbox.tlsview.secrets import Secrets
-    from sandbox.wire.tap import WireTap
     from tutor.cli.demo import Printer, _use_color
     from tutor.cli.stopsignal import stop_on_signal
 
     stop = stop_on_signal()  # Q1: before anything is printed
     printer = Printer(sys.stdout, color=_use_color(args.color, sys.stdout), as_json=args.json)
-    secrets = [Secrets(), Secrets()] if args.decrypt else []
-    opened = Opened(printer, _merged(secrets), as_json=args.json) if args.decrypt else None
+    opened: Opened | None = None
 
     def emit(event: SandboxEvent) -> None:
         printer(event)
@@ -154,54 +119,22 @@ async def watch(args: argparse.Namespace) -> int:
             opened(event)
 
     maildir = data_dir() / "Maildir"
-    listeners = [
-        Listener(
-            SUBMISSION,
-            SandboxServer(
-                ServerPolicy(tls_level=args.tls),
-                emit=emit,
-                maildir=maildir,
-                keylog_file=secrets[0].path if secrets else None,
-            ),
-        ),
-        Listener(
-            SMTPS,
-            SandboxServer(
-                ServerPolicy(tls_level="encrypt", implicit_tls=True),
-                emit=emit,
-                maildir=maildir,
-                keylog_file=secrets[1].path if secrets else None,
-            ),
-        ),
-    ]
+    watched = Watched(emit, tls_level=args.tls, maildir=maildir, keep_secrets=args.decrypt)
+    if args.decrypt:
+        opened = Opened(printer, watched.keylog, as_json=args.json)
     out = sys.stderr if args.json else sys.stdout  # --json: stdout holds JSON lines only
     try:
-        for listener, port in zip(listeners, (args.port, args.tls_port), strict=True):
-            failed = await start_server(
-                listener.server, "127.0.0.1", 0, allow_non_loopback=False, command="watch"
+        try:
+            await watched.start(args.port, args.tls_port)
+        except OSError as exc:
+            return fail(
+                "watch",
+                f"cannot listen on 127.0.0.1:{_taken(watched, args)}: {exc.strerror or exc} "
+                "(another watch running? --port 0 --tls-port 0 pick free ports)",
             )
-            if failed is not None:
-                return failed
-            listener.tap = WireTap(
-                listener.server.host,
-                listener.server.port,
-                emit=emit,
-                listen_port=port,
-                tamper=_announcer(listener, emit),
-            )
-            try:
-                await listener.tap.start()
-            except OSError as exc:
-                listener.tap = None
-                return fail(
-                    "watch",
-                    f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc} "
-                    "(another watch running? --port 0 --tls-port 0 pick free ports)",
-                )
         account = demo_account()
-        certs = listeners[0].server.certs or listeners[1].server.certs
-        assert certs is not None  # the implicit TLS port always has TLS
-        for line in intro(listeners, account.username, account.password, str(certs.ca_cert)):
+        ca = str(watched.ca_cert)
+        for line in intro(watched.listeners, account.username, account.password, ca):
             print(line, file=out)
         print(
             f"Messages are kept in {maildir} (smtp-tutor mailbox lists them). Ctrl-C stops.",
@@ -209,34 +142,21 @@ async def watch(args: argparse.Namespace) -> int:
             flush=True,
         )
         if args.json:
-            printer.out.write(_ready_json(listeners, str(certs.ca_cert)) + "\n")
+            printer.out.write(_ready_json(watched.listeners, ca) + "\n")
             printer.out.flush()
         await stop.wait()
     finally:
-        for listener in listeners:
-            if listener.tap is not None:
-                await listener.tap.stop()
-            await listener.server.stop()
+        await watched.stop()
         if opened is not None:
             opened.finish()
-        for s in secrets:
-            s.close()  # the secrets open the sessions: gone with the watch
-    delivered = sum(listener.server.mailbox.delivered for listener in listeners)
-    print(f"\nStopped. {delivered} message(s) received.", file=out)
+    print(f"\nStopped. {watched.delivered} message(s) received.", file=out)
     return 0
 
 
-def _announcer(listener: Listener, emit: Callable[[SandboxEvent], None]) -> Callable[[], None]:
-    """The tap's per-connection factory, used to say that a client connected (no tampering)."""
-
-    def connected() -> None:
-        emit(
-            SessionStarted(
-                scenario=listener.name, server=listener.server.address, via_tap=listener.where
-            )
-        )
-
-    return connected
+def _taken(watched: Watched, args: argparse.Namespace) -> int:
+    """The port that could not be had: the first listener without its tap."""
+    first = next((i for i, lst in enumerate(watched.listeners) if lst.tap is None), 0)
+    return int((args.port, args.tls_port)[first])
 
 
 def intro(listeners: list[Listener], user: str, password: str, ca: str) -> list[str]:

@@ -1,0 +1,136 @@
+"""Bring your own client: two sandbox servers, each behind the wire tap, for outside clients.
+
+    watched = Watched(emit, keep_secrets=True)
+    await watched.start(submission_port=2587, implicit_port=2465)
+    ...          # watched.listeners[i].where: the tap port a client points at
+    await watched.stop()
+
+A submission port with STARTTLS (default `encrypt`, as Postfix's submission service on 587) and
+a port with implicit TLS (as 465, RFC 8314). Each connection a client makes is announced with a
+`SessionStarted` (scenario `watch: ...`, its server and tap) before any of its bytes, so a
+consumer starts a new session view there. With `keep_secrets` the servers log their TLS secrets
+into a private folder (`sandbox.tlsview.secrets`, removed at `stop`) and `keylog()` returns them,
+to open an outside client's records (opt-in: G5). Used by `smtp-tutor watch` and the TUI.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sandbox.events import SandboxEvent, SessionStarted
+from sandbox.smtpd.policy import ServerPolicy, TlsLevel
+from sandbox.smtpd.server import SandboxServer
+from sandbox.tlsview.keylog import KeyLog
+from sandbox.tlsview.secrets import Secrets
+from sandbox.wire.tap import WireTap
+
+Emit = Callable[[SandboxEvent], None]
+SUBMISSION = "watch: submission port, STARTTLS"
+SMTPS = "watch: implicit TLS port"
+
+
+@dataclass(slots=True)
+class Listener:
+    """One watched port: the sandbox server and the tap in front of it."""
+
+    name: str
+    server: SandboxServer
+    tap: WireTap | None = None
+
+    @property
+    def where(self) -> str:
+        """`host:port` of the tap: where a client connects."""
+        assert self.tap is not None
+        return f"{self.tap.host}:{self.tap.port}"
+
+
+class Watched:
+    """The two watched ports (see the module docstring)."""
+
+    def __init__(
+        self,
+        emit: Emit,
+        *,
+        tls_level: TlsLevel = "encrypt",
+        maildir: Path | None = None,
+        keep_secrets: bool = False,
+    ) -> None:
+        self.emit = emit
+        self.secrets = [Secrets(), Secrets()] if keep_secrets else []
+        self.listeners = [
+            Listener(
+                SUBMISSION,
+                SandboxServer(
+                    ServerPolicy(tls_level=tls_level),
+                    emit=emit,
+                    maildir=maildir,
+                    keylog_file=self.secrets[0].path if self.secrets else None,
+                ),
+            ),
+            Listener(
+                SMTPS,
+                SandboxServer(
+                    ServerPolicy(tls_level="encrypt", implicit_tls=True),
+                    emit=emit,
+                    maildir=maildir,
+                    keylog_file=self.secrets[1].path if self.secrets else None,
+                ),
+            ),
+        ]
+
+    async def start(self, submission_port: int = 0, implicit_port: int = 0) -> None:
+        """Start both servers (on free loopback ports) and their taps on the given ports.
+
+        `OSError` when a tap port is taken (what is started stays for `stop`)."""
+        for listener, port in zip(self.listeners, (submission_port, implicit_port), strict=True):
+            await listener.server.start("127.0.0.1", 0)
+            tap = WireTap(
+                listener.server.host,
+                listener.server.port,
+                emit=self.emit,
+                listen_port=port,
+                tamper=self._announcer(listener),
+            )
+            await tap.start()
+            listener.tap = tap
+
+    def _announcer(self, listener: Listener) -> Callable[[], None]:
+        """The tap's per-connection factory, used only to say a client connected (no tamper)."""
+
+        def connected() -> None:
+            self.emit(
+                SessionStarted(
+                    scenario=listener.name, server=listener.server.address, via_tap=listener.where
+                )
+            )
+
+        return connected
+
+    async def stop(self) -> None:
+        """Stop the taps and servers; the secrets go with them. Idempotent."""
+        for listener in self.listeners:
+            if listener.tap is not None:
+                with contextlib.suppress(RuntimeError):
+                    await listener.tap.stop()
+            await listener.server.stop()
+        for secrets in self.secrets:
+            secrets.close()  # the secrets open the sessions: gone with the watch
+
+    def keylog(self) -> KeyLog:
+        """The servers' TLS secrets so far (empty without `keep_secrets`)."""
+        merged = KeyLog()
+        for secrets in self.secrets:
+            merged.update(secrets.keylog())
+        return merged
+
+    @property
+    def delivered(self) -> int:
+        return sum(listener.server.mailbox.delivered for listener in self.listeners)
+
+    @property
+    def ca_cert(self) -> Path | None:
+        certs = self.listeners[1].server.certs  # the implicit TLS port always has TLS
+        return certs.ca_cert if certs is not None else None
