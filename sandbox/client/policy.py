@@ -130,15 +130,21 @@ def as_policy(value: TlsPolicy | str) -> TlsPolicy:
 
 
 def tls_context_for(
-    policy: TlsPolicy, ca_file: Path | None, keylog_file: Path | None = None
+    policy: TlsPolicy,
+    ca_file: Path | None,
+    keylog_file: Path | None = None,
+    versions: tuple[ssl.TLSVersion, ssl.TLSVersion | None] | None = None,
 ) -> ssl.SSLContext:
     """The client's TLS context under `policy`: verifying the chain and name, or not (F1).
 
     Without key logging, sessions that trust the same CA file share one context; with it, a
     session gets its own, so secrets are logged only where a learner asked (G5).
     """
-    if keylog_file is not None:
-        return client_context(ca_file, verify=policy.verifies, keylog_file=keylog_file)
+    if keylog_file is not None or versions is not None:  # its own: the shared one is not capped
+        low, high = versions or (ssl.TLSVersion.TLSv1_2, None)
+        return client_context(
+            ca_file, verify=policy.verifies, keylog_file=keylog_file, minimum=low, maximum=high
+        )
     return shared_client_context(ca_file, verify=policy.verifies)
 
 

@@ -67,6 +67,7 @@ class SmtpClient:
         keylog_file: Path | None = None,
         every_body_line: bool = False,
         cert_check: CertCheck | None = None,  # the lab world's DANE/MTA-STS check (connection.py)
+        tls_versions: tuple[ssl.TLSVersion, ssl.TLSVersion | None] | None = None,  # floor, cap
     ) -> None:
         self.policy = as_policy(policy)
         if implicit_tls and self.policy is TlsPolicy.NONE:
@@ -76,6 +77,7 @@ class SmtpClient:
         self.allow_cleartext_auth = allow_cleartext_auth
         self.helo_name = helo_name
         self.keylog_file = keylog_file
+        self.tls_versions = tls_versions  # the lab's floor and ceiling; None: TLS 1.2 and up
         self._context: ssl.SSLContext | None = None
         self._conn = SmtpConnection(
             host,
@@ -325,7 +327,9 @@ class SmtpClient:
     def _tls_context(self) -> ssl.SSLContext:
         if self._context is None:
             try:
-                self._context = tls_context_for(self.policy, self.ca_file, self.keylog_file)
+                self._context = tls_context_for(
+                    self.policy, self.ca_file, self.keylog_file, self.tls_versions
+                )
             except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
                 error = TlsHandshakeError(f"cannot use the CA file {self.ca_file}: {exc}")
                 raise self._conn.fail(error) from None

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
@@ -63,6 +64,7 @@ class LabSession:
         keep_secrets: bool = False,
         server_chain: ChainFiles | None = None,  # a configuration's own chain; ca_file trusts it
         cert_check: CertCheck | None = None,  # the lab world's DANE/MTA-STS check (labdns)
+        client_tls: tuple[ssl.TLSVersion, ssl.TLSVersion | None] | None = None,  # floor, cap
     ) -> None:
         base = catalog.get(scenario)  # KeyError naming the known labs
         if client_policy is not None:
@@ -91,6 +93,7 @@ class LabSession:
         self._keep_secrets = keep_secrets  # M2: the client logs its TLS secrets, for us only
         self._secrets: Secrets | None = None
         self._cert_check = cert_check
+        self._client_tls = client_tls  # the client's TLS version floor and ceiling (a lab setting)
 
     # --- what a step may use (scenarios.StepContext) ----------------------------------------------
 
@@ -189,6 +192,7 @@ class LabSession:
             timeout=self._timeout,
             keylog_file=self._secrets.path if self._secrets is not None else None,
             cert_check=self._cert_check,
+            tls_versions=self._client_tls,
         )
         self.position = 0
         self._closed = False

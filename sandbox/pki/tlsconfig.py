@@ -52,14 +52,22 @@ def client_context(
     verify: bool = True,
     keylog_file: Path | None = None,
     minimum: ssl.TLSVersion = ssl.TLSVersion.TLSv1_2,
+    maximum: ssl.TLSVersion | None = None,
 ) -> ssl.SSLContext:
     """The tutor's client context.
+
+    `minimum` and `maximum`: the versions it offers (a lab that runs one session at TLS 1.2 and
+    at TLS 1.3 caps it); never below TLS 1.2 (G1).
 
     With `verify` (the default, F1/G4): `CERT_REQUIRED`, hostname checked, `VERIFY_X509_STRICT`,
     trusting `ca_file` or, without it, the system store. `verify=False` exists only for labs that
     show what an unverifying (opportunistic) client accepts.
     """
     ctx = _harden(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), minimum)
+    if maximum is not None:
+        if maximum < ctx.minimum_version:
+            raise ValueError(f"no TLS version left: {maximum.name} is below {minimum.name}")
+        ctx.maximum_version = maximum
     # PROTOCOL_TLS_CLIENT reads SSLKEYLOGFILE from the environment in ssl.create_default_context
     # only; we never call that, and we clear it explicitly in case a future version does (G5).
     ctx.keylog_filename = None  # type: ignore[assignment]

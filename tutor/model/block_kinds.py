@@ -27,6 +27,7 @@ from tutor.model.lesson import (
     Transcript,
 )
 from tutor.model.session_quiz import SessionQuiz, build_session_quiz
+from tutor.model.versions_lab import VersionsLab, build_versions_lab
 
 Builder: TypeAlias = Callable[[FenceBody], tuple[Block | None, Sequence[LessonError]]]
 
@@ -45,6 +46,7 @@ BLOCK_KINDS: dict[str, BlockKind] = {
         BlockKind("transcript", Transcript, build_transcript),
         BlockKind("lab", Lab, build_lab),
         BlockKind("session-quiz", SessionQuiz, build_session_quiz),
+        BlockKind("tls-versions", VersionsLab, build_versions_lab),
     )
 }
 """Fence info string -> block kind: the one registration of each kind in the model."""

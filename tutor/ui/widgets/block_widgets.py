@@ -13,10 +13,12 @@ from textual.widget import Widget
 
 from tutor.model.lesson import QA, Block, Lab, Prose, Quiz, Transcript
 from tutor.model.session_quiz import SessionQuiz
+from tutor.model.versions_lab import VersionsLab
 from tutor.ui.widgets.blocks import QABlock, lesson_markdown
 from tutor.ui.widgets.lab_block import LabBlock
 from tutor.ui.widgets.quiz import QuizBlock
 from tutor.ui.widgets.session_quiz import SessionQuizBlock
+from tutor.ui.widgets.versions_lab import VersionsLabBlock
 from tutor.ui.widgets.transcript import TranscriptBlock
 
 B = TypeVar("B")
@@ -41,6 +43,7 @@ BLOCK_WIDGETS: dict[type[Any], WidgetFactory[Any]] = {
     Transcript: TranscriptBlock,
     Lab: LabBlock,
     SessionQuiz: SessionQuizBlock,
+    VersionsLab: VersionsLabBlock,
 }
 """Model class -> widget factory: the one registration of each block kind in the UI."""
 
