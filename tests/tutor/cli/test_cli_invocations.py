@@ -54,7 +54,7 @@ TABLE: list[tuple[list[str], int, str]] = [
     (["sandbox", "--listen", "192.0.2.1", "--port", "0"], FAILED, "add --allow-non-loopback"),
     (["sandbox", "--port", "{taken}"], FAILED, "--port 0 picks any free port"),
     (["sandbox", "--port", "0", "--export-ca", "/nonexistent/ca.pem"], FAILED, "--export-ca"),
-    (["lessons"], USAGE, "the following arguments are required: {check,show,new}"),
+    (["lessons"], USAGE, "the following arguments are required: {{check,show,new}}"),
     (["lessons", "bogus"], USAGE, "invalid choice: 'bogus'"),
 ]
 
