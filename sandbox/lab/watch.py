@@ -10,7 +10,9 @@ a port with implicit TLS (as 465, RFC 8314). Each connection a client makes is a
 `SessionStarted` (scenario `watch: ...`, its server and tap) before any of its bytes, so a
 consumer starts a new session view there. With `keep_secrets` the servers log their TLS secrets
 into a private folder (`sandbox.tlsview.secrets`, removed at `stop`) and `keylog()` returns them,
-to open an outside client's records (opt-in: G5). Used by `smtp-tutor watch` and the TUI.
+to open an outside client's records (opt-in: G5). The client's conversation is read back off
+the wire (`sandbox.lab.watchlines`) and emitted as `ConversationLine`s after the events that
+reveal it. Used by `smtp-tutor watch` and the TUI.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sandbox.events import SandboxEvent, SessionStarted
+from sandbox.lab.watchlines import WireConversation
 from sandbox.smtpd.policy import ServerPolicy, TlsLevel
 from sandbox.smtpd.server import SandboxServer
 from sandbox.tlsview.keylog import KeyLog
@@ -58,14 +61,16 @@ class Watched:
         maildir: Path | None = None,
         keep_secrets: bool = False,
     ) -> None:
-        self.emit = emit
+        self._emit = emit
         self.secrets = [Secrets(), Secrets()] if keep_secrets else []
+        # the outside client's conversation, read off the wire (and out of its opened records)
+        self.conversation = WireConversation(self.keylog if keep_secrets else None)
         self.listeners = [
             Listener(
                 SUBMISSION,
                 SandboxServer(
                     ServerPolicy(tls_level=tls_level),
-                    emit=emit,
+                    emit=self.emit,
                     maildir=maildir,
                     keylog_file=self.secrets[0].path if self.secrets else None,
                 ),
@@ -74,12 +79,18 @@ class Watched:
                 SMTPS,
                 SandboxServer(
                     ServerPolicy(tls_level="encrypt", implicit_tls=True),
-                    emit=emit,
+                    emit=self.emit,
                     maildir=maildir,
                     keylog_file=self.secrets[1].path if self.secrets else None,
                 ),
             ),
         ]
+
+    def emit(self, event: SandboxEvent) -> None:
+        """Every event of the servers and taps, followed by the conversation lines it reveals."""
+        self._emit(event)
+        for line in self.conversation.feed(event):
+            self._emit(line)
 
     async def start(self, submission_port: int = 0, implicit_port: int = 0) -> None:
         """Start both servers (on free loopback ports) and their taps on the given ports.
@@ -116,6 +127,8 @@ class Watched:
                 with contextlib.suppress(RuntimeError):
                     await listener.tap.stop()
             await listener.server.stop()
+        for line in self.conversation.finish():
+            self._emit(line)
         for secrets in self.secrets:
             secrets.close()  # the secrets open the sessions: gone with the watch
 

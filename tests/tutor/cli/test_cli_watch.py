@@ -130,6 +130,9 @@ def test_q2_swaks_with_starttls_on_the_submission_port_is_seen_live(watch: Watch
     # what an eavesdropper sees: no MAIL FROM and no AUTH in the clear
     assert not re.search(r"wire \| C>S (MAIL FROM|AUTH)", text)
     assert "open |" not in text  # without --decrypt, the records stay shut
+    lines = text.splitlines()
+    assert "-> STARTTLS" in lines and "<- 220 Ready to start TLS" in lines  # the conversation
+    assert not any(line.startswith("~>") for line in lines)  # inside TLS: not without --decrypt
 
 
 def test_q2_swaks_with_implicit_tls_is_seen_from_the_first_byte(watch: Watch) -> None:
@@ -165,6 +168,9 @@ def test_q2_openssl_s_client_with_crlf_and_quiet_is_seen_and_opened(
     assert "    wire | C>S STARTTLS" in text
     assert "    open | ~> NOOP" in text  # opened with the server's own secrets
     assert "    open | ~> QUIT" in text
+    lines = text.splitlines()
+    assert "-> STARTTLS" in lines and "~> NOOP" in lines and "~> QUIT" in lines  # Q9
+    assert any(line.startswith("<~ 221 ") for line in lines)
     assert not re.search(r"wire \| C>S NOOP", text)
 
 
