@@ -100,6 +100,8 @@ RESULT_JA: dict[str, str] = {
 }
 
 ATTACKS = ("none", "strip", "impersonate", "impersonate-wrong-name")
+MATRIX_ATTACKS = ATTACKS[1:]
+COLUMN = 19  # "not sent, reported" and a space
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -127,9 +129,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     lab.add_argument("--attack", choices=ATTACKS, default="strip")
     lab.add_argument("--report-dir", type=Path, metavar="DIR", help="default: DATA_DIR/tlsrpt")
     lab.add_argument("--lang", choices=LANGS, default="en")
+    matrix = actions.add_parser(
+        "matrix",
+        help="strip and impersonate against MTA-STS testing/enforce and DANE signed/unsigned",
+        description="The threat matrix's lab-world columns: each attack against a client that "
+        "honours MTA-STS or DANE, with the outcome and the result types its TLS-RPT report holds.",
+    )
+    matrix.add_argument("--lang", choices=LANGS, default="en")
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.action == "matrix":
+        return run_matrix_table(args.lang)
     if args.action == "lab":
         return run_lab(f"mta-sts {args.mode}", args.attack, args.report_dir, args.lang)
     return _check(args)
@@ -203,4 +214,38 @@ def run_lab(setup: str, attack: str, report_dir: Path | None, lang: str) -> int:
         kind = ResultType(detail["result-type"])
         meaning = RESULT_JA[kind.value] if lang == "ja" else MEANING[kind]
         print(words["result"].format(kind=kind.value, meaning=meaning))
+    return 0
+
+
+def run_matrix_table(lang: str) -> int:
+    """Every attack against the four lab-world columns, one real session each."""
+    import asyncio
+
+    from sandbox.lab.matrix import WORLD_COLUMNS, run_matrix
+
+    result = asyncio.run(run_matrix(MATRIX_ATTACKS, WORLD_COLUMNS))
+    title = {
+        "en": "Lab world (example.test, MX sandbox.test): outcome, and + when a TLS-RPT report "
+        "was written",
+        "ja": "ラボの世界（example.test、MX は sandbox.test）: 結果。"
+        "TLS-RPT レポートが書かれたら +",
+    }[lang]
+    print(title + "\n")
+    print("attack".ljust(24) + "".join(c.ljust(COLUMN) for c in WORLD_COLUMNS).rstrip())
+    seen: dict[str, None] = {}
+    for attack in MATRIX_ATTACKS:
+        cells = []
+        for column in WORLD_COLUMNS:
+            run_ = result.cell(attack, column)
+            mark = " +" if run_.report is not None else ""
+            cells.append((run_.outcome.cell + mark).ljust(COLUMN))
+            for detail in (run_.report or {}).get("policies", [{}])[0].get("failure-details", []):
+                seen[detail["result-type"]] = None
+        print(attack.ljust(24) + "".join(cells).rstrip())
+    print()
+    from sandbox.tlsrpt.report import MEANING, ResultType
+
+    for kind in seen:
+        meaning = RESULT_JA[kind] if lang == "ja" else MEANING[ResultType(kind)]
+        print(WORDS[lang]["result"].format(kind=kind, meaning=meaning))
     return 0

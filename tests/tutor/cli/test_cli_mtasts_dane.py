@@ -246,3 +246,37 @@ def test_p14_dane_lab_signed_and_unsigned(
         str(tmp_path),
     )
     assert code == 0 and "DANE は無視される" in out and "攻撃者" in out
+
+
+def test_p14_the_lab_world_matrix_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "mta-sts", "matrix")
+    assert code == 0
+    rows = {line.split()[0]: line for line in out.splitlines() if line.startswith(("strip", "imp"))}
+    assert rows["strip"].split()[1:] == [
+        "plain",
+        "READ",
+        "+",
+        "not",
+        "sent",
+        "+",
+        "not",
+        "sent",
+        "+",
+        "plain",
+        "READ",
+        "+",
+    ]
+    assert rows["impersonate"].split()[1:] == [
+        "MITM",
+        "READ",
+        "+",
+        "not",
+        "sent",
+        "+",
+        "not",
+        "sent",
+        "+",
+        "MITM",
+        "READ",
+    ]
+    assert "certificate-host-mismatch: the certificate does not name the MX host" in out
