@@ -117,13 +117,28 @@ class EavesdropperPane(LogPane):
 
     def add_events(self, batch: Sequence[SandboxEvent]) -> None:
         seen: list[Seen] = []
+        at: dict[tuple[Side, int], int] = {}  # a record's place in `seen`
         for event in batch:
             if isinstance(event, WireChunk):
                 self.bytes_seen[event.sender] += len(event.data)
             elif isinstance(event, WireLine | WireSwitch | WireRecord):
+                if isinstance(event, WireRecord):
+                    at[event.sender, event.offset] = len(seen)
                 seen.append(event)
-            if isinstance(event, WireChunk | WireRecord | SessionStarted | SessionClosed):
-                seen += [r for r in self.tls.feed((event,)) if r.encrypted]
+        # the batch at once (cheaper than event by event); each record opened is shown after
+        # the record the listener saw, or last when that record came in an earlier batch
+        opened = [r for r in self.tls.feed(batch) if r.encrypted]
+        if opened:
+            after: dict[int, list[EndpointRecord]] = {}
+            late: list[EndpointRecord] = []
+            for r in opened:
+                i = at.get((r.sender, r.offset))
+                (late if i is None else after.setdefault(i, [])).append(r)
+            merged: list[Seen] = []
+            for i, item in enumerate(seen):
+                merged.append(item)
+                merged.extend(after.get(i, ()))
+            seen = [*merged, *late]
         self._history.extend(seen)
         remember(self, batch)  # what a session-quiz asks about: the cipher, the SNI...
         if self.view is TlsView.HANDSHAKE:
