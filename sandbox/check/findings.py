@@ -6,7 +6,7 @@ the sentences use the shapes of sandbox/config/findings.py (`Words`: what, why, 
 assert on `key` and `state`, never on the words.
 
 On a public MX (port 25) old TLS versions and weak suites are a note, not a warning: a sender
-that cannot use what is left does not give up, it sends in plaintext (facts.md, Postfix).
+that cannot use what is left does not give up, it sends in plaintext (as Postfix says).
 """
 
 from __future__ import annotations
