@@ -99,7 +99,7 @@ def make_zone(
     )
 
 
-def _mx_zone(signed: bool, tlsa: Sequence[TlsaRecord]) -> Zone:
+def mx_zone(signed: bool, tlsa: Sequence[TlsaRecord]) -> Zone:
     """The MX host's own zone (`sandbox.test`): where its TLSA record lives."""
     return Zone(
         MX_HOST,
@@ -120,11 +120,11 @@ async def lab_world(setup: Setup | str, *, max_age: int = 604_800) -> AsyncItera
     if setup.level is TlsPolicy.DANE:
         signed = setup is Setup.DANE_SIGNED
         record = tlsa_for(load_cert(bundle.server_cert))
-        zones = [make_zone(signed=signed), _mx_zone(signed, [record])]
+        zones = [make_zone(signed=signed), mx_zone(signed, [record])]
     else:
         mode = Mode.TESTING if setup is Setup.STS_TESTING else Mode.ENFORCE
         server = PolicyServer(DOMAIN, policy_text(mode, [MX_HOST], max_age))
-        zones = [make_zone(signed=False, sts_id="20260101T000000"), _mx_zone(False, [])]
+        zones = [make_zone(signed=False, sts_id="20260101T000000"), mx_zone(False, [])]
     world = LabWorld(LabResolver(zones), bundle.ca_cert, server)
     if server is not None:
         await server.start()
