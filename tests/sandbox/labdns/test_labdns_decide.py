@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from sandbox.client.policy import TlsPolicy
 from sandbox.dane.tlsa import tlsa_for
-from sandbox.labdns.world import MX_HOST, LabWorld, mx_zone, decide, make_zone, tls_report
+from sandbox.labdns.world import MX_HOST, LabWorld, decide, make_zone, mx_zone, tls_report
 from sandbox.labdns.zone import LabResolver
 from sandbox.mtasts.policy import Mode, policy_text
 from sandbox.mtasts.server import PolicyServer
