@@ -25,6 +25,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "lessons": ("tutor.cli.lessons", "check, show or start lesson packs (lessons check|show|new)"),
     "exchange": ("tutor.cli.exchange", "check or show Exchange connectors (exchange check SCRIPT)"),
     "postfix": ("tutor.cli.postfix", "check a Postfix main.cf/master.cf (postfix check MAIN_CF)"),
+    "serve": ("tutor.cli.serve", "serve the tutor in a web browser, one learner per tab"),
     "mta-sts": ("tutor.cli.mtasts", "check an MTA-STS policy file; practise it in the lab world"),
     "dane": ("tutor.cli.dane", "TLSA records: compute one, check a server against one, a lab"),
     "watch": ("tutor.cli.watch", "the sandbox behind the wire tap: watch your own client live"),
@@ -59,6 +60,12 @@ def _tui_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--lessons", metavar="DIR", help="use the lessons in DIR instead of the built-in course"
     )
+    p.add_argument(
+        "--learner",
+        metavar="NAME",
+        help="keep progress as this learner (default: $SMTP_TUTOR_LEARNER, else your own)",
+    )
+    p.add_argument("--ask-learner", action="store_true", help="ask the learner's name first")
     p.add_argument("lesson_id", nargs="?", metavar="LESSON_ID", help="open this lesson directly")
     return p
 

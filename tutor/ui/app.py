@@ -22,6 +22,7 @@ from sandbox.lab.catalog import SCENARIOS
 from tutor.model import progress as pg
 from tutor.model.course import load_course
 from tutor.model.langs import next_lang
+from tutor.model.learners import learner_progress_path
 from tutor.model.lesson import Lesson
 from tutor.model.settings import choose_language
 from tutor.ui import cjk_wrap
@@ -30,6 +31,7 @@ from tutor.ui.pack_app import PackApp
 from tutor.ui.screens.course import CourseScreen, resume_target
 from tutor.ui.screens.dialogs import ConfirmScreen, HelpScreen, help_topic
 from tutor.ui.screens.lab import LabScreen, LabTask
+from tutor.ui.screens.learner_name import LearnerNameScreen
 from tutor.ui.screens.lesson import LessonScreen
 from tutor.ui.state import CourseState
 from tutor.ui.words import scenario_summary, tr
@@ -54,11 +56,21 @@ class TutorApp(PackApp):
         play_delay: float = 0.4,
         exit_when_ready: bool = False,
         freeze_gc: bool = False,
+        learner: str | None = None,
+        ask_learner: bool = False,
     ) -> None:
         super().__init__()
         cjk_wrap.install()  # Japanese lines break between characters, not only at spaces
+        # R1: a learner's progress lives in their own folder; asked for, nothing is read or
+        # written until the name is given (tutor/ui/screens/learner_name.py)
+        self.learner = learner
+        self.asking_learner = ask_learner and learner is None and progress_path is None
+        self.cli_lang = lang
+        if learner is not None and progress_path is None:
+            progress_path = learner_progress_path(learner)
         self.progress_path = progress_path or pg.default_path()
-        loaded = pg.load(self.progress_path)
+        fresh = pg.LoadResult(pg.Progress())
+        loaded = fresh if self.asking_learner else pg.load(self.progress_path)
         self.set_aside = loaded.set_aside
         self.load_error = loaded.error
         chosen = choose_language(lang, loaded.progress.language)
@@ -84,6 +96,8 @@ class TutorApp(PackApp):
             self.theme = self.progress.theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         await self.push_screen(CourseScreen(self.state))
+        if self.asking_learner:
+            self.push_screen(LearnerNameScreen(), self.start_as_learner)
         if self.set_aside is not None:  # J4: say so once; the file is gone, so once it is
             self.notify(
                 tr(self.lang, "notice.corrupt", path=str(self.set_aside)),
@@ -135,6 +149,8 @@ class TutorApp(PackApp):
 
     def save_progress(self) -> None:
         """Save now; a failure (full or read-only disk) is reported, never fatal."""
+        if self.asking_learner:  # no name yet: nowhere of the learner's own to save to (R1)
+            return
         try:
             pg.save(self.progress, self.progress_path)
         except OSError as exc:
@@ -147,6 +163,25 @@ class TutorApp(PackApp):
             self.save_error = str(exc)
         else:
             self.save_error = None
+
+    def start_as_learner(self, name: str | None) -> None:
+        """The name was given: read that learner's progress and show the course as theirs."""
+        if name is None:
+            return
+        self.learner, self.asking_learner = name, False
+        self.progress_path = learner_progress_path(name)
+        loaded = pg.load(self.progress_path)
+        loaded.progress.use_pack(self.state.course.pack_id)
+        self.state.progress = loaded.progress
+        if loaded.set_aside is not None:  # J4, as at start
+            self.notify(tr(self.lang, "notice.corrupt", path=str(loaded.set_aside)), markup=False)
+        elif loaded.error is not None:
+            self.notify(tr(self.lang, "notice.load_failed", error=loaded.error), markup=False)
+        self._refresh_course()
+        lang = choose_language(self.cli_lang, loaded.progress.language)
+        if lang != self.lang:
+            self.lang = lang  # watch_lang reloads the course and saves the choice
+        self.notify(tr(self.lang, "learner.welcome", name=name), markup=False)
 
     def on_lesson_screen_progress_changed(self, _: LessonScreen.ProgressChanged) -> None:
         self.save_progress()
