@@ -46,6 +46,8 @@ class ChainFacts:
 
 def load_store(ca_file: Path | None) -> tuple[list[x509.Certificate], str]:
     """The trusted roots: `ca_file`, else the system bundle; and where they came from."""
+    if ca_file is not None and not ca_file.is_file():
+        raise ValueError(f"{ca_file}: not a readable file of certificates")
     path = ca_file
     if path is None:
         default = ssl.get_default_verify_paths().cafile
@@ -55,13 +57,13 @@ def load_store(ca_file: Path | None) -> tuple[list[x509.Certificate], str]:
     with path.open("rb") as f:
         data = f.read(MAX_STORE_BYTES + 1)
     if len(data) > MAX_STORE_BYTES:
-        raise ValueError(f"{path}: more than {MAX_STORE_BYTES // 1024} KiB")
+        raise ValueError(f"{path}: more than {MAX_STORE_BYTES // 1024} KiB: not a CA file")
     try:
         with warnings.catch_warnings():  # system bundles hold a few pre-RFC 5280 roots
             warnings.simplefilter("ignore")
             return x509.load_pem_x509_certificates(data), str(path)
     except ValueError as exc:
-        raise ValueError(f"{path}: no PEM certificates ({exc})") from None
+        raise ValueError(f"{path}: no PEM certificates in it") from exc
 
 
 def _names(cert: x509.Certificate) -> tuple[str, ...]:
