@@ -11,6 +11,7 @@ import pytest
 
 from sandbox.dane.tlsa import tlsa_for
 from sandbox.pki.certs import CertBundle, load_ca, load_cert, make_leaf, write_cert
+from sandbox.smtpd.policy import ServerPolicy
 from sandbox.smtpd.server import SandboxServer
 from tutor.cli import dane
 
@@ -86,3 +87,14 @@ async def test_p15_bad_input_is_one_line(
     assert code == 1 and "not hexadecimal" in err and err.count("\n") == 1
     code, _, err = await _check(capsys, "127.0.0.1", "--tlsa", "3 1 1 " + "ab" * 32)
     assert code == 2 and "expected HOST:PORT" in err
+
+
+async def test_p15_a_server_without_starttls_is_said_plainly(
+    start_server: Start, quick: Callable[..., ServerPolicy], capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = await start_server(quick(tls_level="none"))
+    code, out, err = await _check(
+        capsys, f"127.0.0.1:{server.port}", "--tlsa", "3 1 1 " + "ab" * 32
+    )
+    assert code == 1 and err == ""
+    assert "the server offered no TLS; a DANE client would not deliver" in out
