@@ -17,7 +17,7 @@ from sandbox.pki import tlsconfig
 from sandbox.smtpd.accounts import demo_account
 from tutor.ui.lang import LangApp
 from tutor.ui.screens.watch import WatchScreen
-from tutor.ui.widgets.lab_panes import ConversationPane, EavesdropperPane
+from tutor.ui.widgets.lab_panes import ConversationPane
 
 
 @pytest.fixture(autouse=True)
@@ -61,7 +61,8 @@ async def test_q10_an_outside_session_in_the_three_panes(
         assert screen.watched is not None and screen.watched.ca_cert is not None
         await asyncio.to_thread(_send, int(sub.group(1)), screen.watched.ca_cert)
         conversation = screen.query_one(ConversationPane)
-        eavesdropper = screen.query_one(EavesdropperPane)
+        eavesdropper = screen.query_one("#watch-eavesdropper")
+        assert getattr(eavesdropper, "keys", None) == screen.watched.keylog
         await wait_for(pilot, lambda: "~> QUIT" in "\n".join(conversation.plain_lines))
         said = "\n".join(conversation.plain_lines).upper()  # smtplib writes "starttls"
         assert "-> STARTTLS" in said and "~> MAIL FROM:<LEARNER@SANDBOX.TEST>" in said

@@ -25,7 +25,7 @@ from sandbox.lab.watch import Watched
 from tutor.ui.lang import on_lang_change, ui_lang, words
 from tutor.ui.mailbox_words import mailbox_word
 from tutor.ui.widgets.keys import localize_bindings
-from tutor.ui.widgets.lab_panes import LAB_PANES, EavesdropperPane, LabPane
+from tutor.ui.widgets.lab_panes import LAB_PANES, LabPane
 
 PORTS = (2587, 2465)  # as the command's defaults; any free ports when these are taken
 FLUSH_SECONDS = 0.1
@@ -94,9 +94,9 @@ class WatchScreen(Screen[None]):
                 self.problem = str(exc.strerror or exc)
                 continue
             self.watched = watched
-            for pane in self.panes:
-                if isinstance(pane, EavesdropperPane):
-                    pane.keys = watched.keylog  # `v` opens an outside client's records
+            for kind, pane in zip(LAB_PANES, self.panes, strict=True):
+                if kind.name == "eavesdropper":  # `v` opens an outside client's records
+                    setattr(pane, "keys", watched.keylog)  # noqa: B010 (the pane's KeySource)
             return
 
     def _show_intro(self) -> None:
