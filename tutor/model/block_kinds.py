@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import TypeAlias, assert_never
 
 from tutor.model.blocks import build_lab, build_quiz, build_transcript
+from tutor.model.config_lab import ConfigLab, build_config_lab
+from tutor.model.grading import Grade, build_grade
 from tutor.model.lesson import (
     QA,
     Block,
@@ -45,6 +47,8 @@ BLOCK_KINDS: dict[str, BlockKind] = {
         BlockKind("quiz", Quiz, build_quiz),
         BlockKind("transcript", Transcript, build_transcript),
         BlockKind("lab", Lab, build_lab),
+        BlockKind("grade", Grade, build_grade),
+        BlockKind("config-lab", ConfigLab, build_config_lab),
         BlockKind("session-quiz", SessionQuiz, build_session_quiz),
         BlockKind("tls-versions", VersionsLab, build_versions_lab),
     )

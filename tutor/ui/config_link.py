@@ -121,14 +121,32 @@ async def probe(block: ConfigLab, main: str, master: str, keys: Path) -> list[Pr
     return await probe_postfix(main, master, keys, block.probes)
 
 
+def log_context(prepared: Prepared, session: object) -> LogContext:
+    """What the Postfix log of a lab session needs beyond its events: the service the sender
+    reached, the script's envelope, and the warning of a key the server could not load."""
+    from sandbox.config.postfix.scenarios_run import key_problem
+    from sandbox.lab.scenarios import RECIPIENT, SENDER
+
+    listener = prepared.listener
+    server = getattr(session, "server", None)
+    problem = None
+    if getattr(server, "tls_problem", None) is not None:
+        problem = key_problem(prepared.config, listener, prepared.keys)
+    return LogContext(
+        server=f"{prepared.server_hostname}[127.0.0.1]:{listener.port}",
+        sender=SENDER,
+        recipients=(RECIPIENT,),
+        key_problem=problem,
+    )
+
+
 def log_lines(
-    events: Sequence[SandboxEvent], started: dt.datetime, server: str = f"{DEFAULT_NAME}:25"
+    events: Sequence[SandboxEvent], started: dt.datetime, ctx: LogContext | None = None
 ) -> list[str]:
     """One session's lines in Postfix's log format (`sandbox.config.postfix.log`); `started`:
-    the wall-clock time of its first event, `server` the `name:port` the sender reached."""
+    the wall-clock time of its first event."""
     if not events:
         return []
-    name, _, port = server.rpartition(":")
-    lines = postfix_log(events, LogContext(server=f"{name}[127.0.0.1]:{port}"))
+    lines = postfix_log(events, ctx or LogContext(server=f"{DEFAULT_NAME}[127.0.0.1]:25"))
     first = events[0].ts
     return [line.render(started, first) for line in lines]

@@ -263,10 +263,6 @@ class ConfigLabScreen(LabScreen):
             self._show("editor")
             return
         self._show_checked(config_link.check_postfix(main, master, self.keys))
-        listener = self.prepared.listener
-        for pane in self._panes():
-            if isinstance(pane, PostfixLogPane):
-                pane.server = f"{self.prepared.server_hostname}:{listener.port}"
         await self.stop_session()
         self.workers.cancel_group(self, "cmd")
         self._busy = False
@@ -319,11 +315,22 @@ class ConfigLabScreen(LabScreen):
         if self.prepared is None:
             main, master = self._saved_or_starting("main.cf"), self._saved_or_starting("master.cf")
             self.prepared = config_link.prepare(self.block, main, master, self.keys)
-            for pane in self._panes():
-                if isinstance(pane, PostfixLogPane):
-                    pane.server = f"{self.prepared.server_hostname}:{self.prepared.listener.port}"
         factory = config_link.session_factory(self.prepared, self.block.client_policy)
         return factory(scenario, emit, policy)
+
+    async def _do_start(self) -> None:
+        await super()._do_start()
+        self._log_context()
+
+    def _log_context(self) -> None:
+        """The Log pane's names and the server's key warning, for the session just started."""
+        if self.prepared is None or self.session is None:
+            return
+        context = config_link.log_context(self.prepared, self.session)
+        for pane in self._panes():
+            if isinstance(pane, PostfixLogPane):
+                pane.context = context
+                pane.show_log()
 
     def action_reset_config(self) -> None:
         def done(yes: bool | None) -> None:

@@ -45,9 +45,11 @@ from tutor.model.lesson import (
 )
 from tutor.ui.lang import on_lang_change, words
 from tutor.ui.screens.lab import LabTask
+from tutor.ui.screens.lab_config import ConfigLabScreen
 from tutor.ui.state import CourseState
 from tutor.ui.widgets.block_widgets import block_widget
 from tutor.ui.widgets.blocks import InteractiveBlock
+from tutor.ui.widgets.config_lab_block import ConfigLabBlock
 from tutor.ui.widgets.keys import localize_bindings
 from tutor.ui.widgets.lab_block import LabBlock
 from tutor.ui.widgets.quiz import QuizBlock
@@ -377,6 +379,24 @@ class LessonScreen(Screen[bool]):
             block=event.block.index,
         )
         self.post_message(self.OpenLab(lab.scenario, task, lab.client_policy))
+
+    @on(ConfigLabBlock.OpenConfigLab)
+    def _open_config_lab(self, event: ConfigLabBlock.OpenConfigLab) -> None:
+        event.stop()
+        block = event.block
+        task = LabTask(
+            do=block.lab.do,
+            goal_label=block.goal,
+            check=lambda facts: False,  # the probes decide, never the lab session's facts
+            hint=block.lab.hint,
+            mode="",
+            step=self.step_no,
+            block=block.index,
+        )  # no lesson_id: the block keeps its own "goal-met" when the lab is left (lab_closed)
+        delay = getattr(self.app, "play_delay", 0.4)
+        self.app.push_screen(
+            ConfigLabScreen(block.lab, task=task, play_delay=delay), block.lab_closed
+        )
 
     @on(Markdown.LinkClicked)
     def _link(self, event: Markdown.LinkClicked) -> None:

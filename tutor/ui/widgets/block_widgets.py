@@ -11,15 +11,19 @@ from typing import Any, TypeVar
 
 from textual.widget import Widget
 
+from tutor.model.config_lab import ConfigLab
+from tutor.model.grading import Grade
 from tutor.model.lesson import QA, Block, Lab, Prose, Quiz, Transcript
 from tutor.model.session_quiz import SessionQuiz
 from tutor.model.versions_lab import VersionsLab
 from tutor.ui.widgets.blocks import QABlock, lesson_markdown
+from tutor.ui.widgets.config_lab_block import ConfigLabBlock
+from tutor.ui.widgets.grade import GradeBlock
 from tutor.ui.widgets.lab_block import LabBlock
 from tutor.ui.widgets.quiz import QuizBlock
 from tutor.ui.widgets.session_quiz import SessionQuizBlock
-from tutor.ui.widgets.versions_lab import VersionsLabBlock
 from tutor.ui.widgets.transcript import TranscriptBlock
+from tutor.ui.widgets.versions_lab import VersionsLabBlock
 
 B = TypeVar("B")
 WidgetFactory = Callable[[B, int], Widget]
@@ -42,6 +46,8 @@ BLOCK_WIDGETS: dict[type[Any], WidgetFactory[Any]] = {
     Quiz: QuizBlock,
     Transcript: TranscriptBlock,
     Lab: LabBlock,
+    ConfigLab: ConfigLabBlock,
+    Grade: GradeBlock,
     SessionQuiz: SessionQuizBlock,
     VersionsLab: VersionsLabBlock,
 }

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
+from sandbox.config.postfix.log import LogContext
 from sandbox.events import SandboxEvent, SessionStarted
 from tutor.ui.config_link import log_lines
 from tutor.ui.widgets.log_pane import LogPane
@@ -26,7 +27,7 @@ class PostfixLogPane(LogPane):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self.server = "mail.sandbox.test:25"  # the service the sender reached, as master.cf says
+        self.context: LogContext | None = None  # set by the config lab for each session
         self._events: list[SandboxEvent] = []
         self._started = dt.datetime.now()
         self._shown: list[str] = []
@@ -37,7 +38,11 @@ class PostfixLogPane(LogPane):
                 self._new_session(event)
             if len(self._events) < MAX_EVENTS:
                 self._events.append(event)
-        lines = log_lines(self._events, self._started, self.server)
+        self.show_log()
+
+    def show_log(self) -> None:
+        """Show the log lines the session's events make now (again when the context changed)."""
+        lines = log_lines(self._events, self._started, self.context)
         if lines[: len(self._shown)] != self._shown:  # the log said an earlier line otherwise
             super().reset()
             self._shown = []
