@@ -19,6 +19,7 @@ about how many minutes it takes, and your progress (**○ not started**, **◐ i
 - **l** switches between English and Japanese; your progress is the same in both.
 - **r** resets the highlighted lesson, **R** everything (you are asked first).
 - **m** opens the mailbox: the mail the sandbox caught, with its headers and TLS.
+- **w** watches your own client (swaks, openssl s_client) in the lab's three panes.
 - **Ctrl+P** opens the command palette: open any lesson or lab, switch language or theme.
 
 Your progress is saved after every completed step, on this computer only.
@@ -146,6 +147,7 @@ _JA: dict[str, str] = {
 - **l** で日本語と英語を切り替えます。進捗は両方の言語で共通です。
 - **r** で選択中のレッスンの進捗を、**R** ですべての進捗を消去します(確認あり)。
 - **m** でメールボックスを開き、サンドボックスが受け取ったメールをヘッダーと TLS とともに見ます。
+- **w** で自分のクライアント（swaks、openssl s_client）の通信をラボの 3 つのペインで観察します。
 - **Ctrl+P** でコマンドパレットを開き、レッスンやラボを開く、言語やテーマを切り替える
   ことができます。
 

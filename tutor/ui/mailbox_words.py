@@ -1,4 +1,5 @@
-"""The mailbox screen's words, English and Japanese (tutor/ui/screens/mailbox.py)."""
+"""The mailbox and watch screens' words, English and Japanese (tutor/ui/screens/mailbox.py,
+watch.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ MAILBOX_WORDS: dict[str, dict[str, str]] = {
         "unreadable": "Cannot read this message: {why}",
         "more": "{count} lines more (smtp-tutor mailbox show {id} --all prints them)",
         "no_subject": "(no subject)",
+        "watch_where": "Point your client at {sub} (STARTTLS, as 587) or {tls} (implicit TLS, as "
+        "465): every session shows up below.",
+        "watch_account": "Demo account {user} / {password} (generated: never a real password). "
+        "CA to trust: {ca}",
+        "watch_failed": "The watch could not start: {why}",
     },
     "ja": {
         "title": "メールボックス: {root}（{count} 通）",
@@ -23,6 +29,11 @@ MAILBOX_WORDS: dict[str, dict[str, str]] = {
         "unreadable": "このメッセージは読めません: {why}",
         "more": "ほかに {count} 行（smtp-tutor mailbox show {id} --all で表示）",
         "no_subject": "（件名なし）",
+        "watch_where": "クライアントの接続先は {sub}（STARTTLS、587番にあたる）か {tls}"
+        "（暗黙的TLS、465番にあたる）です。セッションはすべて下に表示されます。",
+        "watch_account": "デモ用アカウント {user} / {password}（生成したもので、本物のパスワード"
+        "ではありません）。信頼するCA: {ca}",
+        "watch_failed": "watch を開始できませんでした: {why}",
     },
 }
 

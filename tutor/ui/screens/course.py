@@ -76,6 +76,7 @@ class CourseScreen(Screen[None]):
         Binding("r", "reset_lesson", "key.reset"),
         Binding("R", "app.reset_all", "key.reset_all"),
         Binding("m", "mailbox", "key.mailbox", show=False),  # F1 and the README say it
+        Binding("w", "watch", "key.watch", show=False),
         Binding("f1", "app.help", "key.help"),
         Binding("q", "app.quit", "key.quit"),
     ]
@@ -197,6 +198,12 @@ class CourseScreen(Screen[None]):
         from tutor.ui.screens.mailbox import MailboxScreen
 
         self.app.push_screen(MailboxScreen())
+
+    def action_watch(self) -> None:
+        """Watch your own client (Q10): the sandbox behind the wire tap, in the lab's panes."""
+        from tutor.ui.screens.watch import WatchScreen
+
+        self.app.push_screen(WatchScreen())
 
     def action_reset_lesson(self) -> None:
         lesson = self.highlighted_lesson()

@@ -1,0 +1,148 @@
+"""Watch your own client in the lab's three panes: `w` on the course.
+
+The screen starts `sandbox.lab.watch.Watched` in the app's own loop (a submission port with
+STARTTLS, as 587, and an implicit TLS port, as 465), says where to point a client and with
+which account and CA, and shows every session of that client in the lab's panes (`LAB_PANES`:
+Conversation, Eavesdropper, Connection), batched as the lab screen batches them. The servers
+keep their TLS secrets in a private folder for as long as the screen is open (as a lab keeps its
+client's, M2), so the Conversation shows the lines inside TLS and `v` in the Eavesdropper opens
+each record; the folder goes when the screen does. Nothing here touches the lab screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+
+from sandbox.events import SandboxEvent
+from sandbox.lab.watch import Watched
+from tutor.ui.lang import on_lang_change, ui_lang, words
+from tutor.ui.mailbox_words import mailbox_word
+from tutor.ui.widgets.keys import localize_bindings
+from tutor.ui.widgets.lab_panes import LAB_PANES, LabPane
+
+PORTS = (2587, 2465)  # as the command's defaults; any free ports when these are taken
+FLUSH_SECONDS = 0.1
+
+
+class WatchScreen(Screen[None]):
+    """Esc stops the watch and goes back."""
+
+    help_topic = "lab"
+    BINDINGS = [  # noqa: RUF012 (Textual API)
+        Binding("escape", "back", "key.back"),
+        Binding("f1", "app.help", "key.help"),
+    ]
+    DEFAULT_CSS = """
+    WatchScreen #watch-intro { padding: 0 1; height: auto; }
+    WatchScreen #watch-panes { height: 1fr; }
+    WatchScreen .watch-pane { width: 1fr; height: 1fr; border: round $accent; }
+    """
+
+    def __init__(self, ports: tuple[int, int] = PORTS) -> None:
+        super().__init__()
+        localize_bindings(self)
+        self.ports = ports
+        self.watched: Watched | None = None
+        self.pending: list[SandboxEvent] = []
+        self.panes: list[Widget] = []
+        self.problem = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="watch-intro", markup=False)
+        with Horizontal(id="watch-panes"):
+            for kind in LAB_PANES:
+                pane = kind.make(f"watch-{kind.name}", "watch-pane")
+                self.panes.append(pane)
+                yield pane
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        self._title_panes()
+        await self._start()
+        self._show_intro()
+        self.set_interval(FLUSH_SECONDS, self._flush)
+        on_lang_change(self, self._lang_changed)
+
+    def _lang_changed(self) -> None:
+        localize_bindings(self)
+        self._title_panes()
+        self._show_intro()
+
+    def _title_panes(self) -> None:
+        for kind, pane in zip(LAB_PANES, self.panes, strict=True):
+            assert isinstance(pane, LabPane)
+            pane.titled(words(self, f"lab.{kind.name}"))
+
+    async def _start(self) -> None:
+        from sandbox.safety.files import data_dir
+
+        for ports in (self.ports, (0, 0)):
+            watched = Watched(
+                self.pending.append, maildir=data_dir() / "Maildir", keep_secrets=True
+            )
+            try:
+                await watched.start(*ports)
+            except OSError as exc:
+                await watched.stop()
+                self.problem = str(exc.strerror or exc)
+                continue
+            self.watched = watched
+            for kind, pane in zip(LAB_PANES, self.panes, strict=True):
+                if kind.name == "eavesdropper":  # `v` opens an outside client's records
+                    setattr(pane, "keys", watched.keylog)  # noqa: B010 (the pane's KeySource)
+            return
+
+    def _show_intro(self) -> None:
+        from sandbox.smtpd.accounts import demo_account
+
+        lang = ui_lang(self)
+        intro = self.query_one("#watch-intro", Static)
+        if self.watched is None:
+            intro.update(mailbox_word(lang, "watch_failed", why=self.problem))
+            return
+        sub, tls = (listener.where for listener in self.watched.listeners)
+        account = demo_account()
+        ca = self.watched.ca_cert
+        intro.update(
+            "\n".join(
+                [
+                    mailbox_word(lang, "watch_where", sub=sub, tls=tls),
+                    mailbox_word(lang, "watch_account", user=account.username,
+                                 password=account.password, ca=ca),
+                    f"swaks --server {sub} --tls --tls-verify --tls-ca-path {ca} "
+                    f"--tls-sni sandbox.test --auth-user {account.username} "
+                    f"--auth-password '{account.password}' --to friend@sandbox.test",
+                    f"openssl s_client -crlf -quiet -connect {tls} -servername sandbox.test "
+                    f"-CAfile {ca}",
+                ]
+            )
+        )  # fmt: skip
+
+    def _flush(self) -> None:
+        batch, self.pending[:] = list(self.pending), []
+        if batch:
+            self.add_events(batch)
+
+    def add_events(self, batch: Sequence[SandboxEvent]) -> None:
+        for pane in self.panes:
+            assert isinstance(pane, LabPane)
+            pane.add_events(batch)
+
+    async def _stop(self) -> None:
+        watched, self.watched = self.watched, None
+        if watched is not None:
+            await watched.stop()
+
+    async def action_back(self) -> None:
+        await self._stop()
+        self.dismiss()
+
+    async def on_unmount(self) -> None:
+        await self._stop()  # the app quit with the screen open: the servers go too
