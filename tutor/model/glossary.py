@@ -13,6 +13,7 @@ problem is a `file:line: message` LessonError. Pure: no Textual.
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -27,6 +28,9 @@ GLOSSARY_MAX_BYTES = 1024 * 1024  # the built-in glossary is ~15 KiB a language
 ENTRY_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _KEYS = ("term", "also", "means", "see")
 _TOML_LINE = re.compile(r"at line (\d+)")
+_WORD = re.compile(r"[A-Za-z0-9_-]+")  # a Latin word, as a name's words are matched
+_WordName = tuple[tuple[str, ...], bool, "Entry"]  # (its words, match case, entry)
+_OtherName = tuple[str, bool, "Entry"]  # a name with other characters: found as a string
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,32 +58,55 @@ class Glossary:
         return next((e for e in self.entries if e.id == entry_id), None)
 
     @cached_property
-    def _pattern(self) -> re.Pattern[str] | None:
-        names = sorted({n for e in self.entries for n in e.names}, key=len, reverse=True)
-        if not names:
-            return None
-        return re.compile("|".join(_name_pattern(n) for n in names))
-
-    @cached_property
-    def _by_name(self) -> dict[str, Entry]:
-        out: dict[str, Entry] = {}
+    def _index(self) -> tuple[dict[str, list[_WordName]], list[_OtherName]]:
+        """Names made of Latin words, by their first word (longest first); the others."""
+        words: dict[str, list[_WordName]] = {}
+        others: list[_OtherName] = []
         for e in self.entries:
-            for n in e.names:
-                out.setdefault(" ".join(n.split()).casefold(), e)
-        return out
+            for name in e.names:
+                parts = name.split()
+                exact = not any(c.islower() for c in name)  # an acronym: its case only
+                if parts and all(_WORD.fullmatch(p) for p in parts):
+                    key = tuple(p if exact else p.casefold() for p in parts)
+                    words.setdefault(parts[0].casefold(), []).append((key, exact, e))
+                else:
+                    others.append((" ".join(parts), exact, e))
+        for candidates in words.values():
+            candidates.sort(key=lambda c: len(c[0]), reverse=True)
+        return words, others
 
     def terms_in(self, text: str) -> tuple[Entry, ...]:
         """The entries whose term (or another spelling) `text` mentions, in order of first
         mention, each once. An acronym (no lower-case letter: SNI, CA) must match its case;
-        a word must stand alone (SAN is not found in 'SANDBOX')."""
-        if self._pattern is None:
-            return ()
-        found: dict[str, Entry] = {}
-        for m in self._pattern.finditer(text):
-            entry = self._by_name.get(" ".join(m.group(0).split()).casefold())
-            if entry is not None:
-                found.setdefault(entry.id, entry)
-        return tuple(found.values())
+        a Latin word must stand alone (SAN is not found in 'SANDBOX'), a Japanese one need not;
+        where two names overlap, the longer counts ('opportunistic TLS', not 'TLS').
+
+        Words are looked up, not matched one name at a time: the cost grows with the text, not
+        with the text times the size of the glossary."""
+        words, others = self._index
+        found: list[tuple[int, int, Entry]] = []
+        tokens = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text)]
+        for i, (start, _, word) in enumerate(tokens):
+            for key, exact, entry in words.get(word.casefold(), ()):
+                span = tokens[i : i + len(key)]
+                said = tuple(t[2] if exact else t[2].casefold() for t in span)
+                gaps = (text[a[1] : b[0]] for a, b in itertools.pairwise(span))
+                if said == key and all(g and not g.strip() for g in gaps):
+                    found.append((start, span[-1][1], entry))
+                    break
+        lowered = text.lower()
+        for name, exact, entry in others:
+            at = _find_whole(text if exact else lowered, name if exact else name.lower())
+            if at >= 0:
+                found.append((at, at + len(name), entry))
+        found.sort(key=lambda f: (f[0], f[0] - f[1]))  # by place; at one place, longest first
+        out: dict[str, Entry] = {}
+        taken_to = -1
+        for start, end, entry in found:
+            if start >= taken_to:
+                out.setdefault(entry.id, entry)
+                taken_to = end
+        return tuple(out.values())
 
     def terms_in_lesson(self, lesson: Lesson) -> tuple[Entry, ...]:
         """The entries a lesson's text mentions, in order of first mention."""
@@ -94,17 +121,24 @@ class Glossary:
         if not q:
             return self.entries
         named = [e for e in self.entries if any(q in n.casefold() for n in e.names)]
-        rest = [e for e in self.entries if e not in named and q in e.means.casefold()]
+        ids = {e.id for e in named}  # a set: a big glossary stays linear
+        rest = [e for e in self.entries if e.id not in ids and q in e.means.casefold()]
         return (*named, *rest)
 
 
-def _name_pattern(name: str) -> str:
-    body = r"\s+".join(re.escape(word) for word in name.split())  # it may wrap across lines
-    if any(c.islower() for c in name):  # a word, not an acronym: any case
-        body = f"(?i:{body})"
-    if name.isascii():  # a whole word among Latin letters; right next to Japanese ones
-        return rf"(?<![A-Za-z0-9_-]){body}(?![A-Za-z0-9_-])"
-    return body
+def _find_whole(text: str, name: str) -> int:
+    """Where `text` first says `name`, not inside a longer Latin word; -1 when it does not."""
+    at = text.find(name)
+    while at >= 0:
+        before = text[at - 1] if at else " "
+        after = text[at + len(name)] if at + len(name) < len(text) else " "
+        inside = (_WORD.fullmatch(name[0]) and _WORD.fullmatch(before)) or (
+            _WORD.fullmatch(name[-1]) and _WORD.fullmatch(after)
+        )
+        if not inside:
+            return at
+        at = text.find(name, at + 1)
+    return -1
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,9 +83,14 @@ def test_t6_terms_are_found_as_words_acronyms_in_their_case() -> None:
     text = "STARTTLS upgrades; Implicit\nTLS does not; opportunistic TLS is the default"
     assert [e.id for e in en.terms_in(text)] == ["starttls", "implicit-tls", "opportunistic-tls"]
     assert [e.id for e in en.terms_in("a 5xx reply code, then reply codes")] == ["reply-code"]
+    # where names overlap the longer counts; hyphens belong to the word
+    assert [e.id for e in en.terms_in("opportunistic TLS only")] == ["opportunistic-tls"]
+    assert [e.id for e in en.terms_in("a man-in-the-middle, TLS-RPT")] == ["mitm", "tls-rpt"]
+    assert [e.id for e in en.terms_in("<CRLF>.<CRLF> S/MIME")] == []
     ja = builtin("ja")
     found = [e.id for e in ja.terms_in("平文は中間者攻撃で読まれ、中間者はSNIも見ます")]
     assert found == ["plaintext", "mitm", "sni"]
+    assert [e.id for e in ja.terms_in("STARTTLS ストリッピングの話")] == ["stripping"]
 
 
 def test_t6_every_lesson_of_the_course_mentions_glossary_terms() -> None:

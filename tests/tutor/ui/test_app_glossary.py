@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.command import CommandList, CommandPalette
 from textual.widgets import Input, Markdown, OptionList, Static
-from tutor_ui_fakes import make_app, palette_found, wait_for
+from tutor_ui_fakes import make_app, wait_for
 
 from tutor.cli.main import main
 from tutor.ui.plain_lesson import plain_lesson
@@ -21,6 +22,20 @@ from tutor.ui.screens.reading import ReadingScreen
 def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SMTP_TUTOR_DATA_DIR", str(tmp_path))
     return tmp_path
+
+
+def palette_first(app: object, wanted: str) -> bool:
+    """The palette is open and its first (highlighted) hit says `wanted`: the search of what
+    was typed has finished, not only a search of its first letters."""
+    screen = getattr(app, "screen", None)
+    if not isinstance(screen, CommandPalette):
+        return False
+    hits = screen.query_one(CommandList)
+    if hits.option_count == 0:
+        return False
+    prompt = hits.get_option_at_index(hits.highlighted or 0).prompt
+    plain = prompt.plain if hasattr(prompt, "plain") else str(prompt)
+    return wanted in plain
 
 
 def terms(screen: object) -> list[str]:
@@ -62,7 +77,7 @@ async def test_t10_the_glossary_from_a_lesson_and_from_the_palette(data: Path) -
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
         await pilot.press("ctrl+p", *"Glossary: MTA-")
-        await wait_for(pilot, lambda: palette_found(app))
+        await wait_for(pilot, lambda: palette_first(app, "Glossary: MTA-STS"))
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, GlossaryScreen))
         screen = app.screen
@@ -81,7 +96,7 @@ async def test_t11_the_palette_finds_words_in_the_lessons_text(data: Path) -> No
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, CourseScreen))
         await pilot.press("ctrl+p", *"Wietse Venema")  # said in a step, in no title
-        await wait_for(pilot, lambda: palette_found(app))
+        await wait_for(pilot, lambda: palette_first(app, "Wietse Venema"))
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
         screen = app.screen
@@ -132,7 +147,7 @@ async def test_t8_a_new_pack_opens_in_the_tutor_with_its_glossary(
         assert app.state.course.ids == ("first-lesson",)
         assert app.state.course.problems == ()
         await pilot.press("ctrl+p", *"Glossary: banner")
-        await wait_for(pilot, lambda: palette_found(app))
+        await wait_for(pilot, lambda: palette_first(app, "Glossary: banner"))
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, GlossaryScreen))
         screen = app.screen
