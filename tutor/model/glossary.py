@@ -7,27 +7,25 @@
     means = "..."                 # the definition (Markdown)
     see = ["implicit-tls"]        # related entries, by id (optional)
 
-Read with `tomllib` through `read_user_file` (no links, regular files only, bounded); every
-problem is a `file:line: message` LessonError. Pure: no Textual.
+Read by `tutor.model.tomlfile` (tomllib through `read_user_file`: no links, regular files,
+bounded); every problem is a `file:line: message` LessonError. Pure: no Textual.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from sandbox.safety.files import read_user_file
+from tutor.model import tomlfile
 from tutor.model.lesson import Lesson, LessonError
 
 GLOSSARY_DIR = "glossary"
 GLOSSARY_MAX_BYTES = 1024 * 1024  # the built-in glossary is ~15 KiB a language
 ENTRY_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _KEYS = ("term", "also", "means", "see")
-_TOML_LINE = re.compile(r"at line (\d+)")
 _WORD = re.compile(r"[A-Za-z0-9_-]+")  # a Latin word, as a name's words are matched
 _WordName = tuple[tuple[str, ...], bool, "Entry"]  # (its words, match case, entry)
 _OtherName = tuple[str, bool, "Entry"]  # a name with other characters: found as a string
@@ -171,13 +169,9 @@ def _key_line(lines: list[str], start: int, key: str) -> int:
 
 def parse_glossary(text: str, file: str, lang: str) -> GlossaryRead:
     """Check a glossary file's text; every problem is at `file:line`."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = _TOML_LINE.search(str(exc))
-        why = str(exc).split(" (at ", 1)[0]
-        error = LessonError(file, int(m.group(1)) if m else 0, f"not TOML: {why}")
-        return GlossaryRead(Glossary(lang), (error,))
+    data = tomlfile.load(text, file)
+    if isinstance(data, LessonError):
+        return GlossaryRead(Glossary(lang), (data,))
     lines = text.splitlines()
     headers = _section_lines(lines)
     errors: list[LessonError] = []
@@ -255,16 +249,9 @@ def read_glossary(root: Path, lang: str, shown_root: str | None = None) -> Gloss
     file = file if base in ("", ".") else f"{base.rstrip('/')}/{file}"
     if not path.exists() and not path.is_symlink():
         return GlossaryRead(Glossary(lang), (), exists=False)
-    try:
-        raw = read_user_file(path, GLOSSARY_MAX_BYTES)
-    except OSError as exc:
-        why = str(exc).replace(f"{path} ", "", 1) if str(path) in str(exc) else exc.strerror
-        return GlossaryRead(Glossary(lang), (LessonError(file, 0, f"cannot read: {why or exc}"),))
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        error = LessonError(file, 0, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
-        return GlossaryRead(Glossary(lang), (error,))
+    text = tomlfile.read_text(path, file, GLOSSARY_MAX_BYTES)
+    if isinstance(text, LessonError):
+        return GlossaryRead(Glossary(lang), (text,))
     return parse_glossary(text, file, lang)
 
 

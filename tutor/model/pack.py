@@ -3,20 +3,20 @@ the lowest tutor version that can show it.
 
 Progress is kept by pack id and lesson id, so two packs never mix. A lessons folder without a
 manifest still loads (a teacher's folder from before packs): its id is `local:<folder name>`.
-Read with `tomllib` through `read_user_file` (no links, regular files only, bounded), and every
-problem is a `file:line: message` LessonError, never a traceback. Pure: no Textual.
+Read by `tutor.model.tomlfile` (tomllib through `read_user_file`: no links, regular files only,
+bounded); every problem is a `file:line: message` LessonError, never a traceback. Pure: no
+Textual.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sandbox.safety.files import read_user_file
 from tutor import __version__
+from tutor.model import tomlfile
 from tutor.model.langs import LANGS
 from tutor.model.lesson import LessonError
 
@@ -28,7 +28,6 @@ TUTOR_VERSION = __version__
 PACK_ID = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$")
 VERSION = re.compile(r"^[0-9]+(?:\.[0-9]+){0,3}$")
 _KEYS = ("id", "title", "version", "languages", "requires-tutor")
-_TOML_LINE = re.compile(r"at line (\d+)")
 _Say = Callable[[str, str], None]  # (key, message): a problem at the line that sets `key`
 
 
@@ -93,12 +92,9 @@ def parse_manifest(
     text: str, file: str, path: Path | None = None, tutor: str = TUTOR_VERSION
 ) -> PackRead:
     """Check a manifest's text; every problem is at `file:line`."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = _TOML_LINE.search(str(exc))
-        why = str(exc).split(" (at ", 1)[0]
-        return PackRead(None, (LessonError(file, int(m.group(1)) if m else 0, f"not TOML: {why}"),))
+    data = tomlfile.load(text, file)
+    if isinstance(data, LessonError):
+        return PackRead(None, (data,))
     lines = text.splitlines()
     errors: list[LessonError] = []
 
@@ -194,17 +190,9 @@ def read_pack(root: Path, shown_root: str | None = None) -> PackRead:
     file = MANIFEST if base in ("", ".") else f"{base.rstrip('/')}/{MANIFEST}"
     if not path.exists() and not path.is_symlink():
         return PackRead(folder_pack(root))
-    try:
-        raw = read_user_file(path, MANIFEST_MAX_BYTES)
-    except OSError as exc:
-        why = str(exc).replace(f"{path} ", "", 1) if str(path) in str(exc) else exc.strerror
-        return PackRead(None, (LessonError(file, 0, f"cannot read: {why or exc}"),))
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return PackRead(
-            None, (LessonError(file, 0, f"not UTF-8 text ({exc.reason} at byte {exc.start})"),)
-        )
+    text = tomlfile.read_text(path, file, MANIFEST_MAX_BYTES)
+    if isinstance(text, LessonError):
+        return PackRead(None, (text,))
     return parse_manifest(text, file, path)
 
 
@@ -217,10 +205,8 @@ def pack_problems(
     if got.pack is None or got.pack.path is None:
         return list(got.errors)
     file = f"{shown_root.rstrip('/')}/{MANIFEST}" if shown_root not in ("", ".") else MANIFEST
-    line = _key_line(
-        read_user_file(got.pack.path, MANIFEST_MAX_BYTES).decode("utf-8").splitlines(),
-        "languages",
-    )
+    text = tomlfile.read_text(got.pack.path, file, MANIFEST_MAX_BYTES)
+    line = 0 if isinstance(text, LessonError) else _key_line(text.splitlines(), "languages")
     errors = []
     for lang in got.pack.languages:
         if lang not in langs_with_lessons:
