@@ -1,7 +1,7 @@
 """Benchmark of `smtp-tutor serve` (issue 14, section 1): how long a served tutor takes to show
 the course, and the memory each served learner costs.
 
-    .venv/bin/python bench/serve.py [--learners 10] [--runs 5] [--json]
+    .venv/bin/python bench/serve.py [--learners 10] [--runs 5] [--chromium] [--json]
 
 A real `smtp-tutor serve --port 0` on 127.0.0.1 with a fresh data dir. A websocket client speaks
 what the browser's textual.js speaks (`/ws/learner/NAME?width=120&height=40`), so no browser is
@@ -9,6 +9,9 @@ needed here (tests/tutor/serve/test_serve_chromium.py drives a real one):
 
 1. Time to course: from opening a tab's websocket to the frame that draws the course's title,
    one tab at a time (each a new tutor process), `--runs` times: median and worst.
+   With `--chromium`, the same again in headless Chromium (the DevTools driver of
+   tests/tutor/serve/cdp_chromium.py): from asking for the page to the course drawn in it,
+   which adds the page, textual.js and the terminal's first paint.
 2. Memory: `--learners` tabs open at once, each showing the course; then every tutor process
    under the server is read from /proc: RSS, and PSS (its shared pages divided among the
    processes that share them, so PSS adds up to what the tabs really cost). Per learner: the
@@ -85,6 +88,23 @@ async def time_to_course(url: str, runs: int) -> list[float]:
     return times
 
 
+async def time_in_chromium(url: str, runs: int, profile: Path) -> list[float]:
+    sys.path.insert(0, str(ROOT / "tests" / "tutor" / "serve"))
+    from cdp_chromium import chromium  # type: ignore[import-not-found]  # the test's driver
+
+    times = []
+    async with chromium("chromium", profile) as browser:
+        for n in range(runs):
+            page = await browser.new_page()
+            started = time.perf_counter()
+            await page.goto(f"{url}?learner=browser{n}")
+            await page.wait_text(TITLE.decode())
+            times.append(time.perf_counter() - started)
+            await page.call("Page.close")
+            await asyncio.sleep(1.0)
+    return times
+
+
 def _kib(path: Path, field: str) -> int:
     try:
         text = path.read_text()
@@ -145,6 +165,11 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         process, url = start_server(Path(tmp) / "data")
         try:
             times = await time_to_course(url, args.runs)
+            browser = (
+                await time_in_chromium(url, args.runs, Path(tmp) / "profile")
+                if args.chromium
+                else []
+            )
             mem = await memory(url, process.pid, args.learners)
         finally:
             process.send_signal(signal.SIGINT)
@@ -156,6 +181,10 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             "runs": [round(t, 2) for t in times],
         },
         "memory": mem,
+        "chromium_time_to_course_s": {
+            "median": round(statistics.median(browser), 2) if browser else None,
+            "max": round(max(browser), 2) if browser else None,
+        },
     }
 
 
@@ -163,6 +192,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=10)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--chromium", action="store_true", help="time it in Chromium too")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     result = asyncio.run(main_async(args))
@@ -171,6 +201,9 @@ def main() -> int:
         return 0
     t, m = result["time_to_course_s"], result["memory"]
     print(f"time to course (one tab, a new tutor): median {t['median']} s, worst {t['max']} s")
+    if args.chromium:
+        b = result["chromium_time_to_course_s"]
+        print(f"in Chromium (page, textual.js, tutor): median {b['median']} s, worst {b['max']} s")
     print(
         f"memory with {m['learners']} learners: {m['pss_mib_per_learner']} MiB PSS per learner"
         f" ({m['rss_mib_per_learner']} MiB RSS; largest tutor {m['rss_mib_max']} MiB RSS);"

@@ -83,3 +83,36 @@ def test_r1_the_learner_folder_is_private_and_under_the_data_dir(tmp_path: Path)
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert learner_progress_path("ALICE", base) == folder / "progress.json"
     assert learner_dir("bob", base) != folder
+
+
+def test_r1_the_tutor_takes_the_learner_from_the_flag_then_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from argparse import Namespace
+
+    from tutor.ui.run import chosen_learner
+
+    monkeypatch.delenv("SMTP_TUTOR_LEARNER", raising=False)
+    assert chosen_learner(Namespace(learner=None)) is None
+    monkeypatch.setenv("SMTP_TUTOR_LEARNER", "env-name")
+    assert chosen_learner(Namespace(learner=None)) == "env-name"
+    assert chosen_learner(Namespace(learner="flag-name")) == "flag-name"
+
+
+def test_r1_a_bad_learner_on_the_command_line_is_one_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    data = tmp_path / "data"
+    done = subprocess.run(
+        [sys.executable, "-m", "tutor", "--learner", "../../etc"],
+        env={"SMTP_TUTOR_DATA_DIR": str(data), "PATH": "/usr/bin:/bin"},
+        cwd=Path(__file__).resolve().parents[3],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("smtp-tutor: --learner '../../etc': a learner's name")
+    assert done.stderr.count("\n") == 1
+    assert not data.exists()  # nothing made for a name that was refused
