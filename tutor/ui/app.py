@@ -227,11 +227,7 @@ class TutorApp(PackApp):
 
     def find_lesson(self, ref: str) -> Lesson | None:
         """The lesson `ref` names: its id, or its number as the course list shows it ("6")."""
-        course = self.state.course
-        lesson = course.get(ref)
-        if lesson is None and ref.strip().isdigit():
-            lesson = next((x for x in course.lessons if x.number == int(ref)), None)
-        return lesson
+        return self.state.course.find(ref)
 
     def open_lesson(self, lesson_ref: str, step: int | None = None) -> None:
         lesson = self.find_lesson(lesson_ref)
