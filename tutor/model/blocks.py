@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import cast
+from typing import TypedDict, cast
 
 from sandbox.lab.catalog import SCENARIOS
 from tutor.model.fields import Field, Fields, count, parse_fields, shorten, whole_number
@@ -31,6 +31,8 @@ from tutor.model.lesson import (
 _QUIZ_SCALARS = ("question", "answer", "hint", "explain")
 _QUIZ_LISTS = ("choices", "accept", "why")
 _LAB_SCALARS = ("scenario", "mode", "do", "goal", "hint", "client-policy")
+_LAB_SERVER = ("server-policy", "server-auth-only", "server-min-tls", "config")
+"""A lab's server: Postfix-named settings over the scenario's server, or a config lab's files."""
 
 
 def _or_list(names: Sequence[str]) -> str:
@@ -152,8 +154,9 @@ def build_quiz(body: FenceBody) -> tuple[Quiz | None, list[LessonError]]:
 def build_lab(body: FenceBody) -> tuple[Lab | None, list[LessonError]]:
     file, line, default_scenario = body.file, body.line, body.default_scenario
     r = _Reader(parse_fields(body.lines, body.first_line, file, "lab"), "lab", file, line)
-    r.check_keys(_LAB_SCALARS, ())
+    r.check_keys((*_LAB_SCALARS, *_LAB_SERVER), ())
     do, goal, hint = r.scalar("do"), r.scalar("goal"), r.scalar("hint")
+    server = _lab_server(r)
     scenario_f, mode_f = r.scalar("scenario", required=False), r.scalar("mode", required=False)
     policy_f = r.scalar("client-policy", required=False)
     scenario: str | None = None
@@ -192,8 +195,53 @@ def build_lab(body: FenceBody) -> tuple[Lab | None, list[LessonError]]:
         hint=hint[0],
         line=line,
         client_policy=None if policy is None else ClientPolicy(policy),  # checked above
+        server_policy=server.get("server_policy"),
+        server_auth_only=server.get("server_auth_only"),
+        server_min_tls=server.get("server_min_tls"),
+        config=server.get("config"),
     )
     return lab, r.errors
+
+
+class _Server(TypedDict, total=False):
+    server_policy: str
+    server_auth_only: bool
+    server_min_tls: str
+    config: str
+
+
+def _lab_server(r: _Reader) -> _Server:
+    """The lab's server fields, checked: TLS level, auth only, lowest TLS version, config."""
+    from sandbox.smtpd.policy import MIN_TLS_VERSIONS, TLS_LEVELS
+
+    out: _Server = {}
+    choices: dict[str, tuple[str, ...]] = {
+        "server-policy": tuple(TLS_LEVELS),
+        "server-auth-only": ("yes", "no"),
+        "server-min-tls": tuple(MIN_TLS_VERSIONS),
+    }
+    for key, allowed in choices.items():
+        field = r.scalar(key, required=False)
+        if field is None:
+            continue
+        value, line = field
+        if value not in allowed:
+            r.error(line, f"'{key}' is {shorten(value)!r}; use {_or_list(allowed)}")
+        elif key == "server-auth-only":
+            out["server_auth_only"] = value == "yes"
+        elif key == "server-policy":
+            out["server_policy"] = value
+        else:
+            out["server_min_tls"] = value
+    config = r.scalar("config", required=False)
+    if config is not None:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", config[0]):
+            r.error(config[1], f"'config' is {shorten(config[0])!r}; name a config lab")
+        elif set(out) & {"server_policy", "server_auth_only", "server_min_tls"}:
+            r.error(config[1], "'config' sets the whole server: drop the server-... keys")
+        else:
+            out["config"] = config[0]
+    return out
 
 
 _TRANSCRIPT_LINE = re.compile(r"^(\?)?[ \t]*(?:([CS]):(.*)|<(.*)>|#(.*))$")

@@ -30,7 +30,7 @@ Pure: no Textual.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -40,7 +40,7 @@ from sandbox.config.postfix.probes import PROBES, read_postfix_text
 from sandbox.lab.catalog import SCENARIOS
 from tutor.model.blocks import _Reader, unknown_scenario
 from tutor.model.fields import parse_fields, shorten
-from tutor.model.lesson import CLIENT_POLICIES, CustomBlock, FenceBody, LessonError
+from tutor.model.lesson import CLIENT_POLICIES, CustomBlock, FenceBody, Lesson, LessonError
 
 SYSTEMS: dict[str, tuple[str, ...]] = {"postfix": ("main.cf", "master.cf")}
 """system -> the files a config lab of it may start with (the first one is required)."""
@@ -175,3 +175,35 @@ def _check_postfix(
         r.error(
             service[1], f"'service' is {shorten(service[0])!r}; master.cf has {', '.join(names)}"
         )
+
+
+def config_problems(lessons: Iterable[Lesson]) -> list[LessonError]:
+    """Across one language's lessons: each config lab's name is its own (the learner's edit is
+    saved under it), and a lab block's `config` names one of them."""
+    from tutor.model.lesson import Lab
+
+    errors: list[LessonError] = []
+    seen: dict[str, str] = {}
+    wanted: list[tuple[Lesson, Lab]] = []
+    for lesson in lessons:
+        for step in lesson.steps:
+            for block in step.blocks:
+                if isinstance(block, ConfigLab):
+                    where = f"{lesson.file}:{block.line}"
+                    if block.name in seen:
+                        errors.append(
+                            LessonError(
+                                lesson.file,
+                                block.line,
+                                f"config-lab: name {block.name!r} is taken ({seen[block.name]})",
+                            )
+                        )
+                    seen.setdefault(block.name, where)
+                elif isinstance(block, Lab) and block.config is not None:
+                    wanted.append((lesson, block))
+    for lesson, lab in wanted:
+        if lab.config not in seen:
+            known = ", ".join(sorted(seen)) or "none"
+            message = f"lab: 'config' is {lab.config!r}, no config lab has it (known: {known})"
+            errors.append(LessonError(lesson.file, lab.line, message))
+    return errors

@@ -202,6 +202,12 @@ class Lab:
     hint: str
     line: int
     client_policy: ClientPolicy | None = None  # None: the scenario's default
+    # The server's side, as `demo --server-policy/--server-auth-only/--server-min-tls` set it
+    # (None: the scenario's own): smtpd_tls_security_level, smtpd_tls_auth_only, the lowest TLS.
+    server_policy: str | None = None
+    server_auth_only: bool | None = None
+    server_min_tls: str | None = None
+    config: str | None = None  # a config lab's name: the server runs the learner's files
 
 
 class CustomBlock:

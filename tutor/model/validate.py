@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import assert_never
 
 from tutor.model.block_kinds import block_kind
+from tutor.model.config_lab import config_problems
 from tutor.model.course import LanguageScan, display_path, scan_language
 from tutor.model.fields import count
 from tutor.model.glossary import glossary_problems
@@ -80,7 +81,8 @@ def _compare_blocks(a: Interactive, b: Interactive, ref: str) -> str | None:
                 return f"quiz: 'answer' is {b.answer}, but {ref} says {a.answer}"
         case Lab():
             assert isinstance(b, Lab)
-            for key in ("scenario", "goal", "mode", "client_policy"):
+            keys = ("scenario", "goal", "mode", "client_policy", "server_policy")
+            for key in (*keys, "server_auth_only", "server_min_tls", "config"):
                 if getattr(a, key) != getattr(b, key):
                     name = key.replace("_", "-")
                     return f"lab: {name} {getattr(b, key)!r}, but {ref} says {getattr(a, key)!r}"
@@ -165,6 +167,7 @@ def validate(root: str | os.PathLike[str], shown_root: str | None = None) -> Rep
     for s in present:
         errors.extend(s.all_errors())
         errors.extend(_check_links(s, path))
+        errors.extend(config_problems(p.lesson for _, p in s.files if p.lesson is not None))
     errors.extend(_compare_languages(scans))
     errors.extend(pack_problems(path, shown, tuple(s.lang for s in present if s.files)))
     errors.extend(glossary_problems(path, shown, tuple(s.lang for s in present)))

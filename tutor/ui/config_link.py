@@ -9,7 +9,7 @@ probe them, and say its Postfix log. Pure: no Textual; the sandbox is imported w
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from sandbox.events import SandboxEvent
 from sandbox.lab.catalog import SCENARIOS
 from sandbox.pki.labkeys import ensure_lab_keys
 from tutor.model.config_lab import ConfigLab
+from tutor.model.lesson import Lab, Lesson
 from tutor.ui.lab_link import Emit, LabSessionLike, SessionFactory
 
 DEFAULT_NAME = "mail.sandbox.test"  # the lab keys' leaf is for it (sandbox/pki/labkeys.py)
@@ -150,3 +151,58 @@ def log_lines(
     lines = postfix_log(events, ctx or LogContext(server=f"{DEFAULT_NAME}[127.0.0.1]:25"))
     first = events[0].ts
     return [line.render(started, first) for line in lines]
+
+
+def lab_factory(
+    lab: Lab, lessons: Iterable[Lesson], data: Path | None = None
+) -> SessionFactory | None:
+    """The sessions a lab block's own server asks for: a config lab's files (the learner's saved
+    edit, else the lesson's) or Postfix-named settings over the scenario's server; None when
+    the block names neither (the scenario's server as it is)."""
+    from tutor.model.config_edits import keys_dir, load_edit
+
+    if lab.config is not None:
+        block = next(
+            (
+                b
+                for lesson in lessons
+                for step in lesson.steps
+                for b in step.blocks
+                if isinstance(b, ConfigLab) and b.name == lab.config
+            ),
+            None,
+        )
+        if block is None:
+            return None
+        found = block
+
+        def from_config(scenario: str, emit: Emit, policy: str | None) -> LabSessionLike:
+            def text(file: str) -> str:
+                saved = load_edit(found.name, file, data)
+                start = found.master_cf if file == "master.cf" else found.file(file)
+                return saved if saved is not None else start
+
+            # a broken edit is a start error the lab says in words (LabScreen._start_failed)
+            prepared = prepare(found, text("main.cf"), text("master.cf"), keys_dir(data))
+            return session_factory(prepared, None)(scenario, emit, policy)
+
+        return from_config
+    if lab.server_policy is None and lab.server_auth_only is None and lab.server_min_tls is None:
+        return None
+    from sandbox.smtpd.describe import server_variant
+
+    server = server_variant(
+        lab.server_policy,
+        auth_only=lab.server_auth_only,
+        min_tls=lab.server_min_tls,
+        base=SCENARIOS[lab.scenario].server_policy,
+    )
+
+    def with_server(scenario: str, emit: Emit, policy: str | None) -> LabSessionLike:
+        from sandbox.lab.session import LabSession
+
+        return LabSession(
+            scenario, emit=emit, client_policy=policy, server_policy=server, keep_secrets=True
+        )
+
+    return with_server

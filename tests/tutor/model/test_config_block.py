@@ -1,5 +1,5 @@
 """The `config-lab` block (tutor.model.config_lab) and the learner's saved edits
-(tutor.model.config_edits); properties.md L49, L50."""
+(tutor.model.config_edits), and the lab block's own server; properties.md L49, L50, L56."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import pytest
 
 from tutor.model.config_edits import load_edit, reset_edits, save_edit
 from tutor.model.config_lab import ConfigLab
+from tutor.model.lesson import Lab
 from tutor.model.lessons import parse_text
+from tutor.model.validate import validate
 
 FRONT = "---\nid: t\ntitle: T\nsummary: S\nminutes: 1\nscenario: starttls\n---\n\n## Step\n\n"
 MAIN = "myhostname = mail.sandbox.test\nsmtpd_tls_security_level = may\n"
@@ -111,3 +113,44 @@ def test_l50_an_unsafe_saved_edit_is_no_edit(tmp_path: Path) -> None:
     assert load_edit("lab", "latin.cf", tmp_path) is None
     with pytest.raises(ValueError, match="not a plain name"):
         save_edit("../x", "main.cf", "", tmp_path)
+
+
+LAB_HEAD = "```lab\nscenario: starttls\ndo: D\ngoal: session-complete\nhint: H\n"
+
+
+def test_l56_a_lab_block_takes_the_server_s_settings_and_says_what_is_wrong() -> None:
+    text = FRONT + LAB_HEAD + "server-policy: encrypt\nserver-auth-only: no\n"
+    text += "server-min-tls: 1.3\n```\n"
+    parsed = parse_text(text, "x.md")
+    assert parsed.errors == () and parsed.lesson is not None
+    (lab,) = parsed.lesson.steps[0].blocks
+    assert isinstance(lab, Lab)
+    assert (lab.server_policy, lab.server_auth_only, lab.server_min_tls) == (
+        "encrypt", False, "1.3"
+    )  # fmt: skip
+    assert problems(FRONT + LAB_HEAD + "server-policy: always\n```\n") == [
+        "x.md:16: lab: 'server-policy' is 'always'; use none, may or encrypt"
+    ]
+    assert problems(FRONT + LAB_HEAD + "server-auth-only: maybe\n```\n") == [
+        "x.md:16: lab: 'server-auth-only' is 'maybe'; use yes or no"
+    ]
+    both = FRONT + LAB_HEAD + "server-policy: may\nconfig: l9-test\n```\n"
+    assert problems(both) == [
+        "x.md:17: lab: 'config' sets the whole server: drop the server-... keys"
+    ]
+
+
+def test_l56_a_lab_s_config_names_a_config_lab_of_the_course(tmp_path: Path) -> None:
+    (tmp_path / "en").mkdir()
+    lesson = GOOD + "\n## Two\n\n" + LAB_HEAD + "config: l9-test\n```\n"
+    (tmp_path / "en" / "01-t.md").write_text(lesson)
+    assert [str(e) for e in validate(tmp_path, "L").errors] == []
+    (tmp_path / "en" / "01-t.md").write_text(lesson.replace("config: l9-test", "config: nope"))
+    got = [str(e) for e in validate(tmp_path, "L").errors]
+    assert got == [
+        "L/en/01-t.md:27: lab: 'config' is 'nope', no config lab has it (known: l9-test)"
+    ]
+    twice = GOOD + "\n## Two\n\n" + GOOD.split("## Step\n\n")[1]
+    (tmp_path / "en" / "01-t.md").write_text(twice)
+    got = [str(e) for e in validate(tmp_path, "L").errors]
+    assert len(got) == 1 and "config-lab: name 'l9-test' is taken (" in got[0]

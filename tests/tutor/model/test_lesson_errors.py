@@ -256,7 +256,10 @@ CASES: dict[str, tuple[str, list[str]]] = {
     ),
     "lab unknown key": (
         FRONT + fence("lab", LAB + "policy: may\n"),
-        ["15: lab: unknown key 'policy' (known: scenario, mode, do, goal, hint, client-policy)"],
+        [
+            "15: lab: unknown key 'policy' (known: scenario, mode, do, goal, hint, client-policy, "
+            "server-policy, server-auth-only, server-min-tls, config)"
+        ],
     ),
     # transcript
     "transcript bad line": (

@@ -43,6 +43,8 @@ class LabChrome(Screen[bool]):
         self.lab_task = task
         self.client_policy = client_policy
         self.session_factory = session_factory or real_session
+        if task is not None and task.session is not None and self.session_factory is real_session:
+            self.session_factory = task.session  # the lab block's own server
         self.play_delay = play_delay
         self.session: LabSessionLike | None = None
         self.start_error: str | None = None

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sandbox.facts import SessionFacts
+from tutor.ui.lab_link import SessionFactory
 
 GoalCheck = Callable[[SessionFacts], bool]
 
@@ -22,3 +23,6 @@ class LabTask:
     lesson_id: str = ""
     step: int = 0
     block: int = 0  # index of the lab block in its step
+    # the block's own server (server-policy..., config): its sessions, used instead of the
+    # app's real ones (a test's scripted sessions stay as they are)
+    session: SessionFactory | None = None

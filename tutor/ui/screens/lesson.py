@@ -43,6 +43,7 @@ from tutor.model.lesson import (
     Quiz,
     Transcript,
 )
+from tutor.ui.config_link import lab_factory
 from tutor.ui.lang import on_lang_change, words
 from tutor.ui.screens.lab import LabTask
 from tutor.ui.screens.lab_config import ConfigLabScreen
@@ -377,6 +378,7 @@ class LessonScreen(Screen[bool]):
             lesson_id=self.lesson.id,
             step=self.step_no,
             block=event.block.index,
+            session=lab_factory(lab, self.state.course.lessons),
         )
         self.post_message(self.OpenLab(lab.scenario, task, lab.client_policy))
 

@@ -1,0 +1,78 @@
+"""A lab block's own server (properties.md L57): Postfix-named settings over its scenario's
+server, or a config lab's files (the learner's saved edit first), run on real sockets."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from sandbox.events import ConversationLine, SandboxEvent, Side
+from tutor.model.config_edits import save_edit
+from tutor.model.lesson import Lab, Lesson
+from tutor.model.lessons import parse_text
+from tutor.ui.config_link import lab_factory
+
+FRONT = "---\nid: t\ntitle: T\nsummary: S\nminutes: 1\nscenario: starttls\n---\n\n## Step\n\n"
+CONFIG = """\
+```config-lab
+name: t-mx
+system: postfix
+do: D
+hint: H
+probes:
+  - mx-plaintext
+=== main.cf
+myhostname = mail.sandbox.test
+mydestination = $myhostname, sandbox.test, localhost
+smtpd_tls_chain_files = server.key, chain.pem
+smtpd_tls_security_level = may
+```
+"""
+
+
+def lesson_with(lab_fields: str) -> tuple[Lesson, Lab]:
+    text = FRONT + CONFIG + "\n## Lab\n\n```lab\nmode: play\ndo: D\ngoal: session-complete\n"
+    text += f"hint: H\nclient-policy: none\n{lab_fields}```\n"
+    parsed = parse_text(text, "t.md")
+    assert parsed.errors == () and parsed.lesson is not None
+    (lab,) = parsed.lesson.steps[1].blocks
+    assert isinstance(lab, Lab)
+    return parsed.lesson, lab
+
+
+def mail_reply(lesson: Lesson, lab: Lab, data: Path) -> int:
+    factory = lab_factory(lab, [lesson], data)
+    assert factory is not None
+    events: list[SandboxEvent] = []
+
+    async def run() -> None:
+        session = factory(lab.scenario, events.append, "none")
+        await session.start()
+        try:
+            await session.play()
+        finally:
+            await session.stop()
+
+    asyncio.run(run())
+    said = [e for e in events if isinstance(e, ConversationLine)]
+    mail = next(i for i, e in enumerate(said) if e.sender is Side.CLIENT and e.verb == "MAIL")
+    reply = next(e for e in said[mail:] if e.sender is Side.SERVER and e.final)
+    assert reply.code is not None
+    return reply.code
+
+
+def test_l57_server_policy_encrypt_refuses_a_plaintext_mail(tmp_path: Path) -> None:
+    lesson, lab = lesson_with("server-policy: encrypt\n")
+    assert mail_reply(lesson, lab, tmp_path) == 530
+    lesson, plain = lesson_with("")
+    assert lab_factory(plain, [lesson], tmp_path) is None  # the scenario's own server
+
+
+def test_l57_config_runs_the_learner_s_saved_edit_else_the_lesson_s_files(
+    tmp_path: Path,
+) -> None:
+    lesson, lab = lesson_with("config: t-mx\n")
+    assert mail_reply(lesson, lab, tmp_path) == 250  # the lesson's files: may on port 25
+    edit = CONFIG.split("=== main.cf\n")[1].split("```")[0].replace("= may", "= encrypt")
+    save_edit("t-mx", "main.cf", edit, tmp_path)
+    assert mail_reply(lesson, lab, tmp_path) == 530  # the learner's edit: encrypt on port 25
