@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from sandbox.mtasts.policy import Mode, policy_text
-from sandbox.mtasts.server import WELL_KNOWN, PolicyServer, fetch_policy
+from sandbox.mtasts.server import WELL_KNOWN, Fetched, PolicyServer, fetch_policy
 from sandbox.pki.certs import CertBundle, ensure_certs
 from sandbox.tlsrpt.report import ResultType
 
 
-async def _fetch(server: PolicyServer, ca: Path, domain: str = "example.test"):  # type: ignore[no-untyped-def]
+async def _fetch(server: PolicyServer, ca: Path, domain: str = "example.test") -> Fetched:
     return await fetch_policy(domain, "127.0.0.1", server.port, ca)
 
 
@@ -37,7 +37,7 @@ async def test_p8_the_certificate_names_the_policy_host(certs: CertBundle) -> No
     await server.start()
     try:
         context = ssl.create_default_context(cafile=str(bundle.ca_cert))
-        reader, writer = await asyncio.open_connection(
+        _, writer = await asyncio.open_connection(
             "127.0.0.1", server.port, ssl=context, server_hostname="mta-sts.example.test"
         )
         cert = writer.get_extra_info("peercert")
