@@ -324,6 +324,7 @@ _EN: dict[str, str] = {
     "glossary.see": "See also: {terms}",
     "key.glossary": "Glossary",
     "key.mailbox": "Mailbox",
+    "key.watch": "Watch",
     "key.read": "Read as text",
     "cmd.glossary": "Glossary",
     "cmd.glossary_help": "Short definitions of the words the course uses",

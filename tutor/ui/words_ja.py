@@ -392,6 +392,7 @@ JA: dict[str, str] = {
     "glossary.see": "関連: {terms}",
     "key.glossary": "用語集",
     "key.mailbox": "メールボックス",
+    "key.watch": "観察",
     "key.read": "テキストで読む",
     "cmd.glossary": "用語集",
     "cmd.glossary_help": "コースで使う言葉の短い定義",
