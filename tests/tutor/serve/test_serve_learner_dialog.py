@@ -101,3 +101,22 @@ async def test_r2_two_learners_never_share_answers(data: Path) -> None:
     ann = pg.load(files["ann"]).progress
     ann.use_pack(app.state.course.pack_id)
     assert ann.answers(lesson, step, block) == [2]
+
+
+async def test_r1_the_name_dialog_speaks_japanese_and_follows_the_language(data: Path) -> None:
+    app = TutorApp(lang="ja", lessons_dir=COURSE, ask_learner=True)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LearnerNameScreen)
+        question = str(screen.query_one("#learner-question", Static).render())
+        assert "お名前" in question
+        await pilot.press(*"../x", "enter")
+        error = str(screen.query_one("#learner-error", Static).render())
+        assert "文字・数字" in error
+        app.action_switch_language()
+        await pilot.pause()
+        assert "What is your name?" in str(screen.query_one("#learner-question", Static).render())
+        assert screen.query_one("#learner-box").border_title == "Who is learning?"
+        assert "Use letters, digits" in str(screen.query_one("#learner-error", Static).render())
+        assert not (data / "progress.json").exists()

@@ -33,6 +33,8 @@ class LearnerNameScreen(ModalScreen[str]):
     #learner-ok { margin-top: 1; }
     """
 
+    refused = False  # a name was refused: the reason is shown (again, in a new language)
+
     def compose(self) -> ComposeResult:
         with Vertical(id="learner-box"):
             yield Static(words(self, "learner.question"), id="learner-question", markup=False)
@@ -51,6 +53,8 @@ class LearnerNameScreen(ModalScreen[str]):
         self.query_one("#learner-question", Static).update(words(self, "learner.question"))
         self.query_one("#learner-hint", Static).update(words(self, "learner.hint", max=MAX_LEN))
         self.query_one("#learner-ok", Button).label = words(self, "learner.ok")
+        if self.refused:
+            self._say_refused()
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#learner-ok")
@@ -59,6 +63,10 @@ class LearnerNameScreen(ModalScreen[str]):
         try:
             learner_key(name)
         except LearnerNameError:
-            self.query_one("#learner-error", Static).update(words(self, "learner.bad", max=MAX_LEN))
+            self.refused = True
+            self._say_refused()
             return
         self.dismiss(name)
+
+    def _say_refused(self) -> None:
+        self.query_one("#learner-error", Static).update(words(self, "learner.bad", max=MAX_LEN))
