@@ -15,18 +15,15 @@ import signal
 import sys
 
 from sandbox.safety.loopback import is_loopback
+from tutor.cli.sandbox_options import port_number
 from tutor.model.langs import LANGS
 
 
-def _port(text: str) -> int:
-    value = int(text)
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{text} is not a port number (0-65535)")
-    return value
-
-
 def _count(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text}: at least 1")
     return value
@@ -39,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="address to listen on (default 127.0.0.1; loopback only unless --allow-non-loopback)",
     )
     parser.add_argument(
-        "--port", type=_port, default=8000, help="port to listen on (default 8000; 0: any)"
+        "--port", type=port_number, default=8000, help="port to listen on (default 8000; 0: any)"
     )
     parser.add_argument(
         "--allow-non-loopback",

@@ -125,3 +125,22 @@ async def test_r2_two_tabs_at_once_get_two_tutors_with_their_own_folders(
     learners = tmp_path / "data" / "learners"
     assert sorted(p.name for p in learners.iterdir()) == ["ann", "ben"]
     assert not (tmp_path / "data" / "progress.json").exists()
+
+
+async def test_r4_every_tab_gets_the_servers_lessons_and_language(tmp_path: Path) -> None:
+    course = ROOT / "tests" / "fixtures" / "course"
+    bad = _serve(tmp_path, "--lessons", str(tmp_path / "nowhere"))
+    assert bad.returncode == 1 and bad.stderr.count("\n") == 1
+    assert "--lessons" in bad.stderr and "no such directory" in bad.stderr
+    with served(tmp_path / "data", "--lessons", str(course), "--lang", "en") as server:
+        async with aiohttp.ClientSession() as http:
+            url = server.url + "ws/learner/cara?width=120&height=40"
+            async with http.ws_connect(url) as ws:
+                seen = b""
+                async for message in ws:
+                    if message.type == aiohttp.WSMsgType.BINARY:
+                        seen += message.data
+                        if b"First words: a plaintext session" in _ESC.sub(b"", seen):
+                            break
+                else:
+                    raise AssertionError(f"the fixture course never came: {seen[-300:]!r}")
