@@ -36,7 +36,7 @@ def demo_account(directory: Path | None = None) -> DemoAccount:
         account = _read(path)
         if account is not None:
             return account
-        account = DemoAccount(DEMO_USER, secrets.token_urlsafe(12))
+        account = DemoAccount(DEMO_USER, generated_password())
         data = json.dumps({"username": account.username, "password": account.password})
         try:
             create_private(path, data.encode())
@@ -44,6 +44,14 @@ def demo_account(directory: Path | None = None) -> DemoAccount:
         except FileExistsError:
             continue  # another process wrote it first: read theirs
     raise RuntimeError(f"could not create the demo account file {path}")
+
+
+def generated_password() -> str:
+    """A random password for a sandbox account; never one starting with '-', which swaks (and
+    any command line) would read as an option: `--auth-password -x...` fails (Q3)."""
+    while (password := secrets.token_urlsafe(12)).startswith("-"):
+        pass
+    return password
 
 
 def _read(path: Path) -> DemoAccount | None:
@@ -56,6 +64,10 @@ def _read(path: Path) -> DemoAccount | None:
     except (OSError, ValueError, KeyError, TypeError):
         with contextlib.suppress(OSError):
             path.unlink()  # unsafe, unreadable or corrupt (a link goes, not its target)
+        return None
+    if account.password.startswith("-"):  # from before generated_password: make a new one
+        with contextlib.suppress(OSError):
+            path.unlink()
         return None
     return account if account.username and account.password else None
 

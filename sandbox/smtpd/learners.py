@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sandbox.safety.files import atomic_write, data_dir, ensure_private_dir, locked, read_user_file
+from sandbox.smtpd.accounts import generated_password
 from sandbox.smtpd.mailbox import Maildir, StoredMessage
 
 ROOM_DIR = "room"
@@ -77,9 +77,7 @@ def room_accounts(count: int, base: Path | None = None) -> tuple[Learner, ...]:
     path = directory / ACCOUNTS_FILE
     with locked(directory):
         kept = _read(path)
-        learners = tuple(
-            Learner(name, kept.get(name) or secrets.token_urlsafe(12)) for name in names
-        )
+        learners = tuple(Learner(name, kept.get(name) or generated_password()) for name in names)
         if any(kept.get(learner.name) != learner.password for learner in learners):
             everyone = kept | {learner.name: learner.password for learner in learners}
             data = [{"name": n, "password": p} for n, p in sorted(everyone.items())]
@@ -94,7 +92,8 @@ def _read(path: Path) -> dict[str, str]:
         kept = {str(row["name"]): str(row["password"]) for row in rows}
     except (OSError, ValueError, KeyError, TypeError):  # missing, unsafe or damaged
         return {}
-    return {n: p for n, p in kept.items() if _NAME.fullmatch(n) and p}
+    # a password starting with '-' reads as an option on a command line: made anew
+    return {n: p for n, p in kept.items() if _NAME.fullmatch(n) and p and p[0] != "-"}
 
 
 def learner_address(name: str, domain: str = "sandbox.test") -> str:

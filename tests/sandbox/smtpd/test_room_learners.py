@@ -152,3 +152,29 @@ async def test_q4_thirty_learners_at_once_each_message_in_its_own_mailbox(
     assert not list((tmp_path / "mail" / UNCLAIMED / "new").iterdir())
     print(f"\nQ4: {LEARNERS} learners at once, STARTTLS + AUTH, {seconds:.2f} s, all delivered")
     assert os.environ.get("SMTP_TUTOR_DATA_DIR")  # the accounts went to the test's data dir
+
+
+def test_q3_no_generated_password_starts_with_a_dash(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """swaks reads `--auth-password -abc` as an unknown option: no account may have one."""
+    import secrets
+
+    from sandbox.smtpd import accounts
+
+    real = secrets.token_urlsafe
+    made = iter(["-starts-with-dash", "-again", "fine-password_1", "-x", "learner-pw-2"])
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda n: next(made))
+    assert accounts.generated_password() == "fine-password_1"
+    assert room_accounts(1)[0].password == "learner-pw-2"
+    # an account file from before (a dashed password kept) is made anew
+    monkeypatch.setattr(secrets, "token_urlsafe", real)  # not undo(): it would drop the data dir
+    path = data_dir / accounts.ACCOUNT_FILE
+    path.unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.write_text(json.dumps({"username": "learner", "password": "-old"}))
+    path.chmod(0o600)
+    assert not accounts.demo_account().password.startswith("-")
+    rows = [{"name": "learner01", "password": "-old"}]
+    (room_dir() / "learners.json").write_text(json.dumps({"learners": rows}))
+    assert not room_accounts(1)[0].password.startswith("-")
