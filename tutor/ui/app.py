@@ -305,6 +305,18 @@ class TutorApp(PackApp):
             if isinstance(screen, LessonScreen) and screen.lesson.id == message.lab_task.lesson_id:
                 screen.lab_goal_met(message.lab_task)
 
+    def open_mailbox(self) -> None:
+        """The mail the sandbox caught (Q8), over whatever screen is showing."""
+        from tutor.ui.screens.mailbox import MailboxScreen
+
+        self.push_screen(MailboxScreen())
+
+    def open_watch(self) -> None:
+        """Watch your own client in the lab's panes (Q10)."""
+        from tutor.ui.screens.watch import WatchScreen
+
+        self.push_screen(WatchScreen())
+
     # --- command palette ------------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
@@ -327,4 +339,8 @@ class TutorApp(PackApp):
         yield SystemCommand(
             tr(lang, "cmd.reset"), tr(lang, "cmd.reset_help"), self.action_reset_all
         )
+        yield SystemCommand(
+            tr(lang, "cmd.mailbox"), tr(lang, "cmd.mailbox_help"), self.open_mailbox
+        )
+        yield SystemCommand(tr(lang, "cmd.watch"), tr(lang, "cmd.watch_help"), self.open_watch)
         yield from super().get_system_commands(screen)

@@ -292,6 +292,10 @@ _EN: dict[str, str] = {
     "cmd.language_help": "Show the course in Japanese",
     "cmd.reset": "Reset progress",
     "cmd.reset_help": "Forget the progress in every lesson (asks first)",
+    "cmd.mailbox": "Mailbox: the mail the sandbox caught",
+    "cmd.mailbox_help": "Each message with its headers and the TLS it came over (m on the course)",
+    "cmd.watch": "Watch your own client",
+    "cmd.watch_help": "The sandbox behind the wire tap, for swaks or openssl (w on the course)",
     # a lesson as plain text (lessons show, the reading view): tutor/ui/plain_lesson.py
     "plain.title": "Lesson {n}: {title}",
     "plain.about": "About {minutes} minutes, {steps} steps.",

@@ -358,6 +358,10 @@ JA: dict[str, str] = {
     "cmd.language_help": "コースを英語で表示します",
     "cmd.reset": "進捗をリセット",
     "cmd.reset_help": "すべてのレッスンの進捗を消去します(確認あり)",
+    "cmd.mailbox": "メールボックス: サンドボックスが受け取ったメール",
+    "cmd.mailbox_help": "各メッセージをヘッダーと受信時の TLS とともに表示(コース画面の m)",
+    "cmd.watch": "自分のクライアントを観察",
+    "cmd.watch_help": "ワイヤタップの奥のサンドボックスに swaks や openssl で接続(コース画面の w)",
     # レッスンをプレーンテキストで（lessons show、読み上げ用の表示）: tutor/ui/plain_lesson.py
     "plain.title": "レッスン {n}: {title}",
     "plain.about": "約 {minutes} 分、{steps} ステップ。",

@@ -147,3 +147,28 @@ async def test_q8_m_on_the_course_opens_the_mailbox(data_dir_env: Path) -> None:
         assert screen.root == data_dir_env / "Maildir"
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, CourseScreen))
+
+
+async def test_q8_the_palette_opens_the_mailbox(data_dir_env: Path) -> None:
+    from textual.command import CommandList, CommandPalette
+    from tutor_ui_fakes import make_app
+
+    from tutor.ui.screens.course import CourseScreen
+
+    def first_hit() -> str:
+        screen = app.screen
+        if not isinstance(screen, CommandPalette):
+            return ""
+        hits = screen.query_one(CommandList)
+        if hits.option_count == 0:
+            return ""
+        prompt = hits.get_option_at_index(hits.highlighted or 0).prompt
+        return prompt.plain if hasattr(prompt, "plain") else str(prompt)
+
+    app = make_app(data_dir_env)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, CourseScreen))
+        await pilot.press("ctrl+p", *"Mailbox: the")
+        await wait_for(pilot, lambda: "Mailbox: the mail the sandbox caught" in first_hit())
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, MailboxScreen))

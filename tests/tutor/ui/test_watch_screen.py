@@ -107,3 +107,33 @@ async def test_q10_w_on_the_course_opens_the_watch(data_dir: Path) -> None:
         await wait_for(pilot, lambda: screen.watched is not None or bool(screen.problem))
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, CourseScreen))
+
+
+async def test_q10_the_palette_opens_the_watch(data_dir: Path) -> None:
+    from textual.command import CommandList, CommandPalette
+    from tutor_ui_fakes import make_app
+
+    from tutor.ui.screens.course import CourseScreen
+
+    def first_hit() -> str:
+        screen = app.screen
+        if not isinstance(screen, CommandPalette):
+            return ""
+        hits = screen.query_one(CommandList)
+        if hits.option_count == 0:
+            return ""
+        prompt = hits.get_option_at_index(hits.highlighted or 0).prompt
+        return prompt.plain if hasattr(prompt, "plain") else str(prompt)
+
+    app = make_app(data_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, CourseScreen))
+        await pilot.press("ctrl+p", *"Watch your own")
+        await wait_for(pilot, lambda: "Watch your own client" in first_hit())
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, WatchScreen))
+        screen = app.screen
+        assert isinstance(screen, WatchScreen)
+        await wait_for(pilot, lambda: screen.watched is not None or bool(screen.problem))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, CourseScreen))
