@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 
@@ -84,6 +85,11 @@ def run(args: argparse.Namespace) -> int:
         if problem := _check_lessons_dir(args.lessons):
             print(f"smtp-tutor serve: {problem}", file=sys.stderr)
             return 1
+    from tutor.model.learners import LEARNER_ENV
+
+    # Every tutor inherits this environment: a learner named here would be every tab's learner
+    # (R2), so each tab's learner comes from its own URL or dialog only.
+    os.environ.pop(LEARNER_ENV, None)
     try:
         return asyncio.run(_serve(args))
     except KeyboardInterrupt:

@@ -42,9 +42,11 @@ def private_dir(path: Path) -> Path:
 
 
 @contextmanager
-def served(data_dir: Path, *args: str) -> Iterator[Served]:
+def served(data_dir: Path, *args: str, learner_env: str | None = None) -> Iterator[Served]:
     env = {**os.environ, "SMTP_TUTOR_DATA_DIR": str(private_dir(data_dir))}
     env.pop("SMTP_TUTOR_LEARNER", None)
+    if learner_env is not None:
+        env["SMTP_TUTOR_LEARNER"] = learner_env
     process = subprocess.Popen(
         [sys.executable, "-m", "tutor", "serve", "--port", "0", *args],
         cwd=ROOT,

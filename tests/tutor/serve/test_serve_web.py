@@ -144,3 +144,20 @@ async def test_r4_every_tab_gets_the_servers_lessons_and_language(tmp_path: Path
                             break
                 else:
                     raise AssertionError(f"the fixture course never came: {seen[-300:]!r}")
+
+
+async def test_r2_a_learner_in_the_servers_environment_is_nobodys(tmp_path: Path) -> None:
+    # the teacher's own $SMTP_TUTOR_LEARNER must not make every unnamed tab theirs
+    with served(tmp_path / "data", learner_env="teacher") as server:
+        async with aiohttp.ClientSession() as http:
+            ws = await http.ws_connect(server.url + "ws?width=120&height=40")
+            seen = b""
+            async for message in ws:
+                if message.type == aiohttp.WSMsgType.BINARY:
+                    seen += message.data
+                    if b"What is your name?" in _ESC.sub(b"", seen):
+                        break
+            else:
+                raise AssertionError(f"the tab was not asked for a name: {seen[-300:]!r}")
+            await ws.close()
+    assert not (tmp_path / "data" / "learners" / "teacher").exists()
