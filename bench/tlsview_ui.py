@@ -32,12 +32,8 @@ from sandbox.lab.session import LabSession
 from sandbox.tlsview.keylog import KeyLog
 from tutor.ui.lang import LangApp
 from tutor.ui.tls_live import LiveTls
-from tutor.ui.widgets.lab_panes import (
-    ConnectionPane,
-    ConversationPane,
-    EavesdropperPane,
-    TlsView,
-)
+from tutor.ui.widgets.eavesdropper import EavesdropperPane, TlsView
+from tutor.ui.widgets.lab_panes import ConnectionPane, ConversationPane
 
 TARGET_MS = 0.5
 FRAME_MS = 100.0

@@ -113,6 +113,10 @@ was issued to, by whom, how long it is valid, the names it covers).
 encryption to an attacker. *Verified* means the client checked the certificate chain up to a
 CA it trusts and that the name matches the server it wanted.
 
+**c** opens the certificate inspector: the chain of this session field by field (subject,
+issuer, validity, SAN, key usage, EKU, AKI/SKI, the sandbox CA's name constraints) and each
+check that made the client trust it, or not. **c** again goes back.
+
 **Home** (or **g**) goes back to the start of the pane, **End** (or **G**) on to its end;
 the arrows and **PgUp**/**PgDn** scroll.
 """,
@@ -237,6 +241,10 @@ tshark で設定なしに開けます。
 いちばん大事なのは **検証** です。検証していない相手との暗号化は、攻撃者との暗号化かもしれません。
 「検証済み」とは、信頼する認証局までの証明書チェーンと、接続したいサーバー名との一致をクライアントが
 確認したという意味です。
+
+**c** で証明書インスペクターを開きます。このセッションの証明書チェーンをフィールドごとに
+(サブジェクト、発行者、有効期間、SAN、鍵用途、EKU、AKI/SKI、サンドボックスのCAの名前制約)
+表示し、クライアントが信頼した(またはしなかった)理由を1つずつ確かめます。もう一度 **c** で戻ります。
 
 **Home**(または **g**)でペインの先頭に戻り、**End**(または **G**)で末尾へ進みます。
 矢印キーと **PgUp**/**PgDn** でスクロールします。

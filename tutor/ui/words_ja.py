@@ -108,6 +108,49 @@ JA: dict[str, str] = {
     "vl.cert_hidden": "暗号化されて送られ、見えない",
     "vl.round_trips": "最初のデータまでの往復回数",
     "vl.handshake_bytes": "それまでのバイト数",
+    "ci.none": (
+        "まだ証明書がありません。TLSハンドシェイクの先までラボを進めてください（s、p）。"
+        "c をもう一度押すと接続の表示に戻ります。"
+    ),
+    "ci.trusted": (
+        "✔ サンドボックスのCAを信頼するクライアントは、"
+        "この証明書を {name} のものとして受け入れます:"
+    ),
+    "ci.not_trusted": (
+        "✘ サンドボックスのCAを信頼するクライアントは、"
+        "この証明書を {name} のものとしては拒否します:"
+    ),
+    "ci.client_yes": "ラボのクライアント（OpenSSL）も検証に成功しました。",
+    "ci.client_no": "ラボのクライアントは検証していません（証明書を確かめないポリシーです）。",
+    "ci.critical": "（critical）",
+    "ci.check.trust anchor": "トラストアンカー",
+    "ci.check.signed by the trusted CA": "信頼するCAの署名",
+    "ci.check.AKI matches the CA's SKI": "AKI がCAの SKI と一致",
+    "ci.check.valid now": "今が有効期間内",
+    "ci.check.the name asked for is in the SAN": "求めた名前が SAN にある",
+    "ci.check.meant for a TLS server (EKU serverAuth)": "TLSサーバー用（EKU）",
+    "ci.check.within the CA's name constraints": "CAの名前制約の範囲内",
+    "ci.check.path validation (RFC 5280)": "パス検証（RFC 5280）",
+    "ci.role.leaf": "サーバーの証明書（リーフ。ハンドシェイクで送られたもの）",
+    "ci.role.intermediate": "中間CAの証明書（ハンドシェイクで送られたもの）",
+    "ci.role.ca": "クライアントが信頼するCA（トラストアンカー。送られない）",
+    "ci.field.subject": "サブジェクト",
+    "ci.field.issuer": "発行者",
+    "ci.field.valid from": "有効期間の開始",
+    "ci.field.valid until": "有効期間の終了",
+    "ci.field.public key": "公開鍵",
+    "ci.field.signature": "署名アルゴリズム",
+    "ci.field.serial number": "シリアル番号",
+    "ci.field.extensions": "拡張",
+    "ci.field.SAN": "名前（SAN）",
+    "ci.field.key usage": "鍵用途（Key Usage）",
+    "ci.field.extended key usage": "拡張鍵用途（EKU）",
+    "ci.field.basic constraints": "基本制約",
+    "ci.field.SKI": "サブジェクト鍵識別子（SKI）",
+    "ci.field.AKI": "機関鍵識別子（AKI）",
+    "ci.field.name constraints": "名前制約",
+    "ci.field.SHA-256": "SHA-256",
+    "key.inspect": "証明書",
     "transcript.label": "ウォークスルー",
     "transcript.continue": "進む ▶",
     "transcript.predict": "次は何が来るでしょう? 予想を入力してください(応答コードかコマンド):",

@@ -16,7 +16,7 @@ from sandbox.events import (
 from sandbox.lab.session import LabSession
 from sandbox.tlsview.keylog import KeyLog
 from tutor.ui.lang import LangApp
-from tutor.ui.widgets.lab_panes import EavesdropperPane, TlsView
+from tutor.ui.widgets.eavesdropper import EavesdropperPane, TlsView
 
 pytestmark = pytest.mark.timeout(120)
 Session = tuple[list[SandboxEvent], KeyLog]
@@ -26,9 +26,9 @@ Session = tuple[list[SandboxEvent], KeyLog]
 def session13(tmp_path_factory: pytest.TempPathFactory) -> Session:
     """One real STARTTLS session (TLS 1.3), its events and the client's own key log."""
     import asyncio
-    import os
 
-    os.environ.setdefault("SMTP_TUTOR_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    env = pytest.MonkeyPatch()  # this module's own data dir, for its one lab session
+    env.setenv("SMTP_TUTOR_DATA_DIR", str(tmp_path_factory.mktemp("data")))
     events: list[SandboxEvent] = []
 
     async def run() -> KeyLog:
@@ -40,7 +40,10 @@ def session13(tmp_path_factory: pytest.TempPathFactory) -> Session:
             await lab.stop()
         return lab.keylog
 
-    keylog = asyncio.run(run())
+    try:
+        keylog = asyncio.run(run())
+    finally:
+        env.undo()
     return events, keylog
 
 
