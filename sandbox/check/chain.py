@@ -31,7 +31,7 @@ class ChainFacts:
     count: int  # certificates sent
     in_order: bool  # each certificate issued by the next one sent
     missing_intermediate: bool  # the leaf's issuer neither sent nor a trusted root
-    verified: bool | None  # None: no trust store to verify against
+    verified: bool | None  # None: no trust store, or no time when every certificate was valid
     verify_error: str | None
     days_left: int  # negative: expired that many days ago
     not_after: str
@@ -124,28 +124,34 @@ def _self_signed(cert: x509.Certificate) -> bool:
 
 def _verify(
     certs: list[x509.Certificate], roots: list[x509.Certificate], now: dt.datetime
-) -> str | None:
-    """None when the chain leads to a root of `roots` (names and expiry judged apart)."""
+) -> tuple[bool | None, str | None]:
+    """(verified, why not): does the chain lead to a root of `roots`? Names and expiry are
+    judged apart: for a name the leaf has, and when the leaf is not valid now, at the other
+    times it was (its middle, its last second). (None, why) when it fails only for time: the
+    expiry finding says that already."""
     leaf = certs[0]
-    # judge the chain alone: at a time the leaf is valid, for a name the leaf has
-    when = now
-    if not leaf.not_valid_before_utc <= now <= leaf.not_valid_after_utc:
-        start, end = leaf.not_valid_before_utc, leaf.not_valid_after_utc
-        when = start + (end - start) / 2
+    start, end = leaf.not_valid_before_utc, leaf.not_valid_after_utc
+    times = [now] if start <= now <= end else [start + (end - start) / 2, end]
     names = _names(leaf)
     try:
         subject: x509.GeneralName = x509.IPAddress(ipaddress.ip_address(names[0]))
     except (ValueError, IndexError):
         subject = x509.DNSName(names[0] if names else "invalid")
-    try:
-        builder = PolicyBuilder().store(Store(roots)).time(when)
-        verifier = builder.build_server_verifier(subject)  # type: ignore[arg-type]
-        verifier.verify(leaf, certs[1:])
-    except VerificationError as exc:
-        return str(exc).splitlines()[0][:200]
-    except ValueError as exc:
-        return str(exc)[:200]
-    return None
+    errors = []
+    for when in times:
+        try:
+            builder = PolicyBuilder().store(Store(roots)).time(when)
+            verifier = builder.build_server_verifier(subject)  # type: ignore[arg-type]
+            verifier.verify(leaf, certs[1:])
+        except VerificationError as exc:
+            errors.append(str(exc).splitlines()[0][:200])
+            continue
+        except ValueError as exc:
+            return False, str(exc)[:200]
+        return True, None
+    if all("validation time" in e for e in errors):
+        return None, errors[0]
+    return False, next(e for e in errors if "validation time" not in e)
 
 
 def judge_chain(
@@ -166,7 +172,7 @@ def judge_chain(
     issuer_trusted = any(_issued_by(leaf, r) for r in roots)
     # the client must find the leaf's issuer somewhere: in what was sent, or among its roots
     missing = not _self_signed(leaf) and not issuer_sent and not issuer_trusted
-    verify_error = _verify(certs, roots, now) if roots else None
+    verified, verify_error = _verify(certs, roots, now) if roots else (None, None)
     names = _names(leaf)
     key_type, key_bits = _key(leaf)
     algorithm = leaf.signature_hash_algorithm
@@ -180,7 +186,7 @@ def judge_chain(
         count=len(certs),
         in_order=in_order,
         missing_intermediate=missing,
-        verified=None if not roots else verify_error is None,
+        verified=verified,
         verify_error=verify_error,
         days_left=int(days // 1),
         not_after=leaf.not_valid_after_utc.strftime("%Y-%m-%d %H:%M UTC"),

@@ -251,7 +251,7 @@ def judge(obs: Observations, chain: ChainFacts | None) -> list[CheckFinding]:
         elif probe.version == "1.2":
             v13 = obs.version("1.3")
             newer = v13 is not None and v13.outcome == "accepted"
-            add(CheckFinding(key, "refused", note if newer else bad, p))
+            add(CheckFinding(key, "refused", warn if newer else bad, p))
         else:
             add(CheckFinding(key, "refused", note, p))
     for weak in obs.weak:
@@ -285,8 +285,10 @@ def _chain_findings(obs: Observations, c: ChainFacts) -> list[CheckFinding]:
         out.append(CheckFinding("chain_complete", "missing", bad, count))
     else:
         out.append(CheckFinding("chain_complete", "ok", ok, count))
-    if c.verified is None:
+    if c.verified is None and c.verify_error is None:
         out.append(CheckFinding("chain_trust", "no_store", note))
+    elif c.verified is None:
+        pass  # it fails only for time: the expiry finding says so
     elif c.verified:
         out.append(CheckFinding("chain_trust", "verified", ok))
     elif not c.missing_intermediate:

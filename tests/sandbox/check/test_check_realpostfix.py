@@ -79,3 +79,4 @@ def test_n10_real_postfix_expired(postfix: str, tmp_path: Path) -> None:
     assert report.states()["expiry"] == "expired"
     assert report.find("expiry").level.value == "problem"  # type: ignore[union-attr]
     assert report.states()["chain_complete"] == "ok"
+    assert "chain_trust" not in report.states()  # N4: expiry says it once

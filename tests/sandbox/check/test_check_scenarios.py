@@ -128,3 +128,12 @@ async def test_n6_exchange_equivalents(
     assert report.states().get(key) == bad, report.states()
     report = await run(fixed, port)  # type: ignore[operator]
     assert report.states().get(key) == good, report.states()
+
+
+async def test_n4_an_expired_chain_is_one_finding(tmp_path: Path) -> None:
+    """The lab's expired leaf outlived nothing else: its intermediate was made after it expired,
+    so no time makes the chain valid; expiry says it, trust does not say it again."""
+    report = await lab_check(get("postfix-expired-cert"), tmp_path, fixed=False)
+    assert report.states()["expiry"] == "expired"
+    assert "chain_trust" not in report.states()
+    assert report.states()["chain_complete"] == "ok"
