@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Button, Tab
 from tutor_ui_fakes import make_app, wait_for
 
 from tutor.model.config_edits import load_edit
@@ -173,3 +174,18 @@ async def test_l54_usable_at_80x24_and_large(size: tuple[int, int], data: Path) 
             if size[0] >= 120:
                 region = screen.query_one(button).region
                 assert region.width > 0 and region.y < size[1]
+
+
+async def test_l52_the_config_lab_follows_a_language_switch(data: Path) -> None:
+    app = make_app(data)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = await open_lab(app, pilot, data)
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: screen.checked is not None)
+        app.action_switch_language()
+        await wait_for(
+            pilot, lambda: str(screen.query_one("#btn-check", Button).label) == "チェック(F4)"
+        )
+        assert str(screen.query_one("#btn-run", Button).label) == "実行(F5)"
+        assert "設定ラボ" in str(screen.query_one("#config-title").render())
+        assert str(screen.query_one("#tab-log", Tab).label).startswith("ログ")

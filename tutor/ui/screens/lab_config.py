@@ -158,6 +158,19 @@ class ConfigLabScreen(LabScreen):
         self._layout(self.size.width)
         self.editor(self.files[0]).focus()
 
+    def _lang_changed(self) -> None:
+        """The lab's words again (LabScreen), and the editor side's."""
+        super()._lang_changed()
+        self.query_one("#config-title", Static).update(self._config_title())
+        for button, key in (
+            ("check", "config.check"),
+            ("run", "config.run"),
+            ("reset", "config.reset"),
+        ):
+            self.query_one(f"#btn-{button}", Button).label = words(self, key)
+        if self.checked is not None:
+            self._show_checked(self.checked)
+
     def _first_focus(self) -> None:
         """The editor first: the learner came to change the configuration."""
 
