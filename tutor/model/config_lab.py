@@ -36,7 +36,8 @@ from typing import ClassVar
 
 from sandbox.config.findings import ConfigError
 from sandbox.config.postfix.master import DEFAULT_MASTER_CF
-from sandbox.config.postfix.probes import PROBES, read_postfix_text
+from sandbox.config.postfix.probe_names import PROBE_WORDS as PROBES
+from sandbox.config.postfix.probe_names import read_postfix_text
 from sandbox.lab.catalog import SCENARIOS
 from tutor.model.blocks import _Reader, unknown_scenario
 from tutor.model.fields import parse_fields, shorten

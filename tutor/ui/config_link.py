@@ -16,7 +16,8 @@ from pathlib import Path
 from sandbox.config.findings import ConfigError, Finding
 from sandbox.config.postfix.enact import Listener, enact
 from sandbox.config.postfix.log import LogContext, postfix_log
-from sandbox.config.postfix.probes import ProbeResult, probe_postfix, read_postfix_text
+from sandbox.config.postfix.probe_names import read_postfix_text
+from sandbox.config.postfix.probes import ProbeResult, probe_postfix
 from sandbox.config.postfix.reader import PostfixConfig
 from sandbox.events import SandboxEvent
 from sandbox.lab.catalog import SCENARIOS

@@ -23,9 +23,12 @@ from sandbox.client.framing import SmtpClientError
 from sandbox.client.policy import TlsPolicy
 from sandbox.client.replies import Reply
 from sandbox.client.smtp import SmtpClient
-from sandbox.config.findings import ConfigError
 from sandbox.config.postfix.enact import Enactment, Listener, enact
-from sandbox.config.postfix.reader import PostfixConfig, read_main_cf, read_master_cf
+from sandbox.config.postfix.probe_names import (
+    PROBE_WORDS,
+    ProbeWords,
+    read_postfix_text,
+)
 from sandbox.pki.labkeys import ensure_lab_keys
 from sandbox.smtpd.server import SandboxServer
 
@@ -33,15 +36,6 @@ SENDER, RECIPIENT = "probe@client.test", "postmaster@sandbox.test"
 USER, PASSWORD = "learner", "lab-Pa55word"
 MESSAGE = "Subject: probe\r\n\r\nA probe of the configuration.\r\n"
 TIMEOUT = 10.0  # seconds a probe's client waits for one reply
-MAX_TEXT = 1_000_000  # characters: a config lab's file is a few dozen lines
-
-
-@dataclass(frozen=True, slots=True)
-class ProbeWords:
-    """What a probe checks, said for the learner (what must hold, in plain words)."""
-
-    en: str
-    ja: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,39 +196,18 @@ async def smtps_implicit_tls(t: Target) -> Verdict:
 PROBES: dict[str, Probe] = {
     p.name: p
     for p in (
-        Probe("mx-plaintext", 25, mx_plaintext, ProbeWords(
-            "port 25 accepts mail from a sender without TLS",
-            "ポート 25 が TLS を使えない送信元からのメールを受け取る")),
-        Probe("mx-verified-tls", 25, mx_verified_tls, ProbeWords(
-            "port 25 offers STARTTLS with a chain a verifying sender accepts",
-            "ポート 25 が STARTTLS を提供し、検証する送信元が証明書チェーンを受け入れる")),
-        Probe("submission-requires-tls", 587, submission_requires_tls, ProbeWords(
-            "port 587 answers 530 to MAIL before STARTTLS",
-            "ポート 587 が STARTTLS 前の MAIL に 530 を返す")),
-        Probe("submission-no-auth-in-clear", 587, submission_no_auth_in_clear, ProbeWords(
-            "port 587 offers no AUTH before TLS",
-            "ポート 587 が TLS 前に AUTH を提示しない")),
-        Probe("submission-auth-in-tls", 587, submission_auth_in_tls, ProbeWords(
-            "port 587: AUTH after STARTTLS, then a message is accepted",
-            "ポート 587 で STARTTLS 後に AUTH でき、メールが受け付けられる")),
-        Probe("smtps-implicit-tls", 465, smtps_implicit_tls, ProbeWords(
-            "port 465 speaks TLS from the first byte, then AUTH works",
-            "ポート 465 が最初のバイトから TLS で話し、AUTH が通る")),
+        Probe("mx-plaintext", 25, mx_plaintext, PROBE_WORDS["mx-plaintext"]),
+        Probe("mx-verified-tls", 25, mx_verified_tls, PROBE_WORDS["mx-verified-tls"]),
+        Probe("submission-requires-tls", 587, submission_requires_tls,
+              PROBE_WORDS["submission-requires-tls"]),
+        Probe("submission-no-auth-in-clear", 587, submission_no_auth_in_clear,
+              PROBE_WORDS["submission-no-auth-in-clear"]),
+        Probe("submission-auth-in-tls", 587, submission_auth_in_tls,
+              PROBE_WORDS["submission-auth-in-tls"]),
+        Probe("smtps-implicit-tls", 465, smtps_implicit_tls, PROBE_WORDS["smtps-implicit-tls"]),
     )
 }  # fmt: skip
 """Probe name -> probe: the names a config lab block lists under `probes:`."""
-
-
-def read_postfix_text(main: str, master: str) -> PostfixConfig:
-    """Both files from the editor's text (ConfigError with FILE:LINE for anything wrong)."""
-    for text, path in ((main, "main.cf"), (master, "master.cf")):
-        if len(text) > MAX_TEXT:
-            raise ConfigError(path, 1, f"{len(text):,} characters: too long for a configuration")
-    config = PostfixConfig(read_main_cf(main), tuple(read_master_cf(master)), "master.cf")
-    for service in config.services:  # a loop through an override is an error now, not later
-        for o in service.overrides:
-            config.value(o.name, service)
-    return config
 
 
 async def start_services(plan: Enactment, folder: Path) -> tuple[Target, contextlib.AsyncExitStack]:
