@@ -48,4 +48,10 @@ def test_i8_ten_times_the_input_costs_at_most_twenty_times(name: str, small: int
     prepare = sizes.PARSERS[name]
     little = sizes.cost(prepare, small, runs=3)
     big = sizes.cost(prepare, 10 * small, runs=2)
+    if big > 20 * little:
+        # Once more before failing: under two busy loops and a full suite a neighbour's cache
+        # traffic inflated one big run's CPU time past 20x (1 stress run in 10). A quadratic
+        # parser costs ~100x every time, so it still fails; a noisy run does not twice.
+        little = min(little, sizes.cost(prepare, small, runs=3))
+        big = min(big, sizes.cost(prepare, 10 * small, runs=2))
     assert big <= 20 * little, f"{name}: {big:.3f} s for 10x the input, {little:.3f} s for 1x"

@@ -31,8 +31,10 @@ LabMode = Literal["step", "play", "type"]
 LAB_MODES: tuple[LabMode, ...] = ("step", "play", "type")
 
 ClientPolicy: TypeAlias = TlsPolicy
-CLIENT_POLICIES: tuple[str, ...] = tuple(p.value for p in TlsPolicy)
-"""The tutor client's TLS policies, as the sandbox defines them (`smtp_tls_security_level`)."""
+CLIENT_POLICIES: tuple[str, ...] = tuple(p.value for p in TlsPolicy if not p.reads_dns)
+"""The tutor client's TLS policies a lab block may name, as the sandbox defines them
+(`smtp_tls_security_level`). `dane` and `mta-sts` are left out: they act on the domain's DNS
+records, and a lab block has no lab world, so there they would quietly act as `may`."""
 
 StepKey: TypeAlias = tuple[str, int]
 """(lesson id, step number): how progress names a step, stable across languages and file renames."""
