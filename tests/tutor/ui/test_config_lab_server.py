@@ -6,11 +6,16 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+from textual.widgets import Static
+from tutor_ui_fakes import make_app, wait_for
+
 from sandbox.events import ConversationLine, SandboxEvent, Side
 from tutor.model.config_edits import save_edit
 from tutor.model.lesson import Lab, Lesson
 from tutor.model.lessons import parse_text
 from tutor.ui.config_link import lab_factory
+from tutor.ui.screens.lab import LabScreen, LabTask
 
 FRONT = "---\nid: t\ntitle: T\nsummary: S\nminutes: 1\nscenario: starttls\n---\n\n## Step\n\n"
 CONFIG = """\
@@ -76,3 +81,25 @@ def test_l57_config_runs_the_learner_s_saved_edit_else_the_lesson_s_files(
     edit = CONFIG.split("=== main.cf\n")[1].split("```")[0].replace("= may", "= encrypt")
     save_edit("t-mx", "main.cf", edit, tmp_path)
     assert mail_reply(lesson, lab, tmp_path) == 530  # the learner's edit: encrypt on port 25
+
+
+async def test_l57_the_lab_says_the_block_s_own_server_policy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The policies line names the server the learner talks to (server-policy: may), not the
+    scenario's own (starttls: encrypt): it once said "encrypt" of a server that took plaintext."""
+    monkeypatch.setenv("SMTP_TUTOR_DATA_DIR", str(tmp_path))
+    lesson, lab = lesson_with("server-policy: may\n")
+    task = LabTask(
+        do="D",
+        goal_label="G",
+        check=lambda facts: False,
+        session=lab_factory(lab, [lesson], tmp_path),
+    )
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 35)) as pilot:
+        screen = LabScreen(lab.scenario, task=task, client_policy="none")
+        app.push_screen(screen)
+        await wait_for(pilot, lambda: screen.session is not None)
+        line = str(screen.query_one("#policies", Static).render())
+        assert "smtpd_tls_security_level = may" in line, line

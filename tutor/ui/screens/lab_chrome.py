@@ -12,6 +12,7 @@ from sandbox.client.policy import as_policy
 from sandbox.events import SandboxEvent
 from sandbox.facts import FactsFolder
 from sandbox.lab.catalog import SCENARIOS
+from sandbox.smtpd.policy import ServerPolicy
 from sandbox.threats.outcome import Outcome
 from tutor.ui.lab_capture import CaptureRecorder
 from tutor.ui.lab_link import LabSessionLike, SessionFactory, real_session
@@ -82,7 +83,11 @@ class LabChrome(Screen[bool]):
         if info is None:
             return ""
         client = as_policy(self.client_policy) if self.client_policy else info.client_policy
-        return policies_text(ui_lang(self), client, info.server_policy)
+        # a lab block's own server (server-policy, config) is the running session's, not the
+        # scenario's: say the one the learner is talking to
+        running = getattr(getattr(self.session, "scenario", None), "server_policy", None)
+        server = running if isinstance(running, ServerPolicy) else info.server_policy
+        return policies_text(ui_lang(self), client, server)
 
     @property
     def _policy_name(self) -> str:

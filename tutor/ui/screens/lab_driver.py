@@ -7,6 +7,7 @@ import gc
 from collections.abc import Awaitable, Callable
 
 from textual import work
+from textual.widgets import Static
 
 from sandbox.events import Level
 from sandbox.facts import FactsFolder
@@ -31,6 +32,8 @@ class LabDriver(LabEvents):
             self._start_failed(exc)
             return
         self.session = session
+        for line in self.query("#policies").results(Static):
+            line.update(self._policies_text())  # the block's own server, now it is known
         self.flush()
         if self.freeze_gc and not self._froze:
             # the lab's widgets and the sandbox live until Esc: out of the collector's sight,
