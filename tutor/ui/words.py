@@ -215,7 +215,7 @@ _EN: dict[str, str] = {
     "config.confirm_reset": "Forget your edits in '{name}' and start again from the lesson's "
     "files?",
     "config.was_reset": "The lesson's starting files are back; your edit is forgotten.",
-    "config.goal": "Goal: every probe passes ({n} probes).",
+    "config.goal": "every probe passes ({n} probes)",  # after "Goal: " (lab.goal)
     "lab.elided": "… {n} lines not shown (too many to keep; the session went on) …",
     "lab.kept": "showing the last {n} lines",
     "lab.demo_account": "Demo account: {user} / {password} (sandbox only)",

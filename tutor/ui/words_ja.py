@@ -209,7 +209,7 @@ JA: dict[str, str] = {
     "config.save_failed": "編集内容を保存できませんでした: {error}",
     "config.confirm_reset": "「{name}」の編集を破棄し、レッスンの最初のファイルに戻しますか?",
     "config.was_reset": "レッスンの最初のファイルに戻しました。編集内容は破棄されました。",
-    "config.goal": "目標: すべてのプローブが通る({n} 件)。",
+    "config.goal": "すべてのプローブが通る({n} 件)",  # 「目標: 」の後 (lab.goal)
     "lab.elided": "… {n} 行を省略(多すぎるため。セッションは続いています)…",
     "lab.kept": "最後の {n} 行を表示",
     "lab.demo_account": "デモアカウント: {user} / {password}(サンドボックス専用)",

@@ -32,6 +32,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tutor.model.config_lab import ConfigLab
 from tutor.model.goals import GOALS
 from tutor.model.lesson import (
     Block,
@@ -329,13 +330,18 @@ class LessonScreen(Screen[bool]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open_lab":  # only offered (and shown in the Footer) on a lab step
-            return bool(self.lesson.step(self.step_no).labs)
+            step = self.lesson.step(self.step_no)
+            return bool(step.labs) or any(isinstance(b, ConfigLab) for b in step.blocks)
         return True
 
     def action_open_lab(self) -> None:
         blocks = list(self.query(LabBlock))
         if blocks:
             self.post_message(LabBlock.OpenLab(blocks[0]))
+            return
+        config_labs = list(self.query(ConfigLabBlock))  # a config lab step: its lab
+        if config_labs:
+            config_labs[0].open_lab()
 
     def action_toggle_steps(self) -> None:
         steps = self.query_one("#steps")
@@ -346,6 +352,12 @@ class LessonScreen(Screen[bool]):
         self.set_class(self.steps_hidden, "-steps-hidden")
         self.set_class(not self.steps_hidden, "-steps-shown")
         self.call_after_refresh(lambda: body.scroll_to(y=place * body.max_scroll_y, animate=False))
+        # t is how a learner picks a step: the arrows and Enter then move in the list (not in
+        # the step's quiz, where Enter would answer it); hidden again, the step has the focus
+        if not self.steps_hidden:
+            steps.focus(scroll_visible=False)
+        elif self.focused is None or self.focused is steps:
+            self._focus_next_block()
 
     def action_back(self) -> None:
         if isinstance(self.focused, Input):  # Esc in an answer box first leaves the box

@@ -1,0 +1,61 @@
+"""What a newcomer's walk through the shipped course stumbled on (a walk in tmux, 80x24): the
+step list that `t` shows takes the keys, so Enter there picks a step instead of answering the
+step's quiz; `o` opens a config lab step's lab as it opens a lab step's; the config lab's goal
+says "Goal:" once, in English and in Japanese."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import OptionList, Static
+from tutor_ui_fakes import at_step, make_app, wait_for
+
+from tutor.ui.screens.lab_config import ConfigLabScreen
+from tutor.ui.screens.lesson import LessonScreen
+from tutor.ui.widgets.config_lab_block import ConfigLabBlock
+
+
+@pytest.fixture
+def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SMTP_TUTOR_DATA_DIR", str(tmp_path))
+    return tmp_path
+
+
+async def test_t_gives_the_step_list_the_keys_and_enter_picks_a_step(data: Path) -> None:
+    app = make_app(data, lessons_dir=None, start_lesson="tls-basics")  # step 1 holds a quiz
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        steps = screen.query_one("#steps", OptionList)
+        assert not steps.display
+        await pilot.press("t")
+        await wait_for(pilot, lambda: steps.display and steps.has_focus)
+        await pilot.press("down", "down", "enter")
+        await wait_for(pilot, lambda: screen.step == 3)
+        # the quiz of step 1 was not answered
+        assert all(app.progress.answers("tls-basics", 1, i) == [] for i in range(10))
+        await pilot.press("t")  # hidden again: the step has the keys, not a hidden list
+        await wait_for(pilot, lambda: not steps.display)
+        assert screen.focused is not None and screen.focused is not steps
+
+
+@pytest.mark.parametrize(("lang", "goal"), [("en", "Goal: "), ("ja", "目標: ")])
+async def test_o_opens_a_config_lab_step_and_its_goal_is_said_once(
+    data: Path, lang: str, goal: str
+) -> None:
+    at_step(data, "postfix", 3, builtin=True)  # lesson 9, step 3: a config lab
+    app = make_app(data, lessons_dir=None, start_lesson="postfix", lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: bool(app.screen.query(ConfigLabBlock)))
+        block = app.screen.query_one(ConfigLabBlock)
+        said = str(block.query_one(".lab-goal", Static).render())
+        assert said.startswith(goal) and said.count(goal.strip()) == 1, said
+        assert app.screen.check_action("open_lab", ()) is True  # and so the footer offers o
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfigLabScreen))
+        lab = app.screen
+        assert isinstance(lab, ConfigLabScreen)
+        await wait_for(pilot, lambda: lab.session is not None or lab.start_error is not None)
+        assert lab.block.name == block.lab.name
