@@ -59,3 +59,38 @@ async def test_o_opens_a_config_lab_step_and_its_goal_is_said_once(
         assert isinstance(lab, ConfigLabScreen)
         await wait_for(pilot, lambda: lab.session is not None or lab.start_error is not None)
         assert lab.block.name == block.lab.name
+
+
+async def test_c_in_the_watch_judges_the_chain_by_the_ca_the_intro_names(
+    data: Path,
+) -> None:
+    """The watch's Connection pane said 'refuses ... no CA certificate to check against' of a
+    session its own CA verified: the pane had no trust anchor outside a lab."""
+    import asyncio
+    import smtplib
+
+    from sandbox.pki import tlsconfig
+    from tutor.ui.screens.watch import WatchScreen
+    from tutor.ui.widgets.lab_panes import ConnectionPane
+
+    def send(port: int, ca: Path) -> None:
+        with smtplib.SMTP("127.0.0.1", port, local_hostname="pc.test", timeout=30) as smtp:
+            smtp.starttls(context=tlsconfig.client_context(ca))
+            smtp.sendmail("a@pc.test", ["friend@sandbox.test"], b"Subject: w\r\n\r\nx\r\n")
+
+    app = make_app(data)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = WatchScreen(ports=(0, 0))
+        await app.push_screen(screen)
+        await wait_for(pilot, lambda: screen.watched is not None)
+        watched = screen.watched
+        assert watched is not None and watched.ca_cert is not None
+        port = int(watched.listeners[0].where.rsplit(":", 1)[1])
+        await asyncio.to_thread(send, port, watched.ca_cert)
+        pane = screen.query_one(ConnectionPane)
+        await wait_for(pilot, lambda: pane.state.delivered >= 1)
+        pane.focus()
+        await pilot.press("c")
+        await wait_for(pilot, lambda: pane.report is not None)
+        assert pane.report is not None and pane.report.trusted, pane.text
+        assert "accepts this certificate" in pane.text

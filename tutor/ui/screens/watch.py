@@ -25,7 +25,7 @@ from sandbox.lab.watch import Watched
 from tutor.ui.lang import on_lang_change, ui_lang, words
 from tutor.ui.mailbox_words import mailbox_word
 from tutor.ui.widgets.keys import localize_bindings
-from tutor.ui.widgets.lab_panes import LAB_PANES, LabPane
+from tutor.ui.widgets.lab_panes import LAB_PANES, ConnectionPane, LabPane
 
 PORTS = (2587, 2465)  # as the command's defaults; any free ports when these are taken
 FLUSH_SECONDS = 0.1
@@ -97,6 +97,8 @@ class WatchScreen(Screen[None]):
             for kind, pane in zip(LAB_PANES, self.panes, strict=True):
                 if kind.name == "eavesdropper":  # `v` opens an outside client's records
                     setattr(pane, "keys", watched.keylog)  # noqa: B010 (the pane's KeySource)
+                if isinstance(pane, ConnectionPane):  # `c` judges the chain by the CA the
+                    pane.ca_file = watched.ca_cert  # intro tells the client to trust
             return
 
     def _show_intro(self) -> None:
