@@ -13,7 +13,7 @@ import gc
 from collections.abc import Iterable
 from pathlib import Path
 
-from textual.app import SystemCommand
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -34,6 +34,7 @@ from tutor.ui.screens.lab import LabScreen, LabTask
 from tutor.ui.screens.learner_name import LearnerNameScreen
 from tutor.ui.screens.lesson import LessonScreen
 from tutor.ui.state import CourseState
+from tutor.ui.widgets.keys import localize_bindings
 from tutor.ui.words import scenario_summary, tr
 
 _STYLES = Path(__file__).resolve().parent / "styles"
@@ -43,7 +44,14 @@ class TutorApp(PackApp):
     TITLE = "smtp-tutor"
     # absolute, so that subclasses (tests, the benchmark) defined elsewhere find them too
     CSS_PATH = [_STYLES / "tutor.tcss", _STYLES / "lesson.tcss", _STYLES / "lab.tcss"]  # noqa: RUF012
-    BINDINGS = [Binding("f1", "help", "Help", show=False)]  # noqa: RUF012 (Textual API)
+    BINDINGS = [  # noqa: RUF012 (Textual API)
+        Binding("f1", "help", "Help", show=False),
+        # Textual's own palette key, declared here so that its footer word follows the language
+        # (Textual adds an English "palette" one only when the app declares none)
+        Binding(
+            App.COMMAND_PALETTE_BINDING, "command_palette", "key.palette", show=False, priority=True
+        ),
+    ]
 
     def __init__(
         self,
@@ -92,6 +100,7 @@ class TutorApp(PackApp):
     # --- start-up -------------------------------------------------------------------------------
 
     async def on_mount(self) -> None:
+        localize_bindings(self)  # the palette key's word (the screens do their own)
         if self.progress.theme in self.available_themes:
             self.theme = self.progress.theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
@@ -293,6 +302,7 @@ class TutorApp(PackApp):
         self.progress.language = lang
         self.save_progress()
         self.state.course = load_course(self.lessons_dir, lang)
+        localize_bindings(self)
         self.notify(tr(lang, "notice.language"))
 
     def action_help(self) -> None:

@@ -310,6 +310,7 @@ _EN: dict[str, str] = {
     "key.next": "Next",
     "key.prev": "Previous",
     "key.steps": "Steps",
+    "key.palette": "palette",  # Ctrl+P, on the right of every footer
     "key.open_lab": "Open lab",
     "key.step": "Step",
     "key.run_config": "Run config",

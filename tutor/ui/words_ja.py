@@ -382,6 +382,7 @@ JA: dict[str, str] = {
     "key.next": "次へ",
     "key.prev": "前へ",
     "key.steps": "ステップ一覧",
+    "key.palette": "パレット",
     "key.open_lab": "ラボを開く",
     "key.step": "1手",
     "key.run_config": "設定を実行",

@@ -94,3 +94,20 @@ async def test_c_in_the_watch_judges_the_chain_by_the_ca_the_intro_names(
         await wait_for(pilot, lambda: pane.report is not None)
         assert pane.report is not None and pane.report.trusted, pane.text
         assert "accepts this certificate" in pane.text
+
+
+async def test_the_footers_palette_key_is_said_in_the_learners_language(data: Path) -> None:
+    """Every footer ended in Textual's English '^p palette', the Japanese ones too."""
+    from textual.widgets._footer import FooterKey
+
+    def palette_word() -> str:
+        keys = app.screen.query(FooterKey).filter(".-command-palette")
+        return keys.first().description if keys else ""
+
+    app = make_app(data, lang="ja")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: palette_word() == "パレット")
+        await pilot.press("l")
+        await wait_for(pilot, lambda: palette_word() == "palette")
+        await pilot.press("ctrl+p")  # and the key still opens the palette
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
