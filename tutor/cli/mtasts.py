@@ -105,7 +105,7 @@ COLUMN = 19  # "not sent, reported" and a space
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    actions = parser.add_subparsers(dest="action", metavar="check|lab", required=True)
+    actions = parser.add_subparsers(dest="action", metavar="check|lab|matrix", required=True)
     check = actions.add_parser(
         "check",
         help="check an MTA-STS policy file (and its TXT record) as a sender reads them",
