@@ -207,6 +207,7 @@ _EN: dict[str, str] = {
     "probe them.",
     "config.clean": "postfix check: no findings.",
     "config.probing": "Probing your configuration with real sessions…",
+    "config.probed": "{ok} of {n} probes pass: F2 shows each one beside the session.",
     "config.probe_ok": "✔ {what}",
     "config.probe_bad": "✘ {what}: {said}",
     "config.service": "The lab runs your {service} service (port {port}): "

@@ -202,6 +202,9 @@ JA: dict[str, str] = {
     "実行(F5)で動かしてプローブします。",
     "config.clean": "postfix check: 指摘はありません。",
     "config.probing": "実際のセッションで設定をプローブしています…",
+    "config.probed": (
+        "プローブ {n} 件中 {ok} 件が通りました。F2 でラボ側に切り替えると、1 件ずつ見られます。"
+    ),
     "config.probe_ok": "✔ {what}",
     "config.probe_bad": "✘ {what}: {said}",
     "config.service": "ラボはあなたの {service} サービス(ポート {port})を動かしています: "

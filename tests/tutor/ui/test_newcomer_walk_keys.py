@@ -111,3 +111,24 @@ async def test_the_footers_palette_key_is_said_in_the_learners_language(data: Pa
         await wait_for(pilot, lambda: palette_word() == "palette")
         await pilot.press("ctrl+p")  # and the key still opens the palette
         await wait_for(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
+
+
+@pytest.mark.parametrize(("lang", "said"), [("en", "2 of 3 probes pass"), ("ja", "3 件中 2 件")])
+async def test_f5_on_the_editor_side_says_how_the_probes_went(
+    data: Path, lang: str, said: str
+) -> None:
+    """At 80x24 F5 ran the probes with no word on the editor side: the verdicts were on the
+    lab side, out of sight, so the learner could not tell that anything had run."""
+    at_step(data, "postfix", 3, builtin=True)  # l9-encrypt-submission: 1 of 3 fails
+    app = make_app(data, lessons_dir=None, start_lesson="postfix", lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: bool(app.screen.query(ConfigLabBlock)))
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfigLabScreen))
+        lab = app.screen
+        assert isinstance(lab, ConfigLabScreen)
+        await wait_for(pilot, lambda: lab.session is not None)
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: bool(lab.probes) and not lab.probing)
+        await wait_for(pilot, lambda: any(said in n for n in app.notices))
+        assert any("F2" in n for n in app.notices)

@@ -317,6 +317,14 @@ class ConfigLabScreen(LabScreen):
             if self.lab_task is not None:
                 self._goal_reached(self.lab_task)
         self._refresh_task()
+        if self.probes and self._side == "editor" and self.size.width < SPLIT_WIDTH:
+            # the verdicts are on the lab side, out of sight: say how it went and where to look
+            ok = sum(r.ok for r in self.probes)
+            self.notify(
+                words(self, "config.probed", ok=ok, n=len(self.probes)),
+                severity="information" if ok == len(self.probes) else "warning",
+                markup=False,
+            )
 
     def _refresh_task(self) -> None:
         task = self.query_one("#task", Static)
