@@ -113,6 +113,12 @@ class LabSession:
         self._emit(event)
 
     @property
+    def client_ca(self) -> Path | None:
+        """The CA file the lab's client trusts (the sandbox's, or a configuration's own chain's
+        CA); None before the session started."""
+        return self._ca_in_use
+
+    @property
     def keylog(self) -> KeyLog:
         """The TLS secrets of this lab's sessions so far (empty unless `keep_secrets`, M2)."""
         return self._secrets.keylog() if self._secrets is not None else KeyLog()

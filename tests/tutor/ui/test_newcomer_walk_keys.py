@@ -132,3 +132,32 @@ async def test_f5_on_the_editor_side_says_how_the_probes_went(
         await wait_for(pilot, lambda: bool(lab.probes) and not lab.probing)
         await wait_for(pilot, lambda: any(said in n for n in app.notices))
         assert any("F2" in n for n in app.notices)
+
+
+async def test_c_in_the_leaf_only_lab_checks_against_the_ca_the_client_trusts(
+    data: Path,
+) -> None:
+    """Lesson 12's first ticket (postfix-leaf-only): c said 'no CA certificate to check
+    against', when the lab's client trusts a CA and the lesson's point is the missing
+    intermediate (the server runs the configuration's own chain, not the sandbox certs)."""
+    from tutor.ui.lab_link import real_session
+    from tutor.ui.screens.lab import LabScreen
+    from tutor.ui.widgets.lab_panes import ConnectionPane
+
+    at_step(data, "on-call", 2, builtin=True)
+    app = make_app(data, lessons_dir=None, start_lesson="on-call", session_factory=real_session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.screen.check_action("open_lab", ()) is True)
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, LabScreen))
+        lab = app.screen
+        assert isinstance(lab, LabScreen)
+        await wait_for(pilot, lambda: lab.session is not None)
+        await pilot.press("p")
+        pane = lab.query_one(ConnectionPane)
+        await wait_for(pilot, lambda: pane.state.failed is not None)
+        await pilot.press("3", "c")
+        await wait_for(pilot, lambda: pane.report is not None)
+        assert pane.report is not None and not pane.report.trusted
+        assert "no CA certificate" not in pane.text, pane.text
+        assert "ca" in {info.role for info in pane.report.chain}, pane.text

@@ -216,8 +216,13 @@ class ConnectionPane(VerticalScroll):
         self._report_for = shown
 
     def _session_ca(self) -> Path | None:
-        server = getattr(getattr(self.screen, "session", None), "server", None)
-        ca = getattr(getattr(server, "certs", None), "ca_cert", None)
+        session = getattr(self.screen, "session", None)
+        # the CA the lab's client trusts: with a configuration's own chain (postfix-leaf-only)
+        # the server has no sandbox certs, and the client still trusts a CA
+        ca = getattr(session, "client_ca", None)
+        if not isinstance(ca, Path):
+            server = getattr(session, "server", None)
+            ca = getattr(getattr(server, "certs", None), "ca_cert", None)
         return ca if isinstance(ca, Path) else None
 
     def add_events(self, batch: Sequence[SandboxEvent]) -> None:
