@@ -68,6 +68,10 @@ NOTICES: dict[str, str] = {
     "server.busy": "Refused a connection with 421: {max} already open.",
     "server.kept": "Mail for {rcpts} was kept in the sandbox: it never leaves this machine.",
     "server.tls_failed": "TLS handshake failed: {reason}",
+    "server.tls_client_left": (
+        "The server's side: the client hung up during the TLS handshake (it refused the "
+        "certificate, or gave up)."
+    ),
     "server.relay_denied": (
         "Relay access denied for <{address}>: the sandbox is not an open relay."
     ),

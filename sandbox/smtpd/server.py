@@ -461,7 +461,12 @@ class SandboxServer:
         self.emit(notice(level, key, **params))
 
     def handshake_failed(self, error: BaseException) -> None:
-        reason = str(error) or type(error).__name__  # ConnectionResetError() says nothing
+        if isinstance(error, ConnectionError):  # reset, broken pipe: the client hung up, most
+            # often because it refused the certificate (its own line says why), not a reason
+            self.notice(Level.WARNING, "server.tls_client_left")
+            log.info("TLS handshake failed: the client closed the connection (%r)", error)
+            return
+        reason = str(error) or type(error).__name__
         self.notice(Level.ERROR, "server.tls_failed", reason=escape_text(reason))
         log.info("TLS handshake failed: %s", reason)
 

@@ -142,7 +142,7 @@ async def test_c_in_the_leaf_only_lab_checks_against_the_ca_the_client_trusts(
     intermediate (the server runs the configuration's own chain, not the sandbox certs)."""
     from tutor.ui.lab_link import real_session
     from tutor.ui.screens.lab import LabScreen
-    from tutor.ui.widgets.lab_panes import ConnectionPane
+    from tutor.ui.widgets.lab_panes import ConnectionPane, ConversationPane
 
     at_step(data, "on-call", 2, builtin=True)
     app = make_app(data, lessons_dir=None, start_lesson="on-call", session_factory=real_session)
@@ -161,3 +161,8 @@ async def test_c_in_the_leaf_only_lab_checks_against_the_ca_the_client_trusts(
         assert pane.report is not None and not pane.report.trusted
         assert "no CA certificate" not in pane.text, pane.text
         assert "ca" in {info.role for info in pane.report.chain}, pane.text
+        # the server's side of the failure is said in words, not as a Python exception name
+        conversation = lab.query_one(ConversationPane)
+        await wait_for(pilot, lambda: "the client hung up" in "\n".join(conversation.plain_lines))
+        said = "\n".join(conversation.plain_lines)
+        assert "ConnectionResetError" not in said and "BrokenPipeError" not in said, said
