@@ -291,6 +291,7 @@ _EN: dict[str, str] = {
     "conn.verified": "Verified",
     "conn.verified_yes": "✔ yes: chain and name checked",
     "conn.verified_no": "✘ NO: the client did not check who it talks to",
+    "conn.verified_unknown": "not known here: only the client knows if it checked the certificate",
     "conn.failed": "✘ TLS failed: {reason}",
     "conn.messages": "Delivered",
     "conn.message": "{n} message(s), last {size} B {how}",

@@ -300,6 +300,9 @@ JA: dict[str, str] = {
     "conn.verified": "検証",
     "conn.verified_yes": "✔ 済み: 証明書チェーンと名前を確認",
     "conn.verified_no": "✘ していません: 相手が誰か確認していません",
+    "conn.verified_unknown": (
+        "ここからは分かりません: 証明書を確認したかはクライアントだけが知っています"
+    ),
     "conn.failed": "✘ TLS 失敗: {reason}",
     "conn.messages": "配送",
     "conn.message": "{n} 通、最後は {size} B({how})",

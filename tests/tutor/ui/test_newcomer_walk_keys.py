@@ -65,7 +65,8 @@ async def test_c_in_the_watch_judges_the_chain_by_the_ca_the_intro_names(
     data: Path,
 ) -> None:
     """The watch's Connection pane said 'refuses ... no CA certificate to check against' of a
-    session its own CA verified: the pane had no trust anchor outside a lab."""
+    session its own CA verified (the pane had no trust anchor outside a lab), and PLAINTEXT of
+    a session encrypted after STARTTLS."""
     import asyncio
     import smtplib
 
@@ -89,6 +90,10 @@ async def test_c_in_the_watch_judges_the_chain_by_the_ca_the_intro_names(
         await asyncio.to_thread(send, port, watched.ca_cert)
         pane = screen.query_one(ConnectionPane)
         await wait_for(pilot, lambda: pane.state.delivered >= 1)
+        # the outside client says nothing of its TLS: the pane said PLAINTEXT, anyone can read
+        # it, of a session encrypted after STARTTLS; the ServerHello on the wire says otherwise
+        assert "TLS: encrypted" in pane.text and "PLAINTEXT" not in pane.text, pane.text
+        assert "only the client knows" in pane.text and pane.tab_note() == "TLS"
         pane.focus()
         await pilot.press("c")
         await wait_for(pilot, lambda: pane.report is not None)
@@ -156,6 +161,7 @@ async def test_c_in_the_leaf_only_lab_checks_against_the_ca_the_client_trusts(
         await pilot.press("p")
         pane = lab.query_one(ConnectionPane)
         await wait_for(pilot, lambda: pane.state.failed is not None)
+        assert "TLS: encrypted" not in pane.text  # a ServerHello went by, yet TLS failed
         await pilot.press("3", "c")
         await wait_for(pilot, lambda: pane.report is not None)
         assert pane.report is not None and not pane.report.trusted

@@ -32,6 +32,7 @@ from sandbox.events import (
     SessionStarted,
     TlsEstablished,
     TlsFailed,
+    WireRecord,
 )
 from tutor.ui.lang import on_lang_change, ui_lang
 from tutor.ui.widgets import lab_lines
@@ -65,10 +66,22 @@ class ConnectionState:
     closed: bool = False
     delivered: int = 0
     last_delivery: MessageDelivered | None = None
+    # the version a ServerHello on the wire chose: the watch's outside client says nothing of
+    # its own TLS (no TlsEstablished), yet its session is encrypted all the same
+    tls_on_wire: str = ""
+
+    @property
+    def encrypted(self) -> bool:
+        return self.tls is not None or (bool(self.tls_on_wire) and self.failed is None)
 
     def apply(self, event: SandboxEvent) -> ConnectionState:
         if isinstance(event, SessionStarted):
             return ConnectionState(started=True, server=event.server, via_tap=event.via_tap)
+        if isinstance(event, WireRecord) and not self.tls_on_wire:
+            for shake in event.handshake:
+                if shake.name == "ServerHello":
+                    return replace(self, tls_on_wire=(shake.versions or ("TLS",))[0])
+            return self
         if isinstance(event, TlsEstablished):
             return replace(self, tls=event, failed=None)
         if isinstance(event, TlsFailed):
@@ -85,7 +98,7 @@ def short_state(state: ConnectionState, lang: str) -> str:
     if not state.started:
         return ""
     if state.tls is None:
-        return tr(lang, "conn.short_plain")
+        return "TLS" if state.encrypted else tr(lang, "conn.short_plain")
     return "TLS ✔" if state.tls.verified else "TLS ✘"
 
 
@@ -133,7 +146,7 @@ def render_connection(state: ConnectionState, lang: str) -> RenderableType:
     table = Table.grid(padding=(0, 1))
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
-    if state.tls is not None:
+    if state.encrypted:
         state_text = Text(tr(lang, "conn.tls"), style="bold #87d75f")
     else:
         state_text = Text(tr(lang, "conn.plaintext"), style="bold #ffaf00")
@@ -157,6 +170,9 @@ def render_connection(state: ConnectionState, lang: str) -> RenderableType:
         table.add_row(tr(lang, "conn.cipher"), Text(tls.cipher))
         if tls.peer_cert is not None:
             _cert_rows(table, tls.peer_cert, lang)
+    elif state.encrypted:  # seen on the wire only: whether the client checked is its own secret
+        table.add_row(tr(lang, "conn.verified"), Text(tr(lang, "conn.verified_unknown")))
+        table.add_row(tr(lang, "conn.version"), Text(state.tls_on_wire))
     parts: list[RenderableType] = [table]
     if state.failed:
         parts.append(Text(tr(lang, "conn.failed", reason=state.failed), style="bold #ff5f5f"))
