@@ -165,10 +165,12 @@ WORDS_EN: dict[tuple[str, str], Words] = {
         NOTHING,
     ),
     ("chain_complete", "missing"): Words(
-        "An intermediate certificate is missing: the issuer ({issuer}) was not sent.",
+        "An intermediate certificate is missing, or the CA is private: the issuer ({issuer}) "
+        "was not sent and is not among the trusted roots.",
         "Clients that trust only roots cannot link the certificate to one: a verifying "
         "sender (MTA-STS, DANE, submission clients) refuses it.",
-        "Send the full chain (fullchain.pem), not the server's certificate alone.",
+        "Send the full chain (fullchain.pem), not the server's certificate alone; for a "
+        "private CA (the sandbox's), check again with --ca-file and its root.",
     ),
     ("chain_trust", "verified"): Words(
         "The chain verifies to a trusted root.", "Clients that verify will accept it.", NOTHING
