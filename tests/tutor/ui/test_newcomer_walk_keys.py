@@ -172,3 +172,27 @@ async def test_c_in_the_leaf_only_lab_checks_against_the_ca_the_client_trusts(
         await wait_for(pilot, lambda: "the client hung up" in "\n".join(conversation.plain_lines))
         said = "\n".join(conversation.plain_lines)
         assert "ConnectionResetError" not in said and "BrokenPipeError" not in said, said
+
+
+async def test_the_config_editor_takes_the_room_the_findings_do_not_use(data: Path) -> None:
+    """At 80x24 the editor showed six lines over eight empty ones: the findings' box took
+    half of the side whatever it held."""
+    from tutor.ui.widgets.config_editor import ConfigEditor
+
+    at_step(data, "best-practices", 7, builtin=True)  # lesson 11's challenge
+    app = make_app(data, lessons_dir=None, start_lesson="best-practices")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: bool(app.screen.query(ConfigLabBlock)))
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfigLabScreen))
+        lab = app.screen
+        assert isinstance(lab, ConfigLabScreen)
+        await wait_for(pilot, lambda: lab.session is not None or lab.start_error is not None)
+        editor = lab.query(ConfigEditor).filter(".-current").first()
+        box = lab.query_one("#config-report-box")
+        await wait_for(pilot, lambda: editor.region.height >= 10)
+        assert box.region.height <= 3  # the two lines of 'Edit the files, then ...'
+        await pilot.press("f4")  # many findings: the box grows to its cap, the editor stays
+        await wait_for(pilot, lambda: lab.checked is not None)
+        await pilot.pause()
+        assert 3 < box.region.height <= 8 and editor.region.height >= 5

@@ -55,7 +55,8 @@ ConfigLabScreen .config-editor { height: 1fr; min-height: 5; display: none; }
 ConfigLabScreen .config-editor.-current { display: block; }
 ConfigLabScreen #config-controls { height: 1; }
 ConfigLabScreen #config-controls Button { margin-right: 1; }
-ConfigLabScreen #config-report { height: auto; max-height: 8; border-left: thick $warning; }
+ConfigLabScreen #config-report-box { height: auto; max-height: 8; }
+ConfigLabScreen #config-report { height: auto; border-left: thick $warning; }
 ConfigLabScreen #config-report.-clean { border-left: thick $success; }
 ConfigLabScreen #config-files { height: 1; }
 """
