@@ -38,14 +38,15 @@ def test_every_help_topic_exists_in_both_languages_without_stray_spaces() -> Non
 def test_every_japanese_word_on_screen_has_an_english_original_with_the_same_fields() -> None:
     import string
 
-    from tutor.ui.words import _EN
-    from tutor.ui.words_ja import JA
+    from tutor.ui.words import TABLES
+
+    english, japanese = TABLES["en"], TABLES["ja"]
 
     fields = string.Formatter()
-    for key, text in JA.items():
-        assert key in _EN or key.startswith(("goal.", "scenario.")), key
-        if key in _EN:
-            want = {f for _, f, _, _ in fields.parse(_EN[key]) if f}
+    for key, text in japanese.items():
+        assert key in english or key.startswith(("goal.", "scenario.")), key
+        if key in english:
+            want = {f for _, f, _, _ in fields.parse(english[key]) if f}
             got = {f for _, f, _, _ in fields.parse(text) if f}
             # Japanese counts where English says "a quiz": the caller passes n to both
             assert got == want or (got == {"n"} and not want), key
