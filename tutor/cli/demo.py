@@ -25,6 +25,7 @@ from tutor.cli.demo_matrix import print_outcome, run_matrix_command
 from tutor.cli.demo_printer import Printer
 from tutor.cli.demo_printer import use_color as _use_color
 from tutor.cli.demo_session import parse_hostport, run_demo, server_policy_of
+from tutor.model.langs import LANGS
 
 # The names other modules and tests import from here (watch.py, the headless tests).
 __all__ = ["Printer", "_use_color", "add_arguments", "parse_hostport", "run", "run_demo"]
@@ -53,7 +54,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     threat.add_argument(
         "--matrix",
         action="store_true",
-        help="run every attack against every client policy and print the outcome table",
+        help="run every attack against every client policy (and the lab-world columns: "
+        "mta-sts testing/enforce, dane signed/unsigned) and print the outcome table",
+    )
+    threat.add_argument(
+        "--lang", choices=LANGS, default="en", help="language of --matrix's table and legend"
     )
     threat.add_argument(
         "--server-policy",

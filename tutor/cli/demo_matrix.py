@@ -51,12 +51,17 @@ def print_outcome(
 
 
 def run_matrix_command(args: argparse.Namespace) -> int:
-    from sandbox.lab.matrix import run_matrix
+    """Every attack against the five client levels and the four lab-world columns (63 sessions,
+    a few at once), printed as the table (`matrix_table`) or one JSON object per cell."""
+    from sandbox.lab.matrix import POLICIES, WORLD_COLUMNS, run_matrix
     from sandbox.lab.session import LabStartError
+    from tutor.cli.matrix_table import cell_record
 
     try:
         server_policy = server_policy_of(args, None)
-        matrix = asyncio.run(run_matrix(server_policy=server_policy))
+        matrix = asyncio.run(
+            run_matrix(policies=POLICIES + WORLD_COLUMNS, server_policy=server_policy)
+        )
     except (ValueError, LabStartError) as exc:
         print(f"smtp-tutor demo: {exc}", file=sys.stderr)
         return 1
@@ -64,67 +69,74 @@ def run_matrix_command(args: argparse.Namespace) -> int:
         return 130
     if args.json:
         for run_ in matrix.runs:
-            o = run_.outcome
-            record = {
-                "type": "MatrixCell",
-                "attack": run_.attack,
-                "client_policy": run_.policy,
-                "cell": o.cell,
-                "sent": o.sent,
-                "encrypted": o.encrypted,
-                "delivered": o.delivered,
-                "to": o.to.value,
-                "read": sorted(e.value for e in o.read),
-                "why": o.why,
-            }
-            print(json.dumps(record, ensure_ascii=False))
+            print(json.dumps(cell_record(run_), ensure_ascii=False))
         return 0
-    print_matrix(matrix, sys.stdout, color=use_color(args.color, sys.stdout), server=server_policy)
+    color = use_color(args.color, sys.stdout)
+    print_matrix(matrix, sys.stdout, color=color, server=server_policy, lang=args.lang)
     return 0
 
 
-CELL_WIDTH = 11
-LABEL_WIDTH = 23
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "title": "Threat lab: every attack against every client policy (smtp_tls_security_level).",
+        "server": "Server: {line}",
+        "policies": "Client policies, as Postfix and Exchange (Set-SendConnector) say:",
+        "exchange_note": "  Exchange's TlsAuthLevel CertificateValidation checks the chain, not "
+        "the name:\n  it would let impersonate-wrong-name through.",
+        "timing": "{n} sessions in {seconds:.1f} s. One cell in full:",
+    },
+    "ja": {
+        "title": "脅威ラボ: すべての攻撃 × クライアントポリシー（smtp_tls_security_level）",
+        "server": "サーバー: {line}",
+        "policies": "クライアントポリシーを Postfix と Exchange（Set-SendConnector）で言うと:",
+        "exchange_note": "  Exchange の TlsAuthLevel CertificateValidation は証明書チェーンだけを"
+        "確かめ、\n  名前は確かめません。impersonate-wrong-name を通してしまいます。",
+        "timing": "{n} セッションを {seconds:.1f} 秒で実行。1 つのセルを詳しく見るには:",
+    },
+}
+
+
+ONE_CELL = (
+    "smtp-tutor demo ATTACK --client-policy POLICY",
+    "smtp-tutor mta-sts lab --mode testing|enforce --attack ATTACK",
+    "smtp-tutor dane lab --zone signed|unsigned --attack ATTACK",
+)
 
 
 def print_matrix(
-    matrix: Matrix, out: TextIO, *, color: bool, server: ServerPolicy | None = None
+    matrix: Matrix,
+    out: TextIO,
+    *,
+    color: bool,
+    server: ServerPolicy | None = None,
+    lang: str = "en",
 ) -> None:
-    """The outcome table, its legend, and each client policy as Postfix and Exchange name it."""
+    """The outcome table and its legend, and each client policy as Postfix and Exchange name it."""
     from sandbox.client.policy import CLIENT_POLICIES
+    from sandbox.labdns.world import WORLD_COLUMNS, Setup
     from sandbox.smtpd.describe import describe_server
     from sandbox.smtpd.policy import RELAY_SERVER
-    from sandbox.threats.outcome import CELL_LEGEND
+    from tutor.cli.matrix_table import table_lines
+    from tutor.ui.lab_words import POLICY_JA
 
     def paint(text: str, style: str) -> str:
         return f"{ANSI[style]}{text}{RESET}" if color else text
 
-    write = out.write
-    write("Threat lab: every attack against every client policy (smtp_tls_security_level).\n")
-    for line in describe_server(server or RELAY_SERVER):
-        write(f"Server: {line}\n")
-    write("\n" + "attack".ljust(LABEL_WIDTH))
-    write("".join(p.ljust(CELL_WIDTH) for p in matrix.policies).rstrip() + "\n")
-    for attack, outcomes in matrix.rows():
-        cells = []
-        for o in outcomes:
-            style = "error" if not o.safe else ("server" if o.sent else "warning")
-            cells.append(paint(o.cell.ljust(CELL_WIDTH), style))
-        write(attack.ljust(LABEL_WIDTH) + "".join(cells).rstrip() + "\n")
-    write("\n")
-    for cell, meaning in CELL_LEGEND:
-        write(f"  {cell.ljust(CELL_WIDTH)}{meaning}\n")
-    write("\nClient policies, as Postfix and an Exchange send connector (Set-SendConnector) say:\n")
-    for policy in matrix.policies:
+    words = WORDS[lang]
+    lines = [words["title"]]
+    lines += [words["server"].format(line=line) for line in describe_server(server or RELAY_SERVER)]
+    lines += ["", *table_lines(matrix, lang, paint), "", words["policies"]]
+    # A lab-world column is a level (dane, mta-sts) in a setup: each level once.
+    levels = dict.fromkeys(
+        Setup(p).level.value if p in WORLD_COLUMNS else p for p in matrix.policies
+    )
+    for policy in levels:
         names = CLIENT_POLICIES[policy]
-        write(f"  {policy:8} {names.in_short}\n")
-        write(f"  {'':8} Postfix: {names.postfix}\n  {'':8} Exchange: {names.exchange}\n")
-    write(
-        "  Exchange's TlsAuthLevel CertificateValidation checks the chain, not the name: it\n"
-        "  would let impersonate-wrong-name through.\n"
-    )
-    write(
-        f"\n{len(matrix.runs)} sessions in {matrix.seconds:.1f} s. One cell in full: "
-        "smtp-tutor demo ATTACK --client-policy POLICY\n"
-    )
+        does = POLICY_JA[policy] if lang == "ja" else names.in_short
+        lines += [f"  {policy:8} {does}", f"  {'':8} Postfix: {names.postfix}"]
+        lines.append(f"  {'':8} Exchange: {names.exchange}")
+    lines += [words["exchange_note"], ""]
+    lines.append(words["timing"].format(n=len(matrix.runs), seconds=matrix.seconds))
+    lines += [f"  {command}" for command in ONE_CELL]
+    out.write("\n".join(lines) + "\n")
     out.flush()

@@ -101,7 +101,6 @@ RESULT_JA: dict[str, str] = {
 
 ATTACKS = ("none", "strip", "impersonate", "impersonate-wrong-name")
 MATRIX_ATTACKS = ATTACKS[1:]
-COLUMN = 19  # "not sent, reported" and a space
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -218,10 +217,12 @@ def run_lab(setup: str, attack: str, report_dir: Path | None, lang: str) -> int:
 
 
 def run_matrix_table(lang: str) -> int:
-    """Every attack against the four lab-world columns, one real session each."""
+    """Every attack against the four lab-world columns, one real session each, printed by the
+    table code `demo --matrix` uses (`tutor.cli.matrix_table`)."""
     import asyncio
 
     from sandbox.lab.matrix import WORLD_COLUMNS, run_matrix
+    from tutor.cli.matrix_table import table_lines
 
     result = asyncio.run(run_matrix(MATRIX_ATTACKS, WORLD_COLUMNS))
     title = {
@@ -231,21 +232,5 @@ def run_matrix_table(lang: str) -> int:
         "TLS-RPT レポートが書かれたら +",
     }[lang]
     print(title + "\n")
-    print("attack".ljust(24) + "".join(c.ljust(COLUMN) for c in WORLD_COLUMNS).rstrip())
-    seen: dict[str, None] = {}
-    for attack in MATRIX_ATTACKS:
-        cells = []
-        for column in WORLD_COLUMNS:
-            run_ = result.cell(attack, column)
-            mark = " +" if run_.report is not None else ""
-            cells.append((run_.outcome.cell + mark).ljust(COLUMN))
-            for detail in (run_.report or {}).get("policies", [{}])[0].get("failure-details", []):
-                seen[detail["result-type"]] = None
-        print(attack.ljust(24) + "".join(cells).rstrip())
-    print()
-    from sandbox.tlsrpt.report import MEANING, ResultType
-
-    for kind in seen:
-        meaning = RESULT_JA[kind] if lang == "ja" else MEANING[ResultType(kind)]
-        print(WORDS[lang]["result"].format(kind=kind, meaning=meaning))
+    print("\n".join(table_lines(result, lang)))
     return 0
