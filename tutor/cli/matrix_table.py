@@ -17,6 +17,7 @@ from typing import Any
 
 from sandbox.lab.matrix import WORLD_COLUMNS, CellRun, Matrix
 from sandbox.threats.outcome import CELL_LEGEND, Outcome
+from tutor.cli.tlsrpt_words import RESULT_JA
 
 LABEL_WIDTH = 23  # "impersonate-wrong-name" and a space
 LEVEL_WIDTH = 11  # "plain READ" and a space
@@ -102,7 +103,6 @@ def table_lines(matrix: Matrix, lang: str, paint: Paint = _plain) -> list[str]:
     """The table, in bands of the matrix's columns, and its legend (cells, `+`, the lab-world
     columns, the report's result types), every line at most 80 columns wide."""
     from sandbox.tlsrpt.report import MEANING, ResultType
-    from tutor.cli.mtasts import RESULT_JA
 
     words = WORDS[lang]
     levels = [c for c in matrix.policies if c not in WORLD_COLUMNS]

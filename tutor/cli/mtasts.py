@@ -16,6 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from tutor.cli.tlsrpt_words import RESULT_JA as RESULT_JA  # the name the tests know
 from tutor.model.langs import LANGS
 
 FINDINGS_JA: dict[str, str] = {
@@ -84,20 +85,6 @@ DECIDED_JA: dict[str, str] = {
     "plain": "このレベルには DNS によるポリシーがない",
 }
 """`sandbox.labdns.world.DECIDED` in Japanese."""
-
-RESULT_JA: dict[str, str] = {
-    "starttls-not-supported": "MX が STARTTLS を提示しなかった（または誰かが消した）",
-    "certificate-host-mismatch": "証明書が MX ホスト名を含んでいない",
-    "certificate-expired": "証明書の期限が切れている",
-    "certificate-not-trusted": "証明書が信頼できる認証局につながらない",
-    "validation-failure": "その他の理由で証明書の検証に失敗した（コードを参照）",
-    "tlsa-invalid": "MX の TLSA レコードがどれも使えない",
-    "dnssec-invalid": "リゾルバーが有効な DNSSEC の答えを返さなかった",
-    "dane-required": "送信側は DANE を必須にしているが、署名済み TLSA がなかった",
-    "sts-policy-fetch-error": "MTA-STS ポリシーを HTTPS で取得できなかった",
-    "sts-policy-invalid": "MTA-STS ポリシーを読めなかった",
-    "sts-webpki-invalid": "ポリシーサーバーの HTTPS 証明書が検証できなかった",
-}
 
 ATTACKS = ("none", "strip", "impersonate", "impersonate-wrong-name")
 MATRIX_ATTACKS = ATTACKS[1:]
