@@ -16,6 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from tutor.cli.tlsrpt_words import RESULT_JA as RESULT_JA  # the name the tests know
 from tutor.model.langs import LANGS
 
 FINDINGS_JA: dict[str, str] = {
@@ -85,23 +86,8 @@ DECIDED_JA: dict[str, str] = {
 }
 """`sandbox.labdns.world.DECIDED` in Japanese."""
 
-RESULT_JA: dict[str, str] = {
-    "starttls-not-supported": "MX が STARTTLS を提示しなかった（または誰かが消した）",
-    "certificate-host-mismatch": "証明書が MX ホスト名を含んでいない",
-    "certificate-expired": "証明書の期限が切れている",
-    "certificate-not-trusted": "証明書が信頼できる認証局につながらない",
-    "validation-failure": "その他の理由で証明書の検証に失敗した（コードを参照）",
-    "tlsa-invalid": "MX の TLSA レコードがどれも使えない",
-    "dnssec-invalid": "リゾルバーが有効な DNSSEC の答えを返さなかった",
-    "dane-required": "送信側は DANE を必須にしているが、署名済み TLSA がなかった",
-    "sts-policy-fetch-error": "MTA-STS ポリシーを HTTPS で取得できなかった",
-    "sts-policy-invalid": "MTA-STS ポリシーを読めなかった",
-    "sts-webpki-invalid": "ポリシーサーバーの HTTPS 証明書が検証できなかった",
-}
-
 ATTACKS = ("none", "strip", "impersonate", "impersonate-wrong-name")
 MATRIX_ATTACKS = ATTACKS[1:]
-COLUMN = 19  # "not sent, reported" and a space
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -218,10 +204,12 @@ def run_lab(setup: str, attack: str, report_dir: Path | None, lang: str) -> int:
 
 
 def run_matrix_table(lang: str) -> int:
-    """Every attack against the four lab-world columns, one real session each."""
+    """Every attack against the four lab-world columns, one real session each, printed by the
+    table code `demo --matrix` uses (`tutor.cli.matrix_table`)."""
     import asyncio
 
     from sandbox.lab.matrix import WORLD_COLUMNS, run_matrix
+    from tutor.cli.matrix_table import table_lines
 
     result = asyncio.run(run_matrix(MATRIX_ATTACKS, WORLD_COLUMNS))
     title = {
@@ -231,21 +219,5 @@ def run_matrix_table(lang: str) -> int:
         "TLS-RPT レポートが書かれたら +",
     }[lang]
     print(title + "\n")
-    print("attack".ljust(24) + "".join(c.ljust(COLUMN) for c in WORLD_COLUMNS).rstrip())
-    seen: dict[str, None] = {}
-    for attack in MATRIX_ATTACKS:
-        cells = []
-        for column in WORLD_COLUMNS:
-            run_ = result.cell(attack, column)
-            mark = " +" if run_.report is not None else ""
-            cells.append((run_.outcome.cell + mark).ljust(COLUMN))
-            for detail in (run_.report or {}).get("policies", [{}])[0].get("failure-details", []):
-                seen[detail["result-type"]] = None
-        print(attack.ljust(24) + "".join(cells).rstrip())
-    print()
-    from sandbox.tlsrpt.report import MEANING, ResultType
-
-    for kind in seen:
-        meaning = RESULT_JA[kind] if lang == "ja" else MEANING[ResultType(kind)]
-        print(WORDS[lang]["result"].format(kind=kind, meaning=meaning))
+    print("\n".join(table_lines(result, lang)))
     return 0

@@ -11,7 +11,7 @@ from test_threat_kit import data_dir, shared_data_dir
 
 from sandbox.client.policy import TlsPolicy
 from sandbox.lab.catalog import attacks
-from sandbox.lab.matrix import POLICIES
+from sandbox.lab.matrix import POLICIES, WORLD_COLUMNS
 from sandbox.smtpd.policy import MIN_TLS_VERSIONS, TLS_LEVELS, TlsLevel
 from tutor.cli.demo import add_arguments
 from tutor.cli.main import main
@@ -84,7 +84,7 @@ def test_demo_matrix_prints_the_table(capsys: pytest.CaptureFixture[str]) -> Non
 def test_demo_matrix_json_gives_one_object_per_cell(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--matrix", "--json"]) == 0
     cells = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert len(cells) == len(attacks()) * len(POLICIES)
+    assert len(cells) == len(attacks()) * len(POLICIES + WORLD_COLUMNS)  # and the lab world's
     cell = next(c for c in cells if (c["attack"], c["client_policy"]) == ("impersonate", "may"))
     assert cell["cell"] == "MITM READ" and cell["to"] == "the attacker"
     assert cell["read"] == ["envelope", "message"] and cell["encrypted"] is True
