@@ -56,9 +56,13 @@ async def test_t10_the_glossary_from_a_lesson_and_from_the_palette(data: Path) -
         app.open_lesson("starttls", 2)  # a lab step: no text box takes the keys
         await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
         await pilot.press("g")
-        await wait_for(pilot, lambda: isinstance(app.screen, GlossaryScreen))
+        # the screen is pushed before its list is filled: wait for the list, not the screen
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, GlossaryScreen) and terms(app.screen) != []
+        )
         screen = app.screen
         assert isinstance(screen, GlossaryScreen)
+        await wait_for(pilot, lambda: explained(screen) != "")
         listed = terms(screen)
         assert listed[0] == "STARTTLS"  # the lesson's terms, in order of first mention
         assert {"plaintext", "TLS handshake", "MTA-STS", "DANE"} <= set(listed)
@@ -112,7 +116,13 @@ async def test_t12_a_lesson_reads_as_plain_text_in_the_tui(data: Path) -> None:
         app.open_lesson("6", 2)  # by its number, as the course list shows it
         await wait_for(pilot, lambda: getattr(app.screen, "step", 0) == 2)
         await pilot.press("r")
-        await wait_for(pilot, lambda: isinstance(app.screen, ReadingScreen))
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, ReadingScreen)
+                and str(app.screen.query_one("#reading-text", Static).content) != ""
+            ),
+        )
         screen = app.screen
         assert isinstance(screen, ReadingScreen)
         lesson = app.state.course.get("starttls")
@@ -121,7 +131,7 @@ async def test_t12_a_lesson_reads_as_plain_text_in_the_tui(data: Path) -> None:
         assert shown == plain_lesson(lesson, "en")
         assert shown.count("\nStep ") == len(lesson.steps)
         scroll = screen.query_one("#reading-scroll")
-        assert scroll.has_focus
+        await wait_for(pilot, lambda: scroll.has_focus)  # focused once mounted, not at push
         await pilot.press("end")
         await wait_for(pilot, lambda: scroll.scroll_y > 0)
         app.lang = "ja"

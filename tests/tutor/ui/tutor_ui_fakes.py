@@ -354,6 +354,10 @@ async def wait_for(pilot: Pilot[Any], check: Callable[[], bool]) -> None:
     async with asyncio.timeout(WAIT):
         while not check():
             await pilot.pause(0.02)
+        # A pushed screen is `app.screen` before it has composed and run on_mount; on a busy
+        # machine a test that waited for the screen then read its widgets found them empty.
+        while not pilot.app.screen.is_mounted:
+            await pilot.pause(0.02)
 
 
 def palette_found(app: TutorApp) -> bool:
