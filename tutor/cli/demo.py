@@ -58,7 +58,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "mta-sts testing/enforce, dane signed/unsigned) and print the outcome table",
     )
     threat.add_argument(
-        "--lang", choices=LANGS, default="en", help="language of --matrix's table and legend"
+        "--lang",
+        choices=LANGS,
+        default="en",
+        help="language of an attack's outcome and of --matrix's table",
     )
     threat.add_argument(
         "--server-policy",
@@ -197,7 +200,9 @@ def run(args: argparse.Namespace) -> int:
     lab = catalog.get(args.scenario)
     if lab.attack and upstream is None and not args.json:
         policy = args.client_policy or lab.client_policy.value
-        print_outcome(events, policy, sys.stdout, color=color, server_policy=server_policy)
+        print_outcome(
+            events, policy, sys.stdout, color=color, server_policy=server_policy, lang=args.lang
+        )
     if not args.json:
         exchange_options.print_protocol_log(chosen, events, sys.stdout)
     return files.save(lab, events) or code  # the files, even of a lab that stopped early

@@ -26,25 +26,29 @@ def print_outcome(
     *,
     color: bool,
     server_policy: ServerPolicy | None = None,
+    lang: str = "en",
 ) -> None:
     """The outcome of one attack session, and the client policy in Postfix and Exchange terms."""
     from sandbox.client.policy import CLIENT_POLICIES
     from sandbox.smtpd.describe import describe_server
     from sandbox.threats.outcome import outcome
+    from tutor.ui.lab_words import outcome_text
 
     result = outcome(events, client_policy=client_policy)
     names = CLIENT_POLICIES[client_policy]
-    facts, why = result.summary().split("\n", 1)
+    facts, why = outcome_text(result, lang).split("\n", 1)  # English: result.summary()
     style = "server" if result.safe else "error"
+    words = WORDS[lang]
     lines = [
         ("", "info"),
         (f"=== {facts}", style),
         (f"=== {why}", style),
-        (f"=== Client policy '{client_policy}': Postfix {names.postfix}", "info"),
-        (f"===   Exchange send connector: {names.exchange}", "info"),
+        ("=== " + words["client"].format(policy=client_policy, postfix=names.postfix), "info"),
+        ("===   " + words["exchange"].format(exchange=names.exchange), "info"),
     ]
     if server_policy is not None:
-        lines += [(f"=== Server: {line}", "info") for line in describe_server(server_policy)]
+        said = [words["server"].format(line=line) for line in describe_server(server_policy)]
+        lines += [(f"=== {line}", "info") for line in said]
     for text, name in lines:
         out.write((f"{ANSI[name]}{text}{RESET}" if color and text else text) + "\n")
     out.flush()
@@ -80,6 +84,8 @@ WORDS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Threat lab: every attack against every client policy (smtp_tls_security_level).",
         "server": "Server: {line}",
+        "client": "Client policy '{policy}': Postfix {postfix}",
+        "exchange": "Exchange send connector: {exchange}",
         "policies": "Client policies, as Postfix and Exchange (Set-SendConnector) say:",
         "exchange_note": "  Exchange's TlsAuthLevel CertificateValidation checks the chain, not "
         "the name:\n  it would let impersonate-wrong-name through.",
@@ -88,6 +94,8 @@ WORDS: dict[str, dict[str, str]] = {
     "ja": {
         "title": "脅威ラボ: すべての攻撃 × クライアントポリシー（smtp_tls_security_level）",
         "server": "サーバー: {line}",
+        "client": "クライアントポリシー '{policy}': Postfix {postfix}",
+        "exchange": "Exchange の送信コネクタ: {exchange}",
         "policies": "クライアントポリシーを Postfix と Exchange（Set-SendConnector）で言うと:",
         "exchange_note": "  Exchange の TlsAuthLevel CertificateValidation は証明書チェーンだけを"
         "確かめ、\n  名前は確かめません。impersonate-wrong-name を通してしまいます。",

@@ -204,3 +204,16 @@ def test_m44_demo_and_mta_sts_print_the_one_table(
     assert {a: rows[a] for a in WORLD_EXPECTED} == {
         a: _world_band(runs["en"].lines)[1][a] for a in WORLD_EXPECTED
     }
+
+
+def test_m43_one_attack_s_outcome_in_japanese(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["demo", "strip", "--client-policy", "encrypt", "--color", "never"]
+    assert main([*argv, "--lang", "ja"]) == 1  # the client quits: the script stops early
+    out = capsys.readouterr().out.splitlines()
+    assert "=== 結果: メッセージは送られませんでした。攻撃者が読んだもの: なし。" in out
+    assert "=== クライアントポリシー 'encrypt': Postfix smtp_tls_security_level = encrypt" in out
+    assert "===   Exchange の送信コネクタ: -RequireTLS $true -TlsAuthLevel EncryptionOnly" in out
+    assert main(argv) == 1  # English by default, as before
+    assert "=== Client policy 'encrypt': Postfix smtp_tls_security_level = encrypt" in (
+        capsys.readouterr().out.splitlines()
+    )
