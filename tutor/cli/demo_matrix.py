@@ -124,7 +124,7 @@ def print_matrix(
     from sandbox.labdns.world import WORLD_COLUMNS, Setup
     from sandbox.smtpd.describe import describe_server
     from sandbox.smtpd.policy import RELAY_SERVER
-    from tutor.cli.matrix_table import table_lines
+    from tutor.cli.matrix_table import fold, table_lines
     from tutor.ui.lab_words import POLICY_JA
 
     def paint(text: str, style: str) -> str:
@@ -132,7 +132,8 @@ def print_matrix(
 
     words = WORDS[lang]
     lines = [words["title"]]
-    lines += [words["server"].format(line=line) for line in describe_server(server or RELAY_SERVER)]
+    for line in describe_server(server or RELAY_SERVER):  # long settings: folded to 80 columns
+        lines += fold(words["server"].format(line=line), 4)
     lines += ["", *table_lines(matrix, lang, paint), "", words["policies"]]
     # A lab-world column is a level (dane, mta-sts) in a setup: each level once.
     levels = dict.fromkeys(
@@ -141,8 +142,9 @@ def print_matrix(
     for policy in levels:
         names = CLIENT_POLICIES[policy]
         does = POLICY_JA[policy] if lang == "ja" else names.in_short
-        lines += [f"  {policy:8} {does}", f"  {'':8} Postfix: {names.postfix}"]
-        lines.append(f"  {'':8} Exchange: {names.exchange}")
+        lines += fold(f"  {policy:8} {does}", 11)
+        lines += fold(f"  {'':8} Postfix: {names.postfix}", 20)
+        lines += fold(f"  {'':8} Exchange: {names.exchange}", 21)
     lines += [words["exchange_note"], ""]
     lines.append(words["timing"].format(n=len(matrix.runs), seconds=matrix.seconds))
     lines += [f"  {command}" for command in ONE_CELL]

@@ -12,6 +12,7 @@ of what failed; the legend says so and explains each result type the reports hol
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -63,6 +64,43 @@ Paint = Callable[[str, str], str]  # (text, style) -> what is written; styles as
 
 def _plain(text: str, style: str) -> str:
     return text
+
+
+NO_BREAK_BEFORE = "、。，．）」』：！？"  # Japanese punctuation stays with the word before it
+
+
+def columns(text: str) -> int:
+    """Terminal columns: a wide (CJK) character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def fold(text: str, indent: int, width: int = 80) -> list[str]:
+    """`text` in lines of at most `width` columns, the later ones indented by `indent` spaces.
+    Broken at a space, after Japanese punctuation or where Japanese meets ASCII; inside a run of
+    Japanese only when nothing else fits (it has no spaces). A word longer than a line stays."""
+    lines: list[str] = []
+    while columns(text) > width:
+        used, good, fallback, first = 0, 0, 0, 0
+        for i, ch in enumerate(text[:-1]):
+            used += columns(ch)
+            after = text[i + 1]
+            if i < indent or after in NO_BREAK_BEFORE or after == " ":
+                continue
+            if ch == " " or ch in NO_BREAK_BEFORE or columns(ch) != columns(after):
+                good = good if used > width else i + 1
+            elif columns(ch) == 2:
+                fallback = fallback if used > width else i + 1
+            else:
+                continue
+            first = first or i + 1
+            if used > width:
+                break
+        cut = good or fallback or first  # the first break past the width: after a long word
+        if not cut or not text[cut:].strip():  # nowhere to break
+            break
+        lines.append(text[:cut].rstrip())
+        text = " " * indent + text[cut:].lstrip(" ")
+    return [*lines, text]
 
 
 def cell_style(o: Outcome) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import json
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import sandbox.lab.matrix
 import tutor.cli.matrix_table
@@ -21,9 +24,8 @@ from sandbox.events import MessageDelivered, SandboxEvent, Side, WireChunk
 from sandbox.lab.catalog import attacks
 from sandbox.lab.matrix import POLICIES, WORLD_COLUMNS, Matrix
 from sandbox.threats.outcome import CELL_LEGEND
-from tutor.cli.demo_matrix import WORDS as WORDS_DEMO
 from tutor.cli.main import main
-from tutor.cli.matrix_table import CELL_LEGEND_JA, WORDS
+from tutor.cli.matrix_table import CELL_LEGEND_JA, NO_BREAK_BEFORE, WORDS, fold
 
 SECRET = b"This message is the secret the eavesdropper wants to read."
 # (the cell's text in the table, a TLS-RPT report made?); columns as WORLD_COLUMNS:
@@ -109,7 +111,10 @@ def test_m41_every_attack_against_all_nine_columns(runs: dict[str, Run]) -> None
         run.lines
     )
     table = [x for x in run.lines if x.startswith(("attack ", *attacks()))]
-    assert len(table) == 2 * (1 + len(attacks())) and all(len(x) <= 80 for x in table)
+    assert len(table) == 2 * (1 + len(attacks()))
+    assert not [x for x in run.lines if len(x) > 80]  # the Exchange settings folded too
+    assert "           Exchange: -RequireTLS $true -TlsAuthLevel DomainValidation" in run.lines
+    assert "                     -TlsDomain <MX host name>" in run.lines
     assert f"{len(attacks()) * 9} sessions in" in "\n".join(run.lines)
 
 
@@ -164,15 +169,11 @@ def test_m43_the_japanese_table(runs: dict[str, Run]) -> None:
     assert "  starttls-not-supported: MX が STARTTLS を提示しなかった（または誰かが消した）" in (
         ja.lines
     )
-    assert "  mta-sts  enforce: TLS 必須、認証局とポリシーの MX を確認。testing: 日和見で報告" in (
-        ja.lines
-    )
+    assert "  mta-sts  enforce: TLS 必須、認証局とポリシーの MX を確認。testing:" in ja.lines
+    assert "           日和見で報告" in ja.lines  # folded where Japanese meets ASCII
     assert "the attacker read it" not in text and "sessions in" not in text
-    # The table and its legend; the Server: lines and the client policies' Postfix and Exchange
-    # settings above and below them are long configuration text (as in English).
-    end = ja.lines.index(WORDS_DEMO["ja"]["policies"])
-    mine = [x for x in ja.lines[:end] if not x.startswith("サーバー:")]
-    assert all(_width(x) <= 80 for x in mine), [x for x in mine if _width(x) > 80]
+    wide = [x for x in ja.lines if _width(x) > 80]  # long settings are folded too
+    assert not wide, wide
 
 
 def test_m43_every_word_has_its_japanese() -> None:
@@ -217,3 +218,33 @@ def test_m43_one_attack_s_outcome_in_japanese(capsys: pytest.CaptureFixture[str]
     assert "=== Client policy 'encrypt': Postfix smtp_tls_security_level = encrypt" in (
         capsys.readouterr().out.splitlines()
     )
+
+
+PIECES = (" ", "ab", "x" * 45, "-q", "(y)", "日和見", "報告" * 25, "、", "。", "TLS", "：")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.lists(st.sampled_from(PIECES), max_size=40).map("".join) | st.text(max_size=200),
+    indent=st.integers(0, 20),
+    width=st.integers(30, 80),
+)
+def test_m43_fold_keeps_every_character_within_the_width(
+    text: str, indent: int, width: int
+) -> None:
+    """The matrix's long lines folded for 80 columns: nothing lost or reordered, and a line is
+    wider only when it is one word that cannot be broken."""
+    lines = fold(text, indent, width)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    assert all(line.strip() and line.strip()[0] not in NO_BREAK_BEFORE for line in lines[1:])
+    for line in lines:
+        if _width(line) > width:  # no place to break it (past the indent, which is kept)
+            assert not any(_breaks(a, b) for a, b in itertools.pairwise(line[indent:].rstrip()))
+
+
+def _breaks(a: str, b: str) -> bool:
+    """A line may break between a and b: after a space or Japanese punctuation, where Japanese
+    meets ASCII, or between two Japanese characters; never before punctuation or a space."""
+    if b in NO_BREAK_BEFORE or b == " ":
+        return False
+    return a == " " or a in NO_BREAK_BEFORE or _width(a) == 2 or _width(b) == 2
