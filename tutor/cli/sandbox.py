@@ -13,16 +13,17 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from sandbox.smtpd.policy import TLS_LEVELS
 from tutor.cli import capture_options, postfix_options, sandbox_learners
-from tutor.cli.sandbox_options import (
-    EventPrinter,
-    export_ca,
-    fail,
-    port_number,
-    reachable_address,
-    start_server,
+from tutor.cli.sandbox_options import EventPrinter, export_ca, port_number, reachable_address
+from tutor.cli.sandbox_start import (
+    listening_json,
+    open_keylog,
+    serve_until_stopped,
+    server_policy,
+    tls_mode,
 )
 
 __all__ = ["add_arguments", "port_number", "reachable_address", "run", "serve"]
@@ -100,15 +101,12 @@ async def _serve_one(args: argparse.Namespace, emit: EventPrinter, stop: asyncio
     from sandbox.pki.roomcerts import check_hostname, ensure_room_certs
     from sandbox.safety.files import data_dir
     from sandbox.smtpd.accounts import demo_account
-    from sandbox.smtpd.policy import ServerPolicy
     from sandbox.smtpd.server import SandboxServer
 
-    policy = ServerPolicy(
-        tls_level=args.tls if not args.implicit_tls else "encrypt", implicit_tls=args.implicit_tls
-    )
+    policy = server_policy(args)
     maildir = data_dir() / "Maildir"
-    if args.keylog and (why := capture_options.open_server_keylog(args.keylog)):
-        return fail("sandbox", f"cannot use --keylog {args.keylog}: {why}")
+    if (failed := open_keylog(args)) is not None:
+        return failed
     try:
         host = check_hostname(args.hostname) if args.hostname else None
     except ValueError as exc:
@@ -116,20 +114,10 @@ async def _serve_one(args: argparse.Namespace, emit: EventPrinter, stop: asyncio
         return 2
     certs = ensure_room_certs(host) if host else None
     server = SandboxServer(policy, certs=certs, emit=emit, maildir=maildir, keylog_file=args.keylog)
-    failed = await start_server(
-        server,
-        args.listen,
-        args.port,
-        allow_non_loopback=args.allow_non_loopback,
-        command="sandbox",
-    )
-    if failed is not None:
-        return failed
-    out = sys.stderr if args.json else sys.stdout  # --json: stdout holds JSON lines only
-    try:
+
+    def announce(out: TextIO) -> int | None:
         account = demo_account()
-        mode = "implicit TLS" if args.implicit_tls else f"STARTTLS {args.tls}"
-        print(f"Sandbox mail server on {server.address} ({mode})", file=out)
+        print(f"Sandbox mail server on {server.address} ({tls_mode(args)})", file=out)
         print(f"Demo account: {account.username} / {account.password}", file=out)
         print(
             "              (generated for the sandbox: never type a real password here)", file=out
@@ -161,21 +149,10 @@ async def _serve_one(args: argparse.Namespace, emit: EventPrinter, stop: asyncio
                 args.keylog, server.port, implicit_tls=args.implicit_tls, err=sys.stderr
             )
         if args.json:
-            emit.json(
-                {
-                    "type": "SandboxListening",
-                    "address": server.address,
-                    "port": server.port,
-                    "hostname": host,
-                    "ca": str(ca) if ca else None,
-                    "learners": [{"name": account.username, "password": account.password}],
-                }
-            )
-        await stop.wait()
-    finally:
-        await server.stop()
-    print(f"\nStopped. {server.mailbox.delivered} message(s) received.", file=out)
-    return 0
+            emit.json(listening_json(server, host, ca, [(account.username, account.password)]))
+        return None
+
+    return await serve_until_stopped(server, args, stop, announce)
 
 
 def run(args: argparse.Namespace) -> int:

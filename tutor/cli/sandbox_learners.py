@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from sandbox.events import SandboxEvent
 from sandbox.smtpd.learners import Learner
-from tutor.cli.sandbox_options import export_ca, fail, reachable_address, start_server
+from tutor.cli.sandbox_options import export_ca, reachable_address
+from tutor.cli.sandbox_start import (
+    listening_json,
+    open_keylog,
+    serve_until_stopped,
+    server_policy,
+    tls_mode,
+)
 
 if TYPE_CHECKING:
     from sandbox.smtpd.server import SandboxServer
@@ -92,22 +99,16 @@ async def serve(
     from sandbox.pki.roomcerts import check_hostname, ensure_room_certs
     from sandbox.smtpd.learners import LearnerMaildirs, room_accounts, room_dir
     from sandbox.smtpd.mailbox import StorageLimits
-    from sandbox.smtpd.policy import ServerPolicy
     from sandbox.smtpd.server import SandboxServer
-    from tutor.cli import capture_options
 
     learners = room_accounts(args.learners)
     host = check_hostname(args.hostname) if args.hostname else None
     certs = ensure_room_certs(host) if host else None
-    policy = ServerPolicy(
-        tls_level=args.tls if not args.implicit_tls else "encrypt",
-        implicit_tls=args.implicit_tls,
-        # every learner at once, each with a second try: Postfix's default is 50 per client
-        max_connections=max(20, 2 * len(learners) + 10),
-    )
+    # every learner at once, each with a second try: Postfix's default is 50 per client
+    policy = replace(server_policy(args), max_connections=max(20, 2 * len(learners) + 10))
     maildirs = LearnerMaildirs(room_dir() / "mail", [learner.name for learner in learners])
-    if args.keylog and (why := capture_options.open_server_keylog(args.keylog)):
-        return fail("sandbox", f"cannot use --keylog {args.keylog}: {why}")
+    if (failed := open_keylog(args)) is not None:
+        return failed
     server = SandboxServer(
         policy,
         certs=certs,
@@ -117,18 +118,9 @@ async def serve(
         keylog_file=args.keylog,
     )
     server.route = maildirs.route
-    failed = await start_server(
-        server,
-        args.listen,
-        args.port,
-        allow_non_loopback=args.allow_non_loopback,
-        command="sandbox",
-    )
-    if failed is not None:
-        return failed
-    out = sys.stderr if args.json else sys.stdout  # --json: stdout holds JSON lines only
-    try:
-        mode = "implicit TLS" if args.implicit_tls else f"STARTTLS {args.tls}"
+
+    def announce(out: TextIO) -> int | None:
+        mode = tls_mode(args)
         print(f"Shared sandbox for {len(learners)} learners on {server.address} ({mode})", file=out)
         print_table(learners, out)
         print("  (generated for the sandbox: never type a real password here)", file=out)
@@ -156,11 +148,9 @@ async def serve(
         )
         if args.json:
             emit_ready(server, learners, ca, host)
-        await stop.wait()
-    finally:
-        await server.stop()
-    print(f"\nStopped. {server.mailbox.delivered} message(s) received.", file=out)
-    return 0
+        return None
+
+    return await serve_until_stopped(server, args, stop, announce)
 
 
 def emit_ready(
@@ -169,12 +159,5 @@ def emit_ready(
     """`--json`: the first object says where the room's server is and who may use it."""
     import json
 
-    data = {
-        "type": "SandboxListening",
-        "address": server.address,
-        "port": server.port,
-        "hostname": host,
-        "ca": str(ca) if ca else None,
-        "learners": [{"name": lrn.name, "password": lrn.password} for lrn in learners],
-    }
+    data = listening_json(server, host, ca, ((lrn.name, lrn.password) for lrn in learners))
     print(json.dumps(data, ensure_ascii=False), flush=True)

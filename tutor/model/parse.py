@@ -7,40 +7,23 @@ written, ready for a Markdown widget.
 
 from __future__ import annotations
 
-import bisect
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from markdown_it import MarkdownIt
-from markdown_it.rules_inline import StateInline
-from markdown_it.rules_inline import image as image_rule
-from markdown_it.rules_inline import link as link_rule
-from markdown_it.token import Token
 
 from sandbox.safety.files import read_user_file
-from tutor.model.block_kinds import BLOCK_KINDS, CODE_LANGUAGES, build_block, unknown_kind
+from tutor.model.block_kinds import BLOCK_KINDS, build_block
 from tutor.model.frontmatter import parse_front_matter
-from tutor.model.lesson import (
-    QA,
-    Block,
-    FenceBody,
-    Lesson,
-    LessonError,
-    Prose,
-    Step,
-)
+from tutor.model.lesson import FenceBody, Lesson, LessonError, Step
+from tutor.model.parse_checks import check_fences, fence_info, reference_definitions, top_level
+from tutor.model.parse_links import relative_links
+from tutor.model.parse_sections import Section, source_text
 
-# The block structure Textual's Markdown widget ("gfm-like") sees; linkify only changes inlines.
-# Inline parsing is most of markdown-it's time and only links need it, so it runs on demand.
-_MD = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+# The block structure Textual's Markdown widget ("gfm-like") sees; inline parsing, which only
+# links need, runs on demand in tutor.model.parse_links.
 _MD_BLOCKS = MarkdownIt("commonmark").enable(["table", "strikethrough"]).disable("inline")
-
-_MARKER = re.compile(r"^[ \t]{0,3}\*\*([QA])[:：]\*\*[ \t\u3000]*")
-_CLOSING_FENCE = re.compile(r"^[ \t>]*(`{3,}|~{3,})[ \t]*$")  # `>`: inside a quote
-_REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:")
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,194 +40,6 @@ class Parsed:
     lesson_id: str | None = None
     id_line: int = 0
     links: tuple[tuple[str, int], ...] = ()
-
-
-def _fence_info(token: Token) -> str:
-    words = token.info.split()
-    return words[0] if words else ""
-
-
-def _text(lines: list[str], start: int, end: int, strip_marker: bool = False) -> str:
-    chunk = lines[start:end]
-    if strip_marker and chunk:
-        chunk = [_MARKER.sub("", chunk[0], count=1), *chunk[1:]]
-    return "\n".join(chunk).strip("\n").rstrip()
-
-
-@dataclass(slots=True)
-class _Section:
-    """Groups the top-level Markdown tokens of the intro or of one step into blocks."""
-
-    lines: list[str]
-    file: str
-    errors: list[LessonError]
-    blocks: list[Block] = field(default_factory=list)
-    mode: str = ""  # "", "prose", "question", "answer"
-    start: int = 0  # prose or question start (0-based line)
-    end: int = 0
-    a_start: int = 0
-
-    def flush(self) -> None:
-        if self.mode == "prose":
-            self.blocks.append(Prose(_text(self.lines, self.start, self.end), self.start + 1))
-        elif self.mode == "question":
-            self.errors.append(
-                LessonError(self.file, self.start + 1, "Q&A: this **Q:** has no **A:** after it")
-            )
-        elif self.mode == "answer":
-            question = _text(self.lines, self.start, self.a_start, strip_marker=True)
-            answer = _text(self.lines, self.a_start, self.end, strip_marker=True)
-            for text, line, what in (
-                (question, self.start, "question"),
-                (answer, self.a_start, "answer"),
-            ):
-                if not text:
-                    self.errors.append(
-                        LessonError(self.file, line + 1, f"Q&A: the {what} is empty")
-                    )
-            self.blocks.append(QA(question, answer, self.start + 1, self.a_start + 1))
-        self.mode = ""
-
-    def add(self, token: Token, start: int, end: int) -> None:
-        if token.type != "paragraph_open":
-            self._piece(None, start, end, heading=token.type == "heading_open")
-            return
-        # A marker line inside a paragraph (`**Q:** ...` then `**A:** ...` with no blank line
-        # between) starts a new piece, as the author meant.
-        cuts: list[tuple[int, str | None]] = []
-        for i in range(start, end):
-            m = _MARKER.match(self.lines[i])
-            if m:
-                cuts.append((i, m.group(1)))
-        if not cuts or cuts[0][0] != start:
-            cuts.insert(0, (start, None))
-        for (first, marker), (stop, _) in zip(cuts, [*cuts[1:], (end, None)], strict=True):
-            self._piece(marker, first, stop)
-
-    def _piece(self, marker: str | None, start: int, end: int, heading: bool = False) -> None:
-        if marker == "Q":
-            self.flush()
-            self.mode, self.start = "question", start
-        elif marker == "A" and self.mode == "question":
-            self.mode, self.a_start = "answer", start
-        elif marker == "A":
-            self.flush()
-            self.errors.append(
-                LessonError(self.file, start + 1, "Q&A: this **A:** has no **Q:** before it")
-            )
-            self.mode, self.start = "prose", start
-        elif heading:
-            self.flush()  # a heading ends an answer and starts prose
-            self.mode, self.start = "prose", start
-        elif not self.mode:
-            self.mode, self.start = "prose", start
-        self.end = end
-
-
-def _top_level(tokens: list[Token]) -> list[int]:
-    """Indexes of the tokens that open a top-level block."""
-    return [
-        i
-        for i, t in enumerate(tokens)
-        if t.level == 0 and t.map is not None and not t.type.endswith("_close")
-    ]
-
-
-def _check_fences(
-    tokens: list[Token], lines: list[str], file: str, errors: list[LessonError]
-) -> None:
-    for t in tokens:
-        if t.type != "fence" or t.map is None:
-            continue
-        start, end = t.map
-        m = _CLOSING_FENCE.match(lines[end - 1]) if end - 1 > start else None
-        closed = m is not None and m.group(1)[0] == t.markup[0] and len(m.group(1)) >= len(t.markup)
-        if not closed:
-            errors.append(
-                LessonError(file, start + 1, f"the '{t.markup}{t.info}' fence is never closed")
-            )
-        info = _fence_info(t)
-        if info not in BLOCK_KINDS and info not in CODE_LANGUAGES:
-            errors.append(LessonError(file, start + 1, unknown_kind(info)))
-        elif t.level > 0 and info in BLOCK_KINDS:
-            errors.append(
-                LessonError(
-                    file,
-                    start + 1,
-                    f"{info}: an interactive block starts at the left margin, "
-                    "not inside a list or a quote",
-                )
-            )
-
-
-def _located(rule: Callable[[StateInline, bool], bool]) -> Callable[[StateInline, bool], bool]:
-    """markdown-it's `link` or `image` rule, noting on the token it ends with (`link_close`,
-    `image`) where in the inline source the link is written."""
-
-    def located(state: StateInline, silent: bool) -> bool:
-        start = state.pos
-        if not rule(state, silent):
-            return False
-        if not silent:
-            state.tokens[-1].meta["source"] = (start, state.pos)
-        return True
-
-    return located
-
-
-_MD.inline.ruler.at("link", _located(link_rule))
-_MD.inline.ruler.at("image", _located(image_rule))
-
-
-def _links(tokens: list[Token]) -> list[tuple[str, int]]:
-    """Relative link and image targets, with the line each is written on.
-
-    The line is where the target is written inside the link itself (the link's first line when
-    markdown-it rewrote it, e.g. percent-encoded), found from the link's position: searching
-    the paragraph's lines for each target was quadratic in the paragraph's size.
-    """
-    out: list[tuple[str, int]] = []
-    first = 0  # the source line of the current block's first line
-    for t in tokens:
-        if t.map is not None:
-            first = t.map[0]
-        if t.type != "inline" or "](" not in t.content:
-            continue
-        src = t.content
-        newlines = [m.start() for m in re.finditer("\n", src)]
-        hrefs: list[object] = []  # of the links opened and not yet closed
-        for child in _MD.parseInline(src)[0].children or ():
-            if child.type == "link_open":
-                hrefs.append(child.attrGet("href"))
-                continue
-            if child.type == "link_close":
-                href = hrefs.pop() if hrefs else None
-            elif child.type == "image":
-                href = child.attrGet("src")
-            else:
-                continue
-            if not isinstance(href, str) or not href or href.startswith("#") or _SCHEME.match(href):
-                continue
-            start, end = child.meta.get("source", (0, 0))
-            at = src.find(href, start, end)
-            out.append((href, first + bisect.bisect_left(newlines, start if at < 0 else at) + 1))
-    return out
-
-
-def _reference_definitions(
-    top: list[Token], lines: list[str], first: int, file: str, errors: list[LessonError]
-) -> None:
-    covered = {i for t in top if t.map for i in range(t.map[0], t.map[1])}
-    for i in range(first, len(lines)):
-        if i not in covered and _REF_DEF.match(lines[i]):
-            errors.append(
-                LessonError(
-                    file,
-                    i + 1,
-                    "reference-style link definition: write the link inline, [text](url), "
-                    "so every part of the lesson renders on its own",
-                )
-            )
 
 
 MAX_LESSON_BYTES = 256 * 1024
@@ -290,14 +85,14 @@ def parse_text(
     src_lines = [""] * body_start + lines[body_start:]
     env: dict[str, object] = {}
     tokens = _MD_BLOCKS.parse("\n".join(src_lines), env)
-    top = _top_level(tokens)
-    _check_fences(tokens, src_lines, file, errors)
+    top = top_level(tokens)
+    check_fences(tokens, src_lines, file, errors)
     if env.get("references"):
-        _reference_definitions([tokens[i] for i in top], src_lines, body_start, file, errors)
+        reference_definitions([tokens[i] for i in top], src_lines, body_start, file, errors)
     default_scenario = fm.values.get("scenario")
 
-    intro = _Section(src_lines, file, errors)
-    steps: list[tuple[str, int, int, _Section]] = []  # title, heading line, content start, section
+    intro = Section(src_lines, file, errors)
+    steps: list[tuple[str, int, int, Section]] = []  # title, heading line, content start, section
     section = intro
     for i in top:
         t = tokens[i]
@@ -307,10 +102,10 @@ def parse_text(
             title = tokens[i + 1].content.strip()
             if not title:
                 errors.append(LessonError(file, start + 1, "step heading is empty"))
-            section = _Section(src_lines, file, errors)
+            section = Section(src_lines, file, errors)
             steps.append((title, start + 1, end, section))
             continue
-        kind = _fence_info(t) if t.type == "fence" else ""
+        kind = fence_info(t) if t.type == "fence" else ""
         if kind in BLOCK_KINDS:
             section.flush()
             if section is intro:
@@ -345,7 +140,7 @@ def parse_text(
         )
     ends = [line - 1 for _, line, _, _ in steps[1:]] + [len(src_lines)]
     first_step = steps[0][1] - 1 if steps else len(src_lines)
-    links = tuple(_links(tokens))
+    links = tuple(relative_links(tokens))
     errors.sort(key=lambda e: e.sort_key)
     lesson_id = fm.values.get("id")
     id_line = fm.lines.get("id", 0)
@@ -359,7 +154,7 @@ def parse_text(
         minutes=int(v["minutes"]),
         scenario=v["scenario"],
         steps=tuple(
-            Step(n, title, line, tuple(sec.blocks), _text(src_lines, content, stop))
+            Step(n, title, line, tuple(sec.blocks), source_text(src_lines, content, stop))
             for n, ((title, line, content, sec), stop) in enumerate(
                 zip(steps, ends, strict=True), 1
             )
@@ -368,7 +163,7 @@ def parse_text(
         file=file,
         lang=lang,
         number=number,
-        intro_markdown=_text(src_lines, body_start, first_step),
+        intro_markdown=source_text(src_lines, body_start, first_step),
         links=links,
     )
     return Parsed(file, lesson, (), lesson_id, id_line, links)

@@ -13,13 +13,10 @@ The screen reads the lesson's course and the progress from the `CourseState` it 
 progress there, and tells the app by message (`ProgressChanged`, `OpenLesson`, `OpenLab`). Each
 block is shown by the widget registered for its kind (`tutor.ui.widgets.block_widgets`). When
 the language changes, the screen shows the same step of the same lesson in the new language.
+What it makes of the content is in `lesson_content.py`, the labs it opens in `lesson_labs.py`.
 """
 
 from __future__ import annotations
-
-import re
-from pathlib import PurePosixPath
-from typing import assert_never
 
 from rich.text import Text
 from textual import on
@@ -33,21 +30,18 @@ from textual.widgets import Button, Footer, Input, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tutor.model.config_lab import ConfigLab
-from tutor.model.goals import GOALS
-from tutor.model.lesson import (
-    Block,
-    CustomBlock,
-    Interactive,
-    Lab,
-    Lesson,
-    Prose,
-    Quiz,
-    Transcript,
-)
-from tutor.ui.config_link import lab_factory
+from tutor.model.lesson import Lesson
 from tutor.ui.lang import on_lang_change, words
 from tutor.ui.screens.lab import LabTask
 from tutor.ui.screens.lab_config import ConfigLabScreen
+from tutor.ui.screens.lesson_content import (
+    drop_title,
+    first_open,
+    linked_lesson,
+    open_item_counts,
+    plain_inline,
+)
+from tutor.ui.screens.lesson_labs import config_lab_task, keep_goal_met, lab_task
 from tutor.ui.state import CourseState
 from tutor.ui.widgets.block_widgets import block_widget
 from tutor.ui.widgets.blocks import InteractiveBlock
@@ -55,41 +49,6 @@ from tutor.ui.widgets.config_lab_block import ConfigLabBlock
 from tutor.ui.widgets.keys import localize_bindings
 from tutor.ui.widgets.lab_block import LabBlock
 from tutor.ui.widgets.quiz import QuizBlock
-
-
-def open_item_word(block: Interactive) -> str:
-    """The `lesson.open.*` words that name a block still to do ("a quiz", "the lab")."""
-    match block:
-        case Quiz():
-            return "quiz"
-        case Transcript():
-            return "transcript"
-        case Lab():
-            return "lab"
-        case CustomBlock():
-            return "block"  # "an exercise": a kind registered from outside brings no words
-        case _:
-            assert_never(block)
-
-
-def plain_inline(markdown: str) -> str:
-    """A heading's inline Markdown as plain text (`code`, **bold** and _em_ marks dropped)."""
-    return re.sub(r"(\*\*|__|`)", "", markdown)
-
-
-def drop_title(block: Block) -> Block | None:
-    """The intro's `# Title` (there for readers on a code host) repeats what the title bar shows:
-    leave it out."""
-    if not isinstance(block, Prose):
-        return block
-    first, _, rest = block.markdown.lstrip("\n").partition("\n")
-    if first.startswith("# "):
-        return Prose(rest.strip("\n"), block.line) if rest.strip() else None
-    return block
-
-
-def first_open(blocks: list[InteractiveBlock]) -> InteractiveBlock | None:
-    return next((b for b in blocks if not b.done), None)
 
 
 class LessonScreen(Screen[bool]):
@@ -252,12 +211,7 @@ class LessonScreen(Screen[bool]):
     def _open_items(self) -> str:
         """What is still open in this step, in words and in block order ("a walk-through, a
         quiz")."""
-        step = self.lesson.step(self.step_no)
-        counts: dict[str, int] = {}
-        interactive = {id(b): b for b in step.interactive}
-        for i in sorted(self.open_blocks):
-            kind = open_item_word(interactive[id(step.blocks[i])])
-            counts[kind] = counts.get(kind, 0) + 1
+        counts = open_item_counts(self.lesson.step(self.step_no), self.open_blocks)
         return words(self, "lesson.open.sep").join(
             words(self, f"lesson.open.{kind}" + ("" if n == 1 else "s"), n=n)
             for kind, n in counts.items()
@@ -381,32 +335,14 @@ class LessonScreen(Screen[bool]):
     def _open_lab(self, event: LabBlock.OpenLab) -> None:
         event.stop()
         lab = event.block.lab
-        task = LabTask(
-            do=lab.do,
-            goal_label=event.block.goal,
-            check=GOALS[lab.goal].check,
-            hint=lab.hint,
-            mode=lab.mode,
-            lesson_id=self.lesson.id,
-            step=self.step_no,
-            block=event.block.index,
-            session=lab_factory(lab, self.state.course.lessons),
-        )
+        task = lab_task(event.block, self.lesson.id, self.step_no, self.state.course.lessons)
         self.post_message(self.OpenLab(lab.scenario, task, lab.client_policy))
 
     @on(ConfigLabBlock.OpenConfigLab)
     def _open_config_lab(self, event: ConfigLabBlock.OpenConfigLab) -> None:
         event.stop()
         block = event.block
-        task = LabTask(
-            do=block.lab.do,
-            goal_label=block.goal,
-            check=lambda facts: False,  # the probes decide, never the lab session's facts
-            hint=block.lab.hint,
-            mode="",
-            step=self.step_no,
-            block=block.index,
-        )  # no lesson_id: the block keeps its own "goal-met" when the lab is left (lab_closed)
+        task = config_lab_task(block, self.step_no)
         delay = getattr(self.app, "play_delay", 0.4)
         self.app.push_screen(
             ConfigLabScreen(block.lab, task=task, play_delay=delay), block.lab_closed
@@ -420,17 +356,13 @@ class LessonScreen(Screen[bool]):
         if "://" in href or href.startswith("mailto:"):
             self.app.open_url(href)
             return
-        name = PurePosixPath(href.split("#", 1)[0]).name
-        for lesson in self.state.course.lessons:
-            if name and PurePosixPath(lesson.file).name == name:
-                self.post_message(self.OpenLesson(lesson.id))
-                return
+        lesson_id = linked_lesson(href, self.state.course.lessons)
+        if lesson_id is not None:
+            self.post_message(self.OpenLesson(lesson_id))
 
     def lab_goal_met(self, task: LabTask) -> None:
         """Called by the app when a lab opened from this lesson met its goal."""
-        progress = self.state.progress
-        if not progress.answers(self.lesson.id, task.step, task.block):
-            progress.record_answer(self.lesson.id, task.step, task.block, "goal-met")
+        if keep_goal_met(self.state.progress, self.lesson.id, task):
             self.post_message(self.ProgressChanged())
         if task.step != self.step_no:
             return

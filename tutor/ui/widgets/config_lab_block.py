@@ -13,7 +13,7 @@ from tutor.model.progress import Answer
 from tutor.ui.lang import words
 from tutor.ui.widgets.blocks import InteractiveBlock
 
-GOAL_MET = "goal-met"  # the answer a met lab goal is kept as (tutor/ui/screens/lesson.py)
+GOAL_MET = "goal-met"  # the answer a met lab goal is kept as (tutor/ui/screens/lesson_labs.py)
 
 
 class ConfigLabBlock(InteractiveBlock):

@@ -8,61 +8,45 @@ The quiz says how to answer (the number keys or the arrows and Enter; or type an
 feedback is shown in the quiz, under the choices. When the lesson gives a reason for the choice
 picked, the reason speaks (it says "Right: ..." itself); the UI's own "Right."/"Not quite." is
 only for a choice without one, so the two never double up.
+The tries and the feedback box are a session quiz's too (tutor/ui/widgets/quiz_tries.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult
 from textual.widget import Widget
-from textual.widgets import Input, Label, Markdown, OptionList, Static
+from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from tutor.model.cjk import join_cjk_lines
 from tutor.model.lesson import Quiz
 from tutor.model.progress import Answer
 from tutor.ui.lang import words
-from tutor.ui.widgets.blocks import InteractiveBlock, lesson_markdown
-
-MAX_TRIES = 2
+from tutor.ui.widgets.quiz_tries import TwoTryQuiz
 
 
-class QuizBlock(InteractiveBlock):
-    help_topic = "quiz"
-
+class QuizBlock(TwoTryQuiz):
     def __init__(self, quiz: Quiz, index: int) -> None:
-        super().__init__(index, classes="quiz")
+        super().__init__(
+            index, classes="quiz", question=quiz.question, hint=quiz.hint, explain=quiz.explain
+        )
         self.quiz = quiz
-        self.tries = 0
-        self.correct = False
-        self.feedback_text = ""
 
-    @property
-    def settled(self) -> bool:
-        return self.correct or self.tries >= MAX_TRIES
+    def answer_widgets(self) -> Iterable[Widget]:
+        if not self.quiz.is_choice:
+            yield from super().answer_widgets()
+            return
+        yield OptionList(
+            *(
+                Option(Text(f"{n}. {choice}"), id=f"choice-{n}")
+                for n, choice in enumerate(self.quiz.choices, start=1)
+            ),
+            classes="choices",
+        )
 
-    def compose(self) -> ComposeResult:
-        yield Label(f"◆ {words(self, 'quiz.label')}", classes="block-label")
-        yield lesson_markdown(self.quiz.question, "quiz-question")
-        yield Static(self._how(), classes="how", markup=False)
-        if self.quiz.is_choice:
-            yield OptionList(
-                *(
-                    Option(Text(f"{n}. {choice}"), id=f"choice-{n}")
-                    for n, choice in enumerate(self.quiz.choices, start=1)
-                ),
-                classes="choices",
-            )
-        else:
-            yield Input(
-                placeholder=words(self, "quiz.answer_placeholder"), classes="answer", compact=True
-            )
-        feedback = lesson_markdown("", "feedback")
-        feedback.display = False
-        yield feedback
-
-    def _how(self) -> str:
+    def how(self) -> str:
         if self.quiz.is_choice:
             return words(self, "quiz.how_choice", n=len(self.quiz.choices))
         return words(self, "quiz.how_text")
@@ -85,20 +69,14 @@ class QuizBlock(InteractiveBlock):
         event.stop()
         self.answer(event.option_index + 1)
 
-    @on(Input.Submitted, ".answer")
-    def _typed(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.value.strip():
-            self.answer(event.value)
+    def answer_text(self, typed: str) -> bool:
+        return self.answer(typed)
 
     def answer(self, response: int | str, *, replay: bool = False) -> bool:
         """Check `response` (a 1-based choice or a text), show the feedback, return rightness
         (`replay`: an answer kept from an earlier visit, shown again, not recorded again)."""
         right = self.quiz.is_right(response)
-        counted = not self.settled
-        if counted:
-            self.tries += 1
-            self.correct = right
+        self.count_try(right)
         if not replay:
             self.answered(response)
         why = self.quiz.why_for(response) if isinstance(response, int) else None
@@ -106,14 +84,9 @@ class QuizBlock(InteractiveBlock):
             parts = [f"{'✔' if right else '✘'} {why}"]
         else:
             parts = [words(self, "quiz.right" if right else "quiz.wrong")]
-        if not self.settled:
-            parts.append(words(self, "quiz.hint", hint=self.quiz.hint))
-            parts.append(words(self, "quiz.try_again"))
-        else:
-            if not self.correct:
-                parts.append(words(self, "quiz.answer_was", answer=self._right_answer()))
-            parts.append(words(self, "quiz.explain", text=self.quiz.explain))
-        self._show_feedback("\n\n".join(parts), right, scroll=not replay)
+        answer_was = None if self.correct else self._answer_was()
+        parts += self.what_next(answer_was)
+        self.show_feedback("\n\n".join(parts), right, scroll=not replay)
         if self.settled:
             self.complete()
         return right
@@ -122,29 +95,13 @@ class QuizBlock(InteractiveBlock):
         for given in answers:
             self.answer(given, replay=True)
         if done and not self.settled:  # finished before answers were kept: show the answer
-            parts = [
-                words(self, "quiz.answer_was", answer=self._right_answer()),
-                words(self, "quiz.explain", text=self.quiz.explain),
-            ]
-            self._show_feedback("\n\n".join(parts), True)
+            parts = [self._answer_was(), words(self, "quiz.explain", text=self.quiz.explain)]
+            self.show_feedback("\n\n".join(parts), True)
             self.complete()
 
-    def _right_answer(self) -> str:
+    def _answer_was(self) -> str:
         if self.quiz.is_choice and self.quiz.answer is not None:
-            return f"{self.quiz.answer}. {self.quiz.choices[self.quiz.answer - 1]}"
-        return self.quiz.accept[0] if self.quiz.accept else ""
-
-    def _show_feedback(self, text: str, right: bool, *, scroll: bool = False) -> None:
-        self.feedback_text = text
-        feedback = self.query_one(".feedback", Markdown)
-        feedback.display = True
-        feedback.set_class(right, "-right")
-        feedback.set_class(not right, "-wrong")
-        updated = feedback.update(join_cjk_lines(text))
-        if scroll:  # once the new text is laid out (its height is known), bring it into view
-
-            async def reveal() -> None:
-                await updated
-                self.call_after_refresh(feedback.scroll_visible, animate=False)
-
-            self.call_later(reveal)
+            answer = f"{self.quiz.answer}. {self.quiz.choices[self.quiz.answer - 1]}"
+        else:
+            answer = self.quiz.accept[0] if self.quiz.accept else ""
+        return words(self, "quiz.answer_was", answer=answer)

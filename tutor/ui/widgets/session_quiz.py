@@ -3,81 +3,57 @@
 The answer is read when the learner answers, from the last lab session of this run
 (`tutor.ui.session_memory`): the cipher suite it negotiated, the SNI it sent... Without a
 session that got that far, the quiz says to run the lab first and counts nothing. Otherwise as
-a typed quiz: a hint and a second try, then the session's own answer and the explanation.
+a typed quiz (tutor/ui/widgets/quiz_tries.py): a hint and a second try, then the session's own
+answer and the explanation.
 """
 
 from __future__ import annotations
 
-from textual import on
-from textual.app import ComposeResult
 from textual.widget import Widget
-from textual.widgets import Input, Label, Markdown, Static
+from textual.widgets import Input
 
-from tutor.model.cjk import join_cjk_lines
 from tutor.model.progress import Answer
 from tutor.model.session_quiz import SessionQuiz
 from tutor.ui.lang import words
 from tutor.ui.session_memory import recall
-from tutor.ui.widgets.blocks import InteractiveBlock, lesson_markdown
-
-MAX_TRIES = 2
+from tutor.ui.widgets.quiz_tries import MAX_TRIES, TwoTryQuiz
 
 
-class SessionQuizBlock(InteractiveBlock):
-    help_topic = "quiz"
+class SessionQuizBlock(TwoTryQuiz):
+    label_key = "sq.label"
 
     def __init__(self, quiz: SessionQuiz, index: int) -> None:
-        super().__init__(index, classes="quiz session-quiz")
-        self.quiz = quiz
-        self.tries = 0
-        self.correct = False
-        self.feedback_text = ""
-
-    @property
-    def settled(self) -> bool:
-        return self.correct or self.tries >= MAX_TRIES
-
-    def compose(self) -> ComposeResult:
-        yield Label(f"◆ {words(self, 'sq.label')}", classes="block-label")
-        yield lesson_markdown(self.quiz.question, "quiz-question")
-        yield Static(words(self, "sq.how"), classes="how", markup=False)
-        yield Input(
-            placeholder=words(self, "quiz.answer_placeholder"), classes="answer", compact=True
+        super().__init__(
+            index,
+            classes="quiz session-quiz",
+            question=quiz.question,
+            hint=quiz.hint,
+            explain=quiz.explain,
         )
-        feedback = lesson_markdown("", "feedback")
-        feedback.display = False
-        yield feedback
+        self.quiz = quiz
+
+    def how(self) -> str:
+        return words(self, "sq.how")
 
     def answer_box(self) -> Widget | None:
         return self.query_one(".answer", Input)
 
-    @on(Input.Submitted, ".answer")
-    def _typed(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.value.strip():
-            self.answer(event.value.strip())
+    def answer_text(self, typed: str) -> bool | None:
+        return self.answer(typed.strip())
 
     def answer(self, typed: str) -> bool | None:
         """Check `typed` against the session; None when there is no session to ask yet."""
         session = recall(self)
         right = session.is_right(self.quiz.fact, typed)
         if right is None:
-            self._show_feedback(words(self, "sq.no_session"), False)
+            self.show_feedback(words(self, "sq.no_session"), False)
             return None
         truth = session.value(self.quiz.fact) or ""
-        if not self.settled:
-            self.tries += 1
-            self.correct = right
+        if self.count_try(right):
             self.answered(typed)
         parts = [words(self, "sq.right" if right else "quiz.wrong", answer=truth)]
-        if not self.settled:
-            parts.append(words(self, "quiz.hint", hint=self.quiz.hint))
-            parts.append(words(self, "quiz.try_again"))
-        else:
-            if not right:
-                parts.append(words(self, "sq.answer_was", answer=truth))
-            parts.append(words(self, "quiz.explain", text=self.quiz.explain))
-        self._show_feedback("\n\n".join(parts), right)
+        parts += self.what_next(None if right else words(self, "sq.answer_was", answer=truth))
+        self.show_feedback("\n\n".join(parts), right)
         if self.settled:
             self.complete()
         return right
@@ -87,13 +63,5 @@ class SessionQuizBlock(InteractiveBlock):
         are not checked again; a finished quiz shows its explanation."""
         if done:
             self.tries = MAX_TRIES
-            self._show_feedback(words(self, "quiz.explain", text=self.quiz.explain), True)
+            self.show_feedback(words(self, "quiz.explain", text=self.quiz.explain), True)
             self.complete()
-
-    def _show_feedback(self, text: str, right: bool) -> None:
-        self.feedback_text = text
-        feedback = self.query_one(".feedback", Markdown)
-        feedback.display = True
-        feedback.set_class(right, "-right")
-        feedback.set_class(not right, "-wrong")
-        feedback.update(join_cjk_lines(text))

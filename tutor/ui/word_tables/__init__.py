@@ -1,1 +1,2 @@
-"""The tutor's words on screen, one module an area (see tutor.ui.words for the lookup)."""
+"""The tutor's words on screen, one module an area, each with an `EN` and a `JA` table of the
+same keys side by side (a test checks); look them up with tutor.ui.words.tr, never here."""

@@ -1,8 +1,5 @@
 """The app's chrome: help, key bindings, command palette entries, a lesson as plain text
 (tutor/ui/plain_lesson.py) and the glossary.
-
-English and Japanese side by side: a key in EN is in JA too (a test checks); look words
-up with tutor.ui.words.tr, never here.
 """
 
 from __future__ import annotations

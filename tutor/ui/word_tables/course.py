@@ -1,9 +1,6 @@
 """The course, a lesson's chrome, grading and quizzes (tutor/ui/screens/course.py,
 tutor/ui/screens/lesson.py, tutor/ui/screens/learner_name.py, tutor/ui/widgets/grade.py,
 tutor/ui/widgets/quiz.py, tutor/ui/widgets/session_quiz.py).
-
-English and Japanese side by side: a key in EN is in JA too (a test checks); look words
-up with tutor.ui.words.tr, never here.
 """
 
 from __future__ import annotations

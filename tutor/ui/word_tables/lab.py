@@ -1,8 +1,5 @@
 """The lab: its transcript, panes and status, the config lab (tutor/ui/screens/lab_config.py,
 tutor/ui/widgets/config_lab_block.py), and the Japanese names of goals and scenarios.
-
-English and Japanese side by side: a key in EN is in JA too (a test checks); look words
-up with tutor.ui.words.tr, never here.
 """
 
 from __future__ import annotations

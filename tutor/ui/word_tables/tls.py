@@ -1,8 +1,5 @@
 """Seeing inside TLS: the tls-versions block (tutor/ui/widgets/versions_lab.py), the certificate
 inspector (tutor/ui/widgets/cert_inspector.py), the eavesdropper's views and the Connection pane.
-
-English and Japanese side by side: a key in EN is in JA too (a test checks); look words
-up with tutor.ui.words.tr, never here.
 """
 
 from __future__ import annotations
