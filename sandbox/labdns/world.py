@@ -36,6 +36,7 @@ from sandbox.events import SandboxEvent, TlsFailed, TlsFailure, TlsMissing
 from sandbox.labdns.zone import LabResolver, MxRecord, NoSuchName, Zone
 from sandbox.mtasts.policy import Mode, PolicyError, mx_matches, parse_txt, policy_text
 from sandbox.mtasts.server import PolicyServer, fetch_policy
+from sandbox.notices import DECIDED
 from sandbox.tlsrpt.report import (
     Failure,
     PolicyApplied,
@@ -45,6 +46,8 @@ from sandbox.tlsrpt.report import (
     result_type_for_missing,
     result_type_for_tls,
 )
+
+__all__ = ["DECIDED", "Decision", "LabWorld", "Setup", "decide", "lab_world", "tls_report"]
 
 DOMAIN = "example.test"
 MX_HOST = "sandbox.test"
@@ -133,21 +136,6 @@ async def lab_world(setup: Setup | str, *, max_age: int = 604_800) -> AsyncItera
     finally:
         if server is not None:
             await server.stop()
-
-
-DECIDED: dict[str, str] = {
-    "dane.signed": "signed TLSA records: TLS required, the certificate must match one",
-    "dane.unsigned": "the zone is not signed: DANE is ignored (opportunistic TLS)",
-    "dane.none": "no usable TLSA records (opportunistic TLS)",
-    "sts.none": "no MTA-STS record (opportunistic TLS)",
-    "sts.fetch": "the policy fetch failed: as if there were no policy (opportunistic TLS)",
-    "sts.mode-none": "mode: none, the policy is withdrawn (opportunistic TLS)",
-    "sts.mx": "enforce: the MX is not in the policy, nothing is sent",
-    "sts.enforce": "enforce: TLS required, the certificate must verify for the MX name",
-    "sts.testing": "testing: deliver anyway, report what would have failed",
-    "plain": "no DNS-based policy for this level",
-}
-"""What the client decided, by key, in English (`tutor/cli/mtasts.py` has the Japanese)."""
 
 
 @dataclass

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from tutor.cli.tlsrpt_words import RESULT_JA as RESULT_JA  # the name the tests know
 from tutor.model.langs import LANGS
+from tutor.ui.world_words import DECIDED_JA as DECIDED_JA  # the name the tests know
 
 FINDINGS_JA: dict[str, str] = {
     "version.missing": "'version: STSv1' の行がありません。送信側はポリシー全体を無視します。",
@@ -71,20 +72,6 @@ WORDS: dict[str, dict[str, str]] = {
         "result": "  {kind}: {meaning}",
     },
 }
-
-DECIDED_JA: dict[str, str] = {
-    "dane.signed": "署名済みの TLSA レコード: TLS 必須、証明書はどれかに一致しなければならない",
-    "dane.unsigned": "ゾーンが署名されていない: DANE は無視される（日和見 TLS）",
-    "dane.none": "使える TLSA レコードがない（日和見 TLS）",
-    "sts.none": "MTA-STS のレコードがない（日和見 TLS）",
-    "sts.fetch": "ポリシーを取得できなかった: ポリシーがないのと同じ（日和見 TLS）",
-    "sts.mode-none": "mode: none、ポリシーは取り下げられた（日和見 TLS）",
-    "sts.mx": "enforce: MX がポリシーにないので何も送らない",
-    "sts.enforce": "enforce: TLS 必須、証明書は MX 名で検証できなければならない",
-    "sts.testing": "testing: 配送は続け、失敗しそうだったことを報告する",
-    "plain": "このレベルには DNS によるポリシーがない",
-}
-"""`sandbox.labdns.world.DECIDED` in Japanese."""
 
 ATTACKS = ("none", "strip", "impersonate", "impersonate-wrong-name")
 MATRIX_ATTACKS = ATTACKS[1:]

@@ -75,6 +75,8 @@ EN: dict[str, str] = {
     "lab.elided": "… {n} lines not shown (too many to keep; the session went on) …",
     "lab.kept": "showing the last {n} lines",
     "lab.demo_account": "Demo account: {user} / {password} (sandbox only)",
+    "lab.report_title": "TLS-RPT report (RFC 8460)",
+    "lab.report_saved": "The sending client wrote this report; saved to {path}",
     "lab.capture_saved": (
         "Capture saved to {path} (0600, its TLS secrets inside). Read it: tshark -r {path} -Y "
         "smtp, or open it in Wireshark and filter smtp: no key log setting is needed."
@@ -155,6 +157,8 @@ JA: dict[str, str] = {
     "lab.elided": "… {n} 行を省略(多すぎるため。セッションは続いています)…",
     "lab.kept": "最後の {n} 行を表示",
     "lab.demo_account": "デモアカウント: {user} / {password}(サンドボックス専用)",
+    "lab.report_title": "TLS-RPT レポート（RFC 8460）",
+    "lab.report_saved": "送信側のクライアントが書いたレポートです。保存先 {path}",
     "lab.capture_saved": (
         "キャプチャを {path} に保存しました(0600、TLS の鍵入り)。読むには tshark -r {path} -Y "
         "smtp。Wireshark で開いて smtp で絞り込んでも見えます。鍵ログの設定は要りません。"
@@ -175,6 +179,15 @@ JA: dict[str, str] = {
     "goal.message-delivered-over-tls": "TLS の中を通ったメッセージをサンドボックスが受け取る",
     "goal.auth-seen-in-clear": "AUTH が平文で通信路を流れる(危険性を見せるため、わざと)",
     "goal.auth-inside-tls": "AUTH が TLS の中だけで成功する",
+    "goal.sent-and-reported": (
+        "ラボの世界のクライアントが配送し、失敗したことを TLS-RPT レポートが伝える"
+    ),
+    "goal.withheld-and-reported": (
+        "ラボの世界のクライアントが何も送らず、その理由を TLS-RPT レポートが伝える"
+    ),
+    "goal.policy-ignored": (
+        "ラボの世界のクライアントが使えるポリシーを見つけられず、日和見 TLS に戻って配送する"
+    ),
     "goal.mail-withheld": "ポリシーが求める TLS がないため、クライアントがメールの送信をやめる",
     "goal.injection-discarded": "STARTTLS の前後に注入された平文が検出され、効果がない",
     "scenario.plaintext": (
