@@ -120,13 +120,14 @@ def test_the_matrix_outcomes_are_varied_and_read_from_typed_facts(matrix: Matrix
 
 def shipped_labs() -> dict[tuple[str, str | None], set[str]]:
     """Every lab a learner can open: each catalog scenario as it is, and each lesson's lab block
-    with its client policy; the goals the lessons set for it."""
+    with its client policy (or its lab world: `world` in place of the policy); the goals the
+    lessons set for it."""
     labs: dict[tuple[str, str | None], set[str]] = {(name, None): set() for name in SCENARIOS}
     for path in sorted(LESSONS.glob("*/*.md")):
         lesson = read_lesson(path).lesson
         assert lesson is not None, path
         for lab in lesson.labs:
-            labs.setdefault((lab.scenario, lab.client_policy), set()).add(lab.goal)
+            labs.setdefault((lab.scenario, lab.world or lab.client_policy), set()).add(lab.goal)
     return labs
 
 
@@ -170,6 +171,16 @@ EXPECTED_GOALS: dict[tuple[str, str | None], set[str]] = {
     ("postfix-wrong-name", None): {"certificate-rejected", "mail-withheld"},
     ("postfix-encrypt-on-mx", None): {"session-complete"},
     ("postfix-auth-before-tls", None): {*DELIVERED, "auth-seen-in-clear"},
+    # lesson 8's lab worlds (sandbox.lab.world_session): the client reads example.test's records
+    ("strip", "mta-sts-testing"): {*DELIVERED, "sent-and-reported"},
+    ("strip", "mta-sts-enforce"): {"mail-withheld", "session-complete", "withheld-and-reported"},
+    ("impersonate", "mta-sts-testing"): {*DELIVERED, *IN_TLS, "sent-and-reported"},
+    ("impersonate", "dane-signed"): {
+        "certificate-rejected",
+        "mail-withheld",
+        "withheld-and-reported",
+    },
+    ("impersonate", "dane-unsigned"): {*DELIVERED, *IN_TLS, "policy-ignored"},
 }
 
 
