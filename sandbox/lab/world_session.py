@@ -47,8 +47,11 @@ class WorldLabSession(LabSession):
         server_policy: ServerPolicy | None = None,
         keep_secrets: bool = False,
         timeout: float = 30.0,
+        policy_file: Path | None = None,
     ) -> None:
         self.setup = world_setup(world)
+        # an MTA-STS world whose policy the learner edits: published from this file (0600)
+        self.policy_file = policy_file if self.setup.level.value == "mta-sts" else None
         self._outer = emit
         self._events: list[SandboxEvent] = []
         super().__init__(
@@ -77,7 +80,10 @@ class WorldLabSession(LabSession):
         self.report, self.report_path, self._reported = None, None, False
         stack = contextlib.AsyncExitStack()
         try:
-            world: LabWorld = await stack.enter_async_context(lab_world(self.setup))
+            published = self.published_policy()
+            world: LabWorld = await stack.enter_async_context(
+                lab_world(self.setup, policy=published)
+            )
             decision = await decide(self.setup.level, world)
         except OSError as exc:
             await stack.aclose()
@@ -98,6 +104,61 @@ class WorldLabSession(LabSession):
         if decision.refuse_before_connecting:  # enforce, and the MX is not in the policy
             self.script = ()
             self._finish()
+
+    # --- the learner's policy (an editable MTA-STS world) -----------------------------------------
+
+    @property
+    def policy_editable(self) -> bool:
+        return self.policy_file is not None
+
+    def published_policy(self) -> str | None:
+        """The learner's saved policy, or None (the world's own); a file that cannot be read
+        safely (a link, a FIFO, too big, not UTF-8) is a LabStartError in one line."""
+        from sandbox.mtasts.policy import MAX_POLICY_BYTES
+        from sandbox.safety.files import read_user_file
+
+        if self.policy_file is None:
+            return None
+        try:
+            data = read_user_file(self.policy_file, MAX_POLICY_BYTES)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as exc:
+            raise LabStartError(f"Your policy {self.policy_file} cannot be used: {exc}") from exc
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise LabStartError(
+                f"Your policy {self.policy_file} is not UTF-8 (byte {exc.start})"
+            ) from None
+
+    def policy_text(self) -> str:
+        """What the editor starts from: the saved policy, else the world's own."""
+        from sandbox.labdns.world import MX_HOST
+        from sandbox.mtasts.policy import Mode, policy_text
+
+        try:
+            saved = self.published_policy()
+        except LabStartError:
+            saved = None
+        if saved is not None:
+            return saved
+        mode = Mode.TESTING if self.setup is Setup.STS_TESTING else Mode.ENFORCE
+        return policy_text(mode, [MX_HOST]).replace("\r\n", "\n")
+
+    def save_policy(self, text: str) -> Path:
+        """Publish `text`: saved atomically, 0600; the next start serves it."""
+        from sandbox.safety.files import atomic_write
+
+        if self.policy_file is None:
+            raise ValueError("this lab world's policy is not the learner's")
+        atomic_write(self.policy_file, text.encode("utf-8"))
+        return self.policy_file
+
+    def reset_policy(self) -> None:
+        """Forget the learner's policy: the world's own is served again."""
+        if self.policy_file is not None:
+            self.policy_file.unlink(missing_ok=True)
 
     async def step(self) -> bool:
         more = await super().step()

@@ -113,8 +113,11 @@ def mx_zone(signed: bool, tlsa: Sequence[TlsaRecord]) -> Zone:
 
 
 @asynccontextmanager
-async def lab_world(setup: Setup | str, *, max_age: int = 604_800) -> AsyncIterator[LabWorld]:
-    """The world for one matrix column; the MTA-STS host runs while the block does."""
+async def lab_world(
+    setup: Setup | str, *, max_age: int = 604_800, policy: str | None = None
+) -> AsyncIterator[LabWorld]:
+    """The world for one matrix column; the MTA-STS host runs while the block does. `policy`:
+    the MTA-STS policy body to serve instead of the column's own (a learner's, as written)."""
     from sandbox.pki.certs import ensure_certs, load_cert
 
     setup = Setup(setup)
@@ -126,7 +129,8 @@ async def lab_world(setup: Setup | str, *, max_age: int = 604_800) -> AsyncItera
         zones = [make_zone(signed=signed), mx_zone(signed, [record])]
     else:
         mode = Mode.TESTING if setup is Setup.STS_TESTING else Mode.ENFORCE
-        server = PolicyServer(DOMAIN, policy_text(mode, [MX_HOST], max_age))
+        body = policy if policy is not None else policy_text(mode, [MX_HOST], max_age)
+        server = PolicyServer(DOMAIN, body)
         zones = [make_zone(signed=False, sts_id="20260101T000000"), mx_zone(False, [])]
     world = LabWorld(LabResolver(zones), bundle.ca_cert, server)
     if server is not None:

@@ -154,7 +154,7 @@ def build_quiz(body: FenceBody) -> tuple[Quiz | None, list[LessonError]]:
 def build_lab(body: FenceBody) -> tuple[Lab | None, list[LessonError]]:
     file, line, default_scenario = body.file, body.line, body.default_scenario
     r = _Reader(parse_fields(body.lines, body.first_line, file, "lab"), "lab", file, line)
-    r.check_keys((*_LAB_SCALARS, *_LAB_SERVER, "world"), ())
+    r.check_keys((*_LAB_SCALARS, *_LAB_SERVER, "world", "edit"), ())
     do, goal, hint = r.scalar("do"), r.scalar("goal"), r.scalar("hint")
     server = _lab_server(r)
     scenario_f, mode_f = r.scalar("scenario", required=False), r.scalar("mode", required=False)
@@ -178,6 +178,7 @@ def build_lab(body: FenceBody) -> tuple[Lab | None, list[LessonError]]:
     if goal is not None and goal[0] not in GOALS:
         r.error(goal[1], f"unknown goal {shorten(goal[0])!r} (see lessons/README.md for the list)")
     policy, world = _lab_world(r, policy_f, server)
+    edit = _lab_edit(r, world)
     if r.errors or do is None or goal is None or hint is None or scenario is None:
         return None, r.errors
     lab = Lab(
@@ -193,8 +194,31 @@ def build_lab(body: FenceBody) -> tuple[Lab | None, list[LessonError]]:
         server_min_tls=server.get("server_min_tls"),
         config=server.get("config"),
         world=world,
+        edit=edit,
     )
     return lab, r.errors
+
+
+EDITABLE = {"mta-sts.txt": "mta-sts"}
+"""What a world lab lets the learner write (`edit:`), and the level of the worlds that read it."""
+
+
+def _lab_edit(r: _Reader, world: str | None) -> str | None:
+    """`edit: mta-sts.txt`: the learner writes the world's policy (an MTA-STS world only)."""
+    from sandbox.labdns.names import WORLD_LEVELS
+
+    edit_f = r.scalar("edit", required=False)
+    if edit_f is None:
+        return None
+    name, line = edit_f
+    if name not in EDITABLE:
+        r.error(line, f"'edit' is {shorten(name)!r}; use {_or_list(list(EDITABLE))}")
+    elif world is None or WORLD_LEVELS.get(world) != EDITABLE[name]:
+        worlds = _or_list([w for w, lv in WORLD_LEVELS.items() if lv == EDITABLE[name]])
+        r.error(line, f"'edit: {name}' is the policy of a lab world: add 'world: {worlds}'")
+    else:
+        return name
+    return None
 
 
 def _lab_world(

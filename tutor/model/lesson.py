@@ -211,6 +211,7 @@ class Lab:
     server_min_tls: str | None = None
     config: str | None = None  # a config lab's name: the server runs the learner's files
     world: str | None = None  # a lab world (sandbox/labdns/names.py): the session runs in it
+    edit: str | None = None  # what the learner writes for the world (`mta-sts.txt`), if anything
 
 
 class CustomBlock:

@@ -211,6 +211,10 @@ def lab_factory(
     return with_server
 
 
+POLICY_FOLDER = "policy-labs"
+"""The data folder's sub-folder of the MTA-STS policies learners wrote in world labs."""
+
+
 def world_factory(world: str, lab: Lab, data: Path | None = None) -> SessionFactory:
     """Sessions in a lab world (`sandbox.lab.world_session`): the client reads the world's
     records and decides; its TLS-RPT reports go to the data folder's `tlsrpt/` (0600 files)."""
@@ -229,14 +233,17 @@ def world_factory(world: str, lab: Lab, data: Path | None = None) -> SessionFact
         from sandbox.lab.world_session import WorldLabSession
         from sandbox.safety.files import data_dir
 
-        folder = (data or data_dir()) / "tlsrpt"
+        folder = data or data_dir()
+        # the learner's policy, one file per world it starts from (POLICY_FOLDER, 0600)
+        edited = folder / POLICY_FOLDER / f"{world}.txt" if lab.edit is not None else None
         return WorldLabSession(
             scenario,
             emit=emit,
             world=world,
-            report_dir=folder,
+            report_dir=folder / "tlsrpt",
             server_policy=server,
             keep_secrets=True,
+            policy_file=edited,
         )
 
     return in_world

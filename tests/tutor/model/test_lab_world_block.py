@@ -1,4 +1,4 @@
-"""P19: a lab block's `world` and `client-policy`, checked together at their lines."""
+"""P19: a lab block's `world`, `client-policy` and `edit`, checked together at their lines."""
 
 from __future__ import annotations
 
@@ -36,6 +36,11 @@ GOOD: dict[str, tuple[str, str, str]] = {
     ),
     "dane signed": ("world: dane-signed\nclient-policy: dane\n", "dane-signed", "dane"),
     "dane unsigned, level implied": ("world: dane-unsigned\n", "dane-unsigned", "dane"),
+    "a policy the learner writes": (
+        "world: mta-sts-testing\nedit: mta-sts.txt\n",
+        "mta-sts-testing",
+        "mta-sts",
+    ),
     "with a server variant": (
         "world: mta-sts-testing\nserver-policy: may\n",
         "mta-sts-testing",
@@ -49,6 +54,7 @@ def test_p19_good_world_blocks(extra: str, world: str, policy: str) -> None:
     errors, labs = parsed(extra)
     assert errors == []
     assert [(lab.world, lab.client_policy) for lab in labs] == [(world, policy)]
+    assert labs[0].edit == ("mta-sts.txt" if "edit:" in extra else None)
 
 
 BAD: dict[str, tuple[str, list[str]]] = {
@@ -97,6 +103,24 @@ BAD: dict[str, tuple[str, list[str]]] = {
     "world and a config lab": (
         "world: dane-signed\nconfig: main\n",
         ["15: lab: 'world' runs the sandbox server of the lab world: drop 'config'"],
+    ),
+    "edit without a world": (
+        "edit: mta-sts.txt\n",
+        [
+            "15: lab: 'edit: mta-sts.txt' is the policy of a lab world: "
+            "add 'world: mta-sts-testing or mta-sts-enforce'"
+        ],
+    ),
+    "edit in a DANE world": (
+        "world: dane-signed\nedit: mta-sts.txt\n",
+        [
+            "16: lab: 'edit: mta-sts.txt' is the policy of a lab world: "
+            "add 'world: mta-sts-testing or mta-sts-enforce'"
+        ],
+    ),
+    "edit of another file": (
+        "world: mta-sts-testing\nedit: main.cf\n",
+        ["16: lab: 'edit' is 'main.cf'; use mta-sts.txt"],
     ),
     "world twice": (
         "world: dane-signed\nworld: dane-unsigned\n",

@@ -25,6 +25,7 @@ from tutor.ui.lab_link import SessionFactory
 from tutor.ui.lang import on_lang_change, words
 from tutor.ui.screens.lab_driver import LabDriver, refreeze_gc
 from tutor.ui.screens.lab_events import FLUSH_INTERVAL
+from tutor.ui.screens.lab_policy import PolicyEditorScreen
 from tutor.ui.screens.lab_report import TlsReportScreen
 from tutor.ui.screens.lab_task import GoalCheck, LabTask
 from tutor.ui.widgets.keys import localize_bindings
@@ -46,6 +47,8 @@ class LabScreen(LabDriver):
         Binding("w", "export_capture", "key.capture", show=False),
         # t: a lab world's TLS-RPT report, in the footer only once there is one (check_action)
         Binding("t", "tls_report", "key.tls_report"),
+        # e: a world lab whose MTA-STS policy the learner writes (edit: mta-sts.txt)
+        Binding("e", "edit_policy", "key.edit_policy"),
         # 1, 2, 3...: one number key per pane of PANES (see _localize)
         Binding("escape", "back", "key.back"),
         Binding("f1", "app.help", "key.help"),
@@ -215,6 +218,8 @@ class LabScreen(LabDriver):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "tls_report":  # hidden from the footer while there is no report
             return self.tls_report is not None
+        if action == "edit_policy":  # only in a lab whose policy the learner writes
+            return bool(getattr(self.session, "policy_editable", False))
         return True
 
     def action_tls_report(self) -> None:
@@ -223,6 +228,26 @@ class LabScreen(LabDriver):
             self.app.bell()
             return
         self.app.push_screen(TlsReportScreen(*found))
+
+    def action_edit_policy(self) -> None:
+        session = self.session
+        if session is None or not getattr(session, "policy_editable", False):
+            self.app.bell()
+            return
+        self.app.push_screen(PolicyEditorScreen(session.policy_text()), self._publish)  # type: ignore[attr-defined]
+
+    def _publish(self, text: str | None) -> None:
+        """The learner's policy, saved (0600, atomically); the lab starts again serving it."""
+        if text is None or self.session is None:
+            return
+        try:
+            path = self.session.save_policy(text)  # type: ignore[attr-defined]
+        except OSError as exc:
+            error = words(self, "lab.policy_save_failed", error=exc.strerror or str(exc))
+            self.notify(error, severity="error", markup=False)
+            return
+        self.notify(words(self, "lab.policy_published", path=str(path)), markup=False)
+        self.action_restart()
 
     def action_focus_input(self) -> None:
         self.query_one("#command", Input).focus()

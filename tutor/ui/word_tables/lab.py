@@ -75,6 +75,16 @@ EN: dict[str, str] = {
     "lab.elided": "… {n} lines not shown (too many to keep; the session went on) …",
     "lab.kept": "showing the last {n} lines",
     "lab.demo_account": "Demo account: {user} / {password} (sandbox only)",
+    "lab.policy_published": "Published {path}: the lab starts again, serving your policy.",
+    "lab.policy_save_failed": "Your policy could not be saved: {error}",
+    "policy.title": "mta-sts.txt of example.test (your policy)",
+    "policy.about": "Served at https://mta-sts.example.test/.well-known/mta-sts.txt; the MX "
+    "is {mx}. Checked as you type, as 'smtp-tutor mta-sts check' does. F5 publishes it (the "
+    "lab starts again with it), Esc leaves it unpublished.",
+    "policy.summary": "{problems} problem(s), {warnings} warning(s)",
+    "policy.unreadable": "problem: {error}",
+    "policy.publish": "Publish (F5)",
+    "policy.cancel": "Cancel (Esc)",
     "lab.report_title": "TLS-RPT report (RFC 8460)",
     "lab.report_saved": "The sending client wrote this report; saved to {path}",
     "lab.capture_saved": (
@@ -157,6 +167,16 @@ JA: dict[str, str] = {
     "lab.elided": "… {n} 行を省略(多すぎるため。セッションは続いています)…",
     "lab.kept": "最後の {n} 行を表示",
     "lab.demo_account": "デモアカウント: {user} / {password}(サンドボックス専用)",
+    "lab.policy_published": "{path} を公開しました。ラボはあなたのポリシーを配って始め直します。",
+    "lab.policy_save_failed": "ポリシーを保存できませんでした: {error}",
+    "policy.title": "example.test の mta-sts.txt(あなたのポリシー)",
+    "policy.about": "https://mta-sts.example.test/.well-known/mta-sts.txt で配られます。MX は "
+    "{mx} です。'smtp-tutor mta-sts check' と同じように、入力するたびに確認します。F5 で公開し"
+    "(ラボはそれで始め直します)、Esc で公開せずに戻ります。",
+    "policy.summary": "問題 {problems} 件、警告 {warnings} 件",
+    "policy.unreadable": "問題: {error}",
+    "policy.publish": "公開 (F5)",
+    "policy.cancel": "取り消し (Esc)",
     "lab.report_title": "TLS-RPT レポート（RFC 8460）",
     "lab.report_saved": "送信側のクライアントが書いたレポートです。保存先 {path}",
     "lab.capture_saved": (
