@@ -263,7 +263,7 @@ CASES: dict[str, tuple[str, list[str]]] = {
         FRONT + fence("lab", LAB + "policy: may\n"),
         [
             "15: lab: unknown key 'policy' (known: scenario, mode, do, goal, hint, client-policy, "
-            "server-policy, server-auth-only, server-min-tls, config, world)"
+            "server-policy, server-auth-only, server-min-tls, config, world, edit)"
         ],
     ),
     # transcript
