@@ -19,6 +19,7 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
+from sandbox.dane.tlsa import TlsaRecord
 from sandbox.events import Level, PolicyDecided, SandboxEvent, TlsReported
 from sandbox.lab.session import Emit, LabSession, LabStartError
 from sandbox.labdns.world import Decision, LabWorld, Setup, decide, lab_world, tls_report
@@ -50,8 +51,10 @@ class WorldLabSession(LabSession):
         policy_file: Path | None = None,
     ) -> None:
         self.setup = world_setup(world)
-        # an MTA-STS world whose policy the learner edits: published from this file (0600)
-        self.policy_file = policy_file if self.setup.level.value == "mta-sts" else None
+        # a world whose records the learner writes, published from this file (0600): an MTA-STS
+        # world's policy, or a DANE world's TLSA records (one a line)
+        self.policy_file = policy_file
+        self.policy_kind = self.setup.level.value  # "mta-sts" or "dane"
         self._outer = emit
         self._events: list[SandboxEvent] = []
         super().__init__(
@@ -81,10 +84,16 @@ class WorldLabSession(LabSession):
         stack = contextlib.AsyncExitStack()
         try:
             published = self.published_policy()
-            world: LabWorld = await stack.enter_async_context(
-                lab_world(self.setup, policy=published)
-            )
+            if self.policy_kind == "dane" and self.policy_file is not None:
+                world: LabWorld = await stack.enter_async_context(
+                    lab_world(self.setup, tlsa=_records(published or "", self.policy_file))
+                )
+            else:
+                world = await stack.enter_async_context(lab_world(self.setup, policy=published))
             decision = await decide(self.setup.level, world)
+        except LabStartError:
+            await stack.aclose()
+            raise
         except OSError as exc:
             await stack.aclose()
             raise LabStartError(
@@ -133,7 +142,8 @@ class WorldLabSession(LabSession):
             ) from None
 
     def policy_text(self) -> str:
-        """What the editor starts from: the saved policy, else the world's own."""
+        """What the editor starts from: the saved text, else the world's own policy (an
+        MTA-STS world) or nothing (a DANE world: the learner computes the record)."""
         from sandbox.labdns.world import MX_HOST
         from sandbox.mtasts.policy import Mode, policy_text
 
@@ -143,6 +153,8 @@ class WorldLabSession(LabSession):
             saved = None
         if saved is not None:
             return saved
+        if self.policy_kind == "dane":
+            return ""
         mode = Mode.TESTING if self.setup is Setup.STS_TESTING else Mode.ENFORCE
         return policy_text(mode, [MX_HOST]).replace("\r\n", "\n")
 
@@ -198,3 +210,22 @@ class WorldLabSession(LabSession):
             stack, self._world = self._world, None
             if stack is not None:
                 await stack.aclose()
+
+
+def _records(text: str, where: Path) -> list[TlsaRecord]:
+    """The learner's TLSA records, one a line (`#` comments and blank lines skipped); a line
+    that is no record is a LabStartError in one line, naming it."""
+    from sandbox.dane.tlsa import TlsaError, parse_tlsa
+
+    records: list[TlsaRecord] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        try:
+            records.append(parse_tlsa(line))
+        except TlsaError as exc:
+            raise LabStartError(
+                f"Your TLSA records ({where}), line {number}: {exc}. Press e to correct them."
+            ) from None
+    return records

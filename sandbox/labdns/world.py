@@ -114,10 +114,15 @@ def mx_zone(signed: bool, tlsa: Sequence[TlsaRecord]) -> Zone:
 
 @asynccontextmanager
 async def lab_world(
-    setup: Setup | str, *, max_age: int = 604_800, policy: str | None = None
+    setup: Setup | str,
+    *,
+    max_age: int = 604_800,
+    policy: str | None = None,
+    tlsa: Sequence[TlsaRecord] | None = None,
 ) -> AsyncIterator[LabWorld]:
     """The world for one matrix column; the MTA-STS host runs while the block does. `policy`:
-    the MTA-STS policy body to serve instead of the column's own (a learner's, as written)."""
+    the MTA-STS policy body to serve instead of the column's own, `tlsa` the MX's TLSA records
+    instead of the sandbox certificate's `3 1 1` (a learner's, as written; none is none)."""
     from sandbox.pki.certs import ensure_certs, load_cert
 
     setup = Setup(setup)
@@ -125,8 +130,8 @@ async def lab_world(
     server = None
     if setup.level is TlsPolicy.DANE:
         signed = setup is Setup.DANE_SIGNED
-        record = tlsa_for(load_cert(bundle.server_cert))
-        zones = [make_zone(signed=signed), mx_zone(signed, [record])]
+        records = [tlsa_for(load_cert(bundle.server_cert))] if tlsa is None else list(tlsa)
+        zones = [make_zone(signed=signed), mx_zone(signed, records)]
     else:
         mode = Mode.TESTING if setup is Setup.STS_TESTING else Mode.ENFORCE
         body = policy if policy is not None else policy_text(mode, [MX_HOST], max_age)

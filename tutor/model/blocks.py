@@ -199,12 +199,13 @@ def build_lab(body: FenceBody) -> tuple[Lab | None, list[LessonError]]:
     return lab, r.errors
 
 
-EDITABLE = {"mta-sts.txt": "mta-sts"}
+EDITABLE = {"mta-sts.txt": "mta-sts", "tlsa": "dane"}
 """What a world lab lets the learner write (`edit:`), and the level of the worlds that read it."""
 
 
 def _lab_edit(r: _Reader, world: str | None) -> str | None:
-    """`edit: mta-sts.txt`: the learner writes the world's policy (an MTA-STS world only)."""
+    """`edit: mta-sts.txt` (an MTA-STS world) or `edit: tlsa` (a DANE world): the learner
+    writes the world's policy, or its MX's TLSA records."""
     from sandbox.labdns.names import WORLD_LEVELS
 
     edit_f = r.scalar("edit", required=False)
@@ -215,7 +216,7 @@ def _lab_edit(r: _Reader, world: str | None) -> str | None:
         r.error(line, f"'edit' is {shorten(name)!r}; use {_or_list(list(EDITABLE))}")
     elif world is None or WORLD_LEVELS.get(world) != EDITABLE[name]:
         worlds = _or_list([w for w, lv in WORLD_LEVELS.items() if lv == EDITABLE[name]])
-        r.error(line, f"'edit: {name}' is the policy of a lab world: add 'world: {worlds}'")
+        r.error(line, f"'edit: {name}' belongs to a lab world: add 'world: {worlds}'")
     else:
         return name
     return None

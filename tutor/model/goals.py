@@ -106,6 +106,12 @@ def policy_ignored(f: SessionFacts) -> bool:
     return f.decided in _NO_POLICY and f.delivered
 
 
+def dane_matched(f: SessionFacts) -> bool:
+    """A lab world's DANE client found signed TLSA records and the message went inside TLS:
+    its own check let the handshake through only for a certificate that matched a record."""
+    return f.decided == "dane.signed" and any(d.tls for d in f.deliveries)
+
+
 GOALS: dict[str, Goal] = {
     g.name: g
     for g in (
@@ -159,6 +165,12 @@ GOALS: dict[str, Goal] = {
             "the lab world's client found no usable policy, fell back to opportunistic TLS "
             "and delivered",
             policy_ignored,
+        ),
+        Goal(
+            "dane-matched",
+            "the lab world's DANE client found signed TLSA records, the certificate matched "
+            "one, and the message went inside TLS",
+            dane_matched,
         ),
     )
 }

@@ -41,6 +41,11 @@ GOOD: dict[str, tuple[str, str, str]] = {
         "mta-sts-testing",
         "mta-sts",
     ),
+    "TLSA records the learner writes": (
+        "world: dane-signed\nedit: tlsa\n",
+        "dane-signed",
+        "dane",
+    ),
     "with a server variant": (
         "world: mta-sts-testing\nserver-policy: may\n",
         "mta-sts-testing",
@@ -54,7 +59,8 @@ def test_p19_good_world_blocks(extra: str, world: str, policy: str) -> None:
     errors, labs = parsed(extra)
     assert errors == []
     assert [(lab.world, lab.client_policy) for lab in labs] == [(world, policy)]
-    assert labs[0].edit == ("mta-sts.txt" if "edit:" in extra else None)
+    edit = extra.split("edit: ", 1)[1].split("\n")[0] if "edit:" in extra else None
+    assert labs[0].edit == edit
 
 
 BAD: dict[str, tuple[str, list[str]]] = {
@@ -107,20 +113,24 @@ BAD: dict[str, tuple[str, list[str]]] = {
     "edit without a world": (
         "edit: mta-sts.txt\n",
         [
-            "15: lab: 'edit: mta-sts.txt' is the policy of a lab world: "
+            "15: lab: 'edit: mta-sts.txt' belongs to a lab world: "
             "add 'world: mta-sts-testing or mta-sts-enforce'"
         ],
     ),
-    "edit in a DANE world": (
+    "a policy in a DANE world": (
         "world: dane-signed\nedit: mta-sts.txt\n",
         [
-            "16: lab: 'edit: mta-sts.txt' is the policy of a lab world: "
+            "16: lab: 'edit: mta-sts.txt' belongs to a lab world: "
             "add 'world: mta-sts-testing or mta-sts-enforce'"
         ],
+    ),
+    "TLSA records in an MTA-STS world": (
+        "world: mta-sts-enforce\nedit: tlsa\n",
+        ["16: lab: 'edit: tlsa' belongs to a lab world: add 'world: dane-signed or dane-unsigned'"],
     ),
     "edit of another file": (
         "world: mta-sts-testing\nedit: main.cf\n",
-        ["16: lab: 'edit' is 'main.cf'; use mta-sts.txt"],
+        ["16: lab: 'edit' is 'main.cf'; use mta-sts.txt or tlsa"],
     ),
     "world twice": (
         "world: dane-signed\nworld: dane-unsigned\n",

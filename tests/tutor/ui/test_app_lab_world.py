@@ -32,10 +32,10 @@ def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 # (step, lab block in the step, world, what the client decided, report's result types, sent)
 LABS = {
-    "dane signed": (9, 0, "dane-signed", "dane.signed", ["validation-failure"], False),
-    "dane unsigned": (9, 1, "dane-unsigned", "dane.unsigned", [], True),
+    "dane signed": (10, 0, "dane-signed", "dane.signed", ["validation-failure"], False),
+    "dane unsigned": (10, 1, "dane-unsigned", "dane.unsigned", [], True),
     "sts testing strip": (
-        10,
+        11,
         0,
         "mta-sts-testing",
         "sts.testing",
@@ -43,7 +43,7 @@ LABS = {
         True,
     ),
     "sts testing impostor": (
-        11,
+        12,
         0,
         "mta-sts-testing",
         "sts.testing",
@@ -119,7 +119,7 @@ async def test_p20_lesson_8s_world_labs_reach_their_goals_on_a_real_session(
 
 
 async def test_p21_the_report_is_readable_at_80x24_and_named_in_the_footer(data: Path) -> None:
-    at_step(data, LESSON, 10, builtin=True)
+    at_step(data, LESSON, 11, builtin=True)
     app = make_app(data, lessons_dir=None, session_factory=real_session, start_lesson=LESSON)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()

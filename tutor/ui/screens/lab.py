@@ -234,7 +234,9 @@ class LabScreen(LabDriver):
         if session is None or not getattr(session, "policy_editable", False):
             self.app.bell()
             return
-        self.app.push_screen(PolicyEditorScreen(session.policy_text()), self._publish)  # type: ignore[attr-defined]
+        kind = getattr(session, "policy_kind", "mta-sts")
+        editor = PolicyEditorScreen(session.policy_text(), kind)  # type: ignore[attr-defined]
+        self.app.push_screen(editor, self._publish)
 
     def _publish(self, text: str | None) -> None:
         """The learner's policy, saved (0600, atomically); the lab starts again serving it."""

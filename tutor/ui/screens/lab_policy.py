@@ -1,7 +1,9 @@
-"""The learner's MTA-STS policy for a lab world (`edit: mta-sts.txt` in a lab block): written in
-an editor, checked on every change by the checker of `smtp-tutor mta-sts check`
-(`sandbox.mtasts.policy.parse_policy`, against the world's MX), and published with F5: the lab
-saves it (0600, atomically) and starts again, its policy host serving exactly what was written.
+"""What the learner writes for a lab world: its MTA-STS policy (`edit: mta-sts.txt` in a lab
+block), checked on every change by the checker of `smtp-tutor mta-sts check`
+(`sandbox.mtasts.policy.parse_policy`, against the world's MX), or its MX's TLSA records (`edit:
+tlsa`), each checked as `smtp-tutor dane check` does against the sandbox server's certificate.
+F5 publishes: the lab saves the text (0600, atomically) and starts again, serving what was
+written.
 
 A policy with problems can be published too: the lab then shows what senders do with it (they
 treat it as no policy, and report `sts-policy-invalid`)."""
@@ -42,6 +44,43 @@ def policy_findings(text: str, lang: str) -> tuple[str, bool]:
     return "\n".join(lines), policy.valid
 
 
+def tlsa_findings(text: str, lang: str) -> tuple[str, bool]:
+    """Each TLSA line (`#` comments skipped): unreadable, unusable for SMTP, or whether it
+    matches the sandbox server's certificate; the count first. True when one matches."""
+    from sandbox.dane.tlsa import TlsaError, match_chain, parse_tlsa
+    from sandbox.pki.certs import ensure_certs, load_cert
+
+    try:
+        live = load_cert(ensure_certs().server_cert)
+    except (OSError, ValueError) as exc:
+        return tr(lang, "policy.unreadable", error=str(exc)), False
+    lines: list[str] = []
+    matched = problems = 0
+    for number, raw in enumerate(text.splitlines()[:100], start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        try:
+            record = parse_tlsa(line)
+        except TlsaError as exc:
+            problems += 1
+            lines.append(tr(lang, "tlsa.bad", n=number, error=str(exc)))
+            continue
+        if not record.usable:
+            problems += 1
+            lines.append(tr(lang, "tlsa.unusable", n=number, usage=record.usage))
+        elif match_chain([record], [live]) is not None:
+            matched += 1
+            lines.append(tr(lang, "tlsa.match", n=number))
+        else:
+            problems += 1
+            lines.append(tr(lang, "tlsa.nomatch", n=number))
+    head = tr(lang, "tlsa.summary", matched=matched, problems=problems)
+    if not lines:
+        head = tr(lang, "tlsa.empty")
+    return "\n".join([head, *lines]), matched > 0
+
+
 class PolicyEditorScreen(ModalScreen[str | None]):
     """Returns the text to publish, or None (Esc)."""
 
@@ -64,14 +103,18 @@ class PolicyEditorScreen(ModalScreen[str | None]):
     #policy-buttons Button { margin-right: 1; }
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, kind: str = "mta-sts") -> None:
         super().__init__()
         localize_bindings(self)
         self.start_text = text
+        self.kind = kind  # "mta-sts": a policy; "dane": TLSA records
+        self._prefix = "policy" if kind == "mta-sts" else "tlsa"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="policy-box"):
-            yield Static(words(self, "policy.about", mx=MX_HOST), id="policy-about", markup=False)
+            yield Static(
+                words(self, f"{self._prefix}.about", mx=MX_HOST), id="policy-about", markup=False
+            )
             yield TextArea(self.start_text, id="policy-text", soft_wrap=False, tab_behavior="focus")
             with VerticalScroll(id="policy-findings-box"):
                 yield Static("", id="policy-findings", markup=False)
@@ -80,7 +123,7 @@ class PolicyEditorScreen(ModalScreen[str | None]):
                 yield Button(words(self, "policy.cancel"), id="policy-cancel", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#policy-box").border_title = words(self, "policy.title")
+        self.query_one("#policy-box").border_title = words(self, f"{self._prefix}.title")
         self.query_one("#policy-text", TextArea).focus()
         self._check()
         on_lang_change(self, self._lang_changed)
@@ -90,7 +133,8 @@ class PolicyEditorScreen(ModalScreen[str | None]):
         return self.query_one("#policy-text", TextArea).text
 
     def _check(self) -> None:
-        said, clean = policy_findings(self.text, ui_lang(self))
+        check = policy_findings if self.kind == "mta-sts" else tlsa_findings
+        said, clean = check(self.text, ui_lang(self))
         box = self.query_one("#policy-findings", Static)
         box.update(said)
         box.set_class(clean, "-clean")
@@ -101,8 +145,10 @@ class PolicyEditorScreen(ModalScreen[str | None]):
 
     def _lang_changed(self) -> None:
         localize_bindings(self)
-        self.query_one("#policy-box").border_title = words(self, "policy.title")
-        self.query_one("#policy-about", Static).update(words(self, "policy.about", mx=MX_HOST))
+        self.query_one("#policy-box").border_title = words(self, f"{self._prefix}.title")
+        self.query_one("#policy-about", Static).update(
+            words(self, f"{self._prefix}.about", mx=MX_HOST)
+        )
         self.query_one("#policy-publish", Button).label = words(self, "policy.publish")
         self.query_one("#policy-cancel", Button).label = words(self, "policy.cancel")
         self._check()

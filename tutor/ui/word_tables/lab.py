@@ -85,6 +85,17 @@ EN: dict[str, str] = {
     "policy.unreadable": "problem: {error}",
     "policy.publish": "Publish (F5)",
     "policy.cancel": "Cancel (Esc)",
+    "tlsa.title": "TLSA records of _25._tcp.sandbox.test (yours, one a line)",
+    "tlsa.about": "Published in the lab world's zone for the MX {mx}. Each line is checked as "
+    "'smtp-tutor dane check' does, against the sandbox server's certificate. F5 publishes "
+    "them (the lab starts again), Esc leaves them unpublished.",
+    "tlsa.summary": "{matched} record(s) match the sandbox certificate, {problems} problem(s)",
+    "tlsa.empty": "No record yet: type one, e.g. '3 1 1 ' and the SHA-256 of the public key.",
+    "tlsa.bad": "problem: line {n}: {error}",
+    "tlsa.unusable": "problem: line {n}: usage {usage} is not used by SMTP senders (RFC 7672: "
+    "only 2 and 3)",
+    "tlsa.match": "ok: line {n} matches the sandbox server's certificate",
+    "tlsa.nomatch": "problem: line {n} does not match the sandbox server's certificate",
     "lab.report_title": "TLS-RPT report (RFC 8460)",
     "lab.report_saved": "The sending client wrote this report; saved to {path}",
     "lab.capture_saved": (
@@ -177,6 +188,19 @@ JA: dict[str, str] = {
     "policy.unreadable": "問題: {error}",
     "policy.publish": "公開 (F5)",
     "policy.cancel": "取り消し (Esc)",
+    "tlsa.title": "_25._tcp.sandbox.test の TLSA レコード(あなたのもの、1 行に 1 つ)",
+    "tlsa.about": "ラボの世界のゾーンに、MX {mx} のものとして公開されます。各行を "
+    "'smtp-tutor dane check' と同じように、サンドボックスのサーバーの証明書と比べます。F5 で公開し"
+    "(ラボは始め直します)、Esc で公開せずに戻ります。",
+    "tlsa.summary": "サンドボックスの証明書に一致するレコード {matched} 件、問題 {problems} 件",
+    "tlsa.empty": (
+        "まだレコードがありません。たとえば '3 1 1 ' と公開鍵の SHA-256 を入力しましょう。"
+    ),
+    "tlsa.bad": "問題: {n} 行目: {error}",
+    "tlsa.unusable": "問題: {n} 行目: usage {usage} は SMTP の送信側が使いません(RFC 7672: "
+    "2 と 3 だけ)",
+    "tlsa.match": "ok: {n} 行目はサンドボックスのサーバーの証明書に一致します",
+    "tlsa.nomatch": "問題: {n} 行目はサンドボックスのサーバーの証明書に一致しません",
     "lab.report_title": "TLS-RPT レポート（RFC 8460）",
     "lab.report_saved": "送信側のクライアントが書いたレポートです。保存先 {path}",
     "lab.capture_saved": (
@@ -204,6 +228,10 @@ JA: dict[str, str] = {
     ),
     "goal.withheld-and-reported": (
         "ラボの世界のクライアントが何も送らず、その理由を TLS-RPT レポートが伝える"
+    ),
+    "goal.dane-matched": (
+        "ラボの世界の DANE クライアントが署名済みの TLSA を見つけ、証明書がその 1 つに一致し、"
+        "メッセージが TLS の中で送られる"
     ),
     "goal.policy-ignored": (
         "ラボの世界のクライアントが使えるポリシーを見つけられず、日和見 TLS に戻って配送する"
