@@ -89,6 +89,24 @@ class Notice(Event):
         return "***" if self.level in (Level.ERROR, Level.ATTACK) else "==="
 
 
+@dataclass(frozen=True, slots=True)
+class PolicyDecided(Notice):
+    """A `dane` or `mta-sts` client read the lab world's records and decided how to act
+    (`decided` is a key of `sandbox.labdns.world.DECIDED`). A Notice, so every reader that
+    does not know it shows its sentence; the facts read the key, never the words."""
+
+    decided: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TlsReported(Notice):
+    """The lab world's client wrote a TLS-RPT report (RFC 8460) of the session's failures:
+    their result types, and the file it saved."""
+
+    result_types: tuple[str, ...] = ()
+    path: str = ""
+
+
 # --- The eavesdropper's view, from the wire tap ---------------------------------------------
 
 

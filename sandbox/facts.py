@@ -25,6 +25,7 @@ from sandbox.events import (
     InjectionDiscarded,
     MessageDelivered,
     Notice,
+    PolicyDecided,
     SandboxEvent,
     SessionClosed,
     SessionStarted,
@@ -33,6 +34,7 @@ from sandbox.events import (
     TlsFailed,
     TlsFailure,
     TlsMissing,
+    TlsReported,
     WireChunk,
     WireLine,
     WireRecord,
@@ -73,6 +75,9 @@ class SessionFacts:
     # The server and the end.
     deliveries: tuple[MessageDelivered, ...] = ()
     closed: bool = False  # the client's connection ended
+    # The lab world (sandbox.labdns): what a dane or mta-sts client decided, what it reported.
+    decided: str = ""  # a key of sandbox.labdns.world.DECIDED
+    reported: tuple[str, ...] = ()  # result types of the TLS-RPT report written, if any
 
     @property
     def sent(self) -> bool:
@@ -136,6 +141,10 @@ class FactsFolder:
                 self.facts = replace(f, deliveries=(*f.deliveries, event))
             case SessionClosed():
                 self.facts = replace(f, closed=True)
+            case PolicyDecided(decided=decided):
+                self.facts = replace(f, decided=decided)
+            case TlsReported(result_types=kinds):
+                self.facts = replace(f, reported=kinds)
             case SessionStarted() | Notice() | WireChunk() | WireSwitch() | WireRecord():
                 pass  # a second start, free text, or bytes the lines and records already tell
             case _:

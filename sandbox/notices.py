@@ -15,6 +15,21 @@ from collections.abc import Iterable, Mapping
 
 from sandbox.events import Level, Notice
 
+DECIDED: dict[str, str] = {
+    "dane.signed": "signed TLSA records: TLS required, the certificate must match one",
+    "dane.unsigned": "the zone is not signed: DANE is ignored (opportunistic TLS)",
+    "dane.none": "no usable TLSA records (opportunistic TLS)",
+    "sts.none": "no MTA-STS record (opportunistic TLS)",
+    "sts.fetch": "the policy fetch failed: as if there were no policy (opportunistic TLS)",
+    "sts.mode-none": "mode: none, the policy is withdrawn (opportunistic TLS)",
+    "sts.mx": "enforce: the MX is not in the policy, nothing is sent",
+    "sts.enforce": "enforce: TLS required, the certificate must verify for the MX name",
+    "sts.testing": "testing: deliver anyway, report what would have failed",
+    "plain": "no DNS-based policy for this level",
+}
+"""What a lab world's `dane` or `mta-sts` client decided, by key (`sandbox.labdns.world`), in
+English (`tutor/ui/world_words.py` has the Japanese)."""
+
 NOTICES: dict[str, str] = {
     # the lab (sandbox/lab)
     "lab.no_new_ehlo": "No TLS, so there is nothing to forget: no new EHLO.",
@@ -140,6 +155,9 @@ NOTICES: dict[str, str] = {
         "The attacker appends a forged EHLO reply to the server's 220, in plaintext: a client "
         "that kept it would read it as the server's first words inside TLS."
     ),
+    # the lab world's client (sandbox/labdns): what it decided, the report it wrote
+    **{f"decided.{key}": f"The client decided: {why}." for key, why in DECIDED.items()},
+    "tlsrpt.written": "TLS-RPT report (RFC 8460) written: {kinds}. Saved to {path}",
 }
 """Every notice the sandbox can say, in English: `{name}` fields are its params."""
 

@@ -36,6 +36,7 @@ from sandbox.events import SandboxEvent, TlsFailed, TlsFailure, TlsMissing
 from sandbox.labdns.zone import LabResolver, MxRecord, NoSuchName, Zone
 from sandbox.mtasts.policy import Mode, PolicyError, mx_matches, parse_txt, policy_text
 from sandbox.mtasts.server import PolicyServer, fetch_policy
+from sandbox.notices import DECIDED
 from sandbox.tlsrpt.report import (
     Failure,
     PolicyApplied,
@@ -45,6 +46,8 @@ from sandbox.tlsrpt.report import (
     result_type_for_missing,
     result_type_for_tls,
 )
+
+__all__ = ["DECIDED", "Decision", "LabWorld", "Setup", "decide", "lab_world", "tls_report"]
 
 DOMAIN = "example.test"
 MX_HOST = "sandbox.test"
@@ -110,8 +113,16 @@ def mx_zone(signed: bool, tlsa: Sequence[TlsaRecord]) -> Zone:
 
 
 @asynccontextmanager
-async def lab_world(setup: Setup | str, *, max_age: int = 604_800) -> AsyncIterator[LabWorld]:
-    """The world for one matrix column; the MTA-STS host runs while the block does."""
+async def lab_world(
+    setup: Setup | str,
+    *,
+    max_age: int = 604_800,
+    policy: str | None = None,
+    tlsa: Sequence[TlsaRecord] | None = None,
+) -> AsyncIterator[LabWorld]:
+    """The world for one matrix column; the MTA-STS host runs while the block does. `policy`:
+    the MTA-STS policy body to serve instead of the column's own, `tlsa` the MX's TLSA records
+    instead of the sandbox certificate's `3 1 1` (a learner's, as written; none is none)."""
     from sandbox.pki.certs import ensure_certs, load_cert
 
     setup = Setup(setup)
@@ -119,11 +130,12 @@ async def lab_world(setup: Setup | str, *, max_age: int = 604_800) -> AsyncItera
     server = None
     if setup.level is TlsPolicy.DANE:
         signed = setup is Setup.DANE_SIGNED
-        record = tlsa_for(load_cert(bundle.server_cert))
-        zones = [make_zone(signed=signed), mx_zone(signed, [record])]
+        records = [tlsa_for(load_cert(bundle.server_cert))] if tlsa is None else list(tlsa)
+        zones = [make_zone(signed=signed), mx_zone(signed, records)]
     else:
         mode = Mode.TESTING if setup is Setup.STS_TESTING else Mode.ENFORCE
-        server = PolicyServer(DOMAIN, policy_text(mode, [MX_HOST], max_age))
+        body = policy if policy is not None else policy_text(mode, [MX_HOST], max_age)
+        server = PolicyServer(DOMAIN, body)
         zones = [make_zone(signed=False, sts_id="20260101T000000"), mx_zone(False, [])]
     world = LabWorld(LabResolver(zones), bundle.ca_cert, server)
     if server is not None:
@@ -133,21 +145,6 @@ async def lab_world(setup: Setup | str, *, max_age: int = 604_800) -> AsyncItera
     finally:
         if server is not None:
             await server.stop()
-
-
-DECIDED: dict[str, str] = {
-    "dane.signed": "signed TLSA records: TLS required, the certificate must match one",
-    "dane.unsigned": "the zone is not signed: DANE is ignored (opportunistic TLS)",
-    "dane.none": "no usable TLSA records (opportunistic TLS)",
-    "sts.none": "no MTA-STS record (opportunistic TLS)",
-    "sts.fetch": "the policy fetch failed: as if there were no policy (opportunistic TLS)",
-    "sts.mode-none": "mode: none, the policy is withdrawn (opportunistic TLS)",
-    "sts.mx": "enforce: the MX is not in the policy, nothing is sent",
-    "sts.enforce": "enforce: TLS required, the certificate must verify for the MX name",
-    "sts.testing": "testing: deliver anyway, report what would have failed",
-    "plain": "no DNS-based policy for this level",
-}
-"""What the client decided, by key, in English (`tutor/cli/mtasts.py` has the Japanese)."""
 
 
 @dataclass

@@ -18,42 +18,9 @@ from pathlib import Path
 
 from tutor.cli.tlsrpt_words import RESULT_JA as RESULT_JA  # the name the tests know
 from tutor.model.langs import LANGS
-
-FINDINGS_JA: dict[str, str] = {
-    "version.missing": "'version: STSv1' の行がありません。送信側はポリシー全体を無視します。",
-    "version.wrong": "version が {value!r} です。"
-    "'STSv1' しかないので、送信側はポリシーを無視します。",
-    "mode.missing": "'mode:' の行がありません。送信側はポリシー全体を無視します。",
-    "mode.wrong": "mode が {value!r} です。enforce、testing、none のどれかにします。",
-    "mode.enforce": "mode: enforce。一覧の MX への TLS が検証できなければ、送信側は配送しません。",
-    "mode.testing": "mode: testing。送信側は配送を続け、失敗を報告するだけです（TLS-RPT）。",
-    "mode.none": "mode: none。ドメインがポリシーを取り下げます。送信側は忘れます。",
-    "mx.missing": "'mx:' の行がありません。mode {mode} では、どの MX も一致しません。",
-    "mx.bad": "mx: {value!r} はホスト名でも '*.' のパターンでもありません。",
-    "mx.ok": "mx: {value} は {what} を許します。",
-    "max_age.missing": "'max_age:' の行がありません。送信側はポリシー全体を無視します。",
-    "max_age.bad": "max_age: {value!r} は秒数（整数）ではありません。",
-    "max_age.too_long": "max_age: {value} は 1 年（{limit} 秒）を超えています。"
-    "送信側は切り詰めるか拒みます。",
-    "max_age.short": "max_age: {value} 秒は 1 日未満です。"
-    "取得の合間に、ポリシーの HTTPS 取得を妨げる攻撃者がいると、"
-    "ポリシーがないものとして扱われます。数週間が普通です。",
-    "max_age.ok": "max_age: {value} 秒（{days} 日）。送信側はその間ポリシーを覚えています。",
-    "line.bad": "{line} 行目が 'key: value' の形ではありません。送信側はポリシー全体を無視します。",
-    "line.duplicate": "'{key}' が 2 回以上あります。繰り返してよいのは mx だけです。",
-    "host.match": "MX ホスト {host} はパターン {pattern} に一致します。",
-    "host.nomatch": "MX ホスト {host} はどの mx 行にも一致しません。"
-    "enforce では、送信側はそこへ配送しません。",
-    "txt.version": "TXT レコードは 'v=STSv1;' で始めます。",
-    "txt.id.missing": "TXT レコードに 'id=' がありません。送信側は無視します。",
-    "txt.id.bad": "id {value!r} は英数字 1〜32 文字にします。",
-    "txt.ok": "TXT レコードは正しい形です（id {value}）。ポリシーを変えたら必ず id も変えます。"
-    "さもないと送信側は max_age が切れるまで古いポリシーを使い続けます。",
-    "txt.duplicate": "TXT レコードに '{key}' が 2 回以上あります。",
-}
-"""`sandbox.mtasts.policy.FINDINGS` in Japanese (the same keys; a test checks)."""
-
-LEVEL_JA = {"ok": "ok", "note": "注意", "warning": "警告", "problem": "問題"}
+from tutor.ui.world_words import DECIDED_JA as DECIDED_JA  # the names the tests know
+from tutor.ui.world_words import FINDINGS_JA as FINDINGS_JA
+from tutor.ui.world_words import LEVEL_JA as LEVEL_JA
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -71,20 +38,6 @@ WORDS: dict[str, dict[str, str]] = {
         "result": "  {kind}: {meaning}",
     },
 }
-
-DECIDED_JA: dict[str, str] = {
-    "dane.signed": "署名済みの TLSA レコード: TLS 必須、証明書はどれかに一致しなければならない",
-    "dane.unsigned": "ゾーンが署名されていない: DANE は無視される（日和見 TLS）",
-    "dane.none": "使える TLSA レコードがない（日和見 TLS）",
-    "sts.none": "MTA-STS のレコードがない（日和見 TLS）",
-    "sts.fetch": "ポリシーを取得できなかった: ポリシーがないのと同じ（日和見 TLS）",
-    "sts.mode-none": "mode: none、ポリシーは取り下げられた（日和見 TLS）",
-    "sts.mx": "enforce: MX がポリシーにないので何も送らない",
-    "sts.enforce": "enforce: TLS 必須、証明書は MX 名で検証できなければならない",
-    "sts.testing": "testing: 配送は続け、失敗しそうだったことを報告する",
-    "plain": "このレベルには DNS によるポリシーがない",
-}
-"""`sandbox.labdns.world.DECIDED` in Japanese."""
 
 ATTACKS = ("none", "strip", "impersonate", "impersonate-wrong-name")
 MATRIX_ATTACKS = ATTACKS[1:]

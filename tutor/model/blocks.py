@@ -154,7 +154,7 @@ def build_quiz(body: FenceBody) -> tuple[Quiz | None, list[LessonError]]:
 def build_lab(body: FenceBody) -> tuple[Lab | None, list[LessonError]]:
     file, line, default_scenario = body.file, body.line, body.default_scenario
     r = _Reader(parse_fields(body.lines, body.first_line, file, "lab"), "lab", file, line)
-    r.check_keys((*_LAB_SCALARS, *_LAB_SERVER), ())
+    r.check_keys((*_LAB_SCALARS, *_LAB_SERVER, "world", "edit"), ())
     do, goal, hint = r.scalar("do"), r.scalar("goal"), r.scalar("hint")
     server = _lab_server(r)
     scenario_f, mode_f = r.scalar("scenario", required=False), r.scalar("mode", required=False)
@@ -177,14 +177,8 @@ def build_lab(body: FenceBody) -> tuple[Lab | None, list[LessonError]]:
             r.error(mode_f[1], f"'mode' is {shorten(mode)!r}; use {_or_list(LAB_MODES)}")
     if goal is not None and goal[0] not in GOALS:
         r.error(goal[1], f"unknown goal {shorten(goal[0])!r} (see lessons/README.md for the list)")
-    policy: str | None = None
-    if policy_f is not None:
-        policy = policy_f[0]
-        if policy not in CLIENT_POLICIES:
-            r.error(
-                policy_f[1],
-                f"'client-policy' is {shorten(policy)!r}; use {_or_list(CLIENT_POLICIES)}",
-            )
+    policy, world = _lab_world(r, policy_f, server)
+    edit = _lab_edit(r, world)
     if r.errors or do is None or goal is None or hint is None or scenario is None:
         return None, r.errors
     lab = Lab(
@@ -199,8 +193,76 @@ def build_lab(body: FenceBody) -> tuple[Lab | None, list[LessonError]]:
         server_auth_only=server.get("server_auth_only"),
         server_min_tls=server.get("server_min_tls"),
         config=server.get("config"),
+        world=world,
+        edit=edit,
     )
     return lab, r.errors
+
+
+EDITABLE = {"mta-sts.txt": "mta-sts", "tlsa": "dane"}
+"""What a world lab lets the learner write (`edit:`), and the level of the worlds that read it."""
+
+
+def _lab_edit(r: _Reader, world: str | None) -> str | None:
+    """`edit: mta-sts.txt` (an MTA-STS world) or `edit: tlsa` (a DANE world): the learner
+    writes the world's policy, or its MX's TLSA records."""
+    from sandbox.labdns.names import WORLD_LEVELS
+
+    edit_f = r.scalar("edit", required=False)
+    if edit_f is None:
+        return None
+    name, line = edit_f
+    if name not in EDITABLE:
+        r.error(line, f"'edit' is {shorten(name)!r}; use {_or_list(list(EDITABLE))}")
+    elif world is None or WORLD_LEVELS.get(world) != EDITABLE[name]:
+        worlds = _or_list([w for w, lv in WORLD_LEVELS.items() if lv == EDITABLE[name]])
+        r.error(line, f"'edit: {name}' belongs to a lab world: add 'world: {worlds}'")
+    else:
+        return name
+    return None
+
+
+def _lab_world(
+    r: _Reader, policy_f: tuple[str, int] | None, server: _Server
+) -> tuple[str | None, str | None]:
+    """The client policy and the lab world, checked together: `dane` and `mta-sts` read the
+    domain's records, so they need a world, and a world is read by its own level only."""
+    from sandbox.labdns.names import WORLD_LEVELS
+
+    policy = policy_f[0] if policy_f is not None else None
+    world_f = r.scalar("world", required=False)
+    world = world_f[0] if world_f is not None else None
+    if world_f is not None and world not in WORLD_LEVELS:
+        r.error(
+            world_f[1], f"'world' is {shorten(world_f[0])!r}; use {_or_list(list(WORLD_LEVELS))}"
+        )
+        return None, None
+    if world_f is not None and world is not None:
+        level = WORLD_LEVELS[world]
+        if "config" in server:
+            r.error(world_f[1], "'world' runs the sandbox server of the lab world: drop 'config'")
+        elif policy_f is not None and policy != level:
+            r.error(
+                policy_f[1],
+                f"'client-policy' is {shorten(policy_f[0])!r}; the world {world!r} is read by "
+                f"'client-policy: {level}'",
+            )
+        return level, world
+    if policy_f is not None and policy not in CLIENT_POLICIES:
+        if policy in WORLD_LEVELS.values():
+            worlds = _or_list([w for w, lv in WORLD_LEVELS.items() if lv == policy])
+            r.error(
+                policy_f[1],
+                f"'client-policy' is {policy!r}: it reads the domain's DNS records; "
+                f"name a lab world with 'world: {worlds}'",
+            )
+        else:
+            r.error(
+                policy_f[1],
+                f"'client-policy' is {shorten(policy_f[0])!r}; use {_or_list(CLIENT_POLICIES)}",
+            )
+        return None, None
+    return policy, None
 
 
 class _Server(TypedDict, total=False):

@@ -82,6 +82,36 @@ def injection_discarded(f: SessionFacts) -> bool:
     return f.closed
 
 
+_NO_POLICY = frozenset(
+    {"dane.unsigned", "dane.none", "sts.none", "sts.fetch", "sts.mode-none", "plain"}
+)
+"""What a lab world's client decided when it found no policy it could use (`sandbox.notices`)."""
+
+
+def sent_and_reported(f: SessionFacts) -> bool:
+    """A lab world's client delivered, and wrote a TLS-RPT report of what failed (MTA-STS
+    `testing`: RFC 8461 5, the policy only reports)."""
+    return f.delivered and bool(f.reported)
+
+
+def withheld_and_reported(f: SessionFacts) -> bool:
+    """A lab world's client sent nothing, and wrote a TLS-RPT report of why (MTA-STS
+    `enforce`, DANE with a signed zone)."""
+    return mail_withheld(f) and bool(f.reported)
+
+
+def policy_ignored(f: SessionFacts) -> bool:
+    """A lab world's client found no policy it could use (an unsigned zone, no record, a failed
+    fetch), acted as opportunistic TLS, and the message was delivered."""
+    return f.decided in _NO_POLICY and f.delivered
+
+
+def dane_matched(f: SessionFacts) -> bool:
+    """A lab world's DANE client found signed TLSA records and the message went inside TLS:
+    its own check let the handshake through only for a certificate that matched a record."""
+    return f.decided == "dane.signed" and any(d.tls for d in f.deliveries)
+
+
 GOALS: dict[str, Goal] = {
     g.name: g
     for g in (
@@ -119,6 +149,28 @@ GOALS: dict[str, Goal] = {
             "injection-discarded",
             "plaintext injected around STARTTLS was flagged and had no effect",
             injection_discarded,
+        ),
+        Goal(
+            "sent-and-reported",
+            "the lab world's client delivered, and a TLS-RPT report says what failed",
+            sent_and_reported,
+        ),
+        Goal(
+            "withheld-and-reported",
+            "the lab world's client sent nothing, and a TLS-RPT report says why",
+            withheld_and_reported,
+        ),
+        Goal(
+            "policy-ignored",
+            "the lab world's client found no usable policy, fell back to opportunistic TLS "
+            "and delivered",
+            policy_ignored,
+        ),
+        Goal(
+            "dane-matched",
+            "the lab world's DANE client found signed TLSA records, the certificate matched "
+            "one, and the message went inside TLS",
+            dane_matched,
         ),
     )
 }

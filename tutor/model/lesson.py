@@ -34,7 +34,7 @@ ClientPolicy: TypeAlias = TlsPolicy
 CLIENT_POLICIES: tuple[str, ...] = tuple(p.value for p in TlsPolicy if not p.reads_dns)
 """The tutor client's TLS policies a lab block may name, as the sandbox defines them
 (`smtp_tls_security_level`). `dane` and `mta-sts` are left out: they act on the domain's DNS
-records, and a lab block has no lab world, so there they would quietly act as `may`."""
+records, so a lab block names them only with its lab world (`world:`)."""
 
 StepKey: TypeAlias = tuple[str, int]
 """(lesson id, step number): how progress names a step, stable across languages and file renames."""
@@ -210,6 +210,8 @@ class Lab:
     server_auth_only: bool | None = None
     server_min_tls: str | None = None
     config: str | None = None  # a config lab's name: the server runs the learner's files
+    world: str | None = None  # a lab world (sandbox/labdns/names.py): the session runs in it
+    edit: str | None = None  # what the learner writes for the world (`mta-sts.txt`), if anything
 
 
 class CustomBlock:

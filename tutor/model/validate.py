@@ -82,7 +82,7 @@ def _compare_blocks(a: Interactive, b: Interactive, ref: str) -> str | None:
         case Lab():
             assert isinstance(b, Lab)
             keys = ("scenario", "goal", "mode", "client_policy", "server_policy")
-            for key in (*keys, "server_auth_only", "server_min_tls", "config"):
+            for key in (*keys, "server_auth_only", "server_min_tls", "config", "world", "edit"):
                 if getattr(a, key) != getattr(b, key):
                     name = key.replace("_", "-")
                     return f"lab: {name} {getattr(b, key)!r}, but {ref} says {getattr(a, key)!r}"

@@ -162,6 +162,8 @@ def lab_factory(
     the block names neither (the scenario's server as it is)."""
     from tutor.model.config_edits import keys_dir, load_edit
 
+    if lab.world is not None:
+        return world_factory(lab.world, lab, data)
     if lab.config is not None:
         block = next(
             (
@@ -207,3 +209,41 @@ def lab_factory(
         )
 
     return with_server
+
+
+POLICY_FOLDER = "policy-labs"
+"""The data folder's sub-folder of the MTA-STS policies learners wrote in world labs."""
+
+
+def world_factory(world: str, lab: Lab, data: Path | None = None) -> SessionFactory:
+    """Sessions in a lab world (`sandbox.lab.world_session`): the client reads the world's
+    records and decides; its TLS-RPT reports go to the data folder's `tlsrpt/` (0600 files)."""
+    server = None
+    if lab.server_policy is not None or lab.server_auth_only is not None:
+        from sandbox.smtpd.describe import server_variant
+
+        server = server_variant(
+            lab.server_policy,
+            auth_only=lab.server_auth_only,
+            min_tls=lab.server_min_tls,
+            base=SCENARIOS[lab.scenario].server_policy,
+        )
+
+    def in_world(scenario: str, emit: Emit, policy: str | None) -> LabSessionLike:
+        from sandbox.lab.world_session import WorldLabSession
+        from sandbox.safety.files import data_dir
+
+        folder = data or data_dir()
+        # the learner's policy, one file per world it starts from (POLICY_FOLDER, 0600)
+        edited = folder / POLICY_FOLDER / f"{world}.txt" if lab.edit is not None else None
+        return WorldLabSession(
+            scenario,
+            emit=emit,
+            world=world,
+            report_dir=folder / "tlsrpt",
+            server_policy=server,
+            keep_secrets=True,
+            policy_file=edited,
+        )
+
+    return in_world

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from sandbox.events import Notice
 from tutor.ui.words import scenario_summary, tr
+from tutor.ui.world_words import DECIDED_JA
 
 JA: dict[str, str] = {
     # the lab
@@ -140,6 +141,9 @@ JA: dict[str, str] = {
         "攻撃者がサーバーの 220 の後に偽の EHLO 応答を平文で付け足します。これを残す"
         "クライアントは、TLS の中でのサーバーの最初の言葉として読んでしまいます。"
     ),
+    # the lab world's client (sandbox/labdns)
+    **{f"decided.{key}": f"クライアントの判断: {why}。" for key, why in DECIDED_JA.items()},
+    "tlsrpt.written": "TLS-RPT レポート（RFC 8460）を書きました: {kinds}。保存先 {path}",
 }
 
 TABLES: dict[str, dict[str, str]] = {"ja": JA}

@@ -118,15 +118,22 @@ def test_the_matrix_outcomes_are_varied_and_read_from_typed_facts(matrix: Matrix
 # --- every shipped lab -------------------------------------------------------------------------
 
 
+EDITED: set[str] = set()  # goals of labs whose world the learner writes (not played here)
+
+
 def shipped_labs() -> dict[tuple[str, str | None], set[str]]:
     """Every lab a learner can open: each catalog scenario as it is, and each lesson's lab block
-    with its client policy; the goals the lessons set for it."""
+    with its client policy (or its lab world: `world` in place of the policy); the goals the
+    lessons set for it."""
     labs: dict[tuple[str, str | None], set[str]] = {(name, None): set() for name in SCENARIOS}
     for path in sorted(LESSONS.glob("*/*.md")):
         lesson = read_lesson(path).lesson
         assert lesson is not None, path
         for lab in lesson.labs:
-            labs.setdefault((lab.scenario, lab.client_policy), set()).add(lab.goal)
+            if lab.edit is not None:  # the learner's own text decides it (test_app_lab_policy)
+                EDITED.add(lab.goal)
+                continue
+            labs.setdefault((lab.scenario, lab.world or lab.client_policy), set()).add(lab.goal)
     return labs
 
 
@@ -170,6 +177,15 @@ EXPECTED_GOALS: dict[tuple[str, str | None], set[str]] = {
     ("postfix-wrong-name", None): {"certificate-rejected", "mail-withheld"},
     ("postfix-encrypt-on-mx", None): {"session-complete"},
     ("postfix-auth-before-tls", None): {*DELIVERED, "auth-seen-in-clear"},
+    # lesson 8's lab worlds (sandbox.lab.world_session): the client reads example.test's records
+    ("strip", "mta-sts-testing"): {*DELIVERED, "sent-and-reported"},
+    ("impersonate", "mta-sts-testing"): {*DELIVERED, *IN_TLS, "sent-and-reported"},
+    ("impersonate", "dane-signed"): {
+        "certificate-rejected",
+        "mail-withheld",
+        "withheld-and-reported",
+    },
+    ("impersonate", "dane-unsigned"): {*DELIVERED, *IN_TLS, "policy-ignored"},
 }
 
 
@@ -185,7 +201,7 @@ def lab_events(shared_data_dir: Path) -> dict[tuple[str, str | None], list[Sandb
 
 def test_the_shipped_labs_cover_every_scenario_and_every_goal() -> None:
     assert {scenario for scenario, _ in LABS} == set(SCENARIOS)
-    assert set().union(*LABS.values()) == set(GOALS)
+    assert set().union(*LABS.values(), EDITED) == set(GOALS)
     assert set(EXPECTED_GOALS) == set(LABS)
 
 

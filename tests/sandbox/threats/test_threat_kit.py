@@ -55,11 +55,23 @@ async def run_lab(
     *,
     server_policy: ServerPolicy | None = None,
 ) -> list[SandboxEvent]:
-    """Play one lab session to its end; return every event (the tap has finished)."""
+    """Play one lab session to its end; return every event (the tap has finished). A lab
+    world's name (`mta-sts-testing`...) as `policy` plays it in that world."""
+    from sandbox.lab.world_session import WORLDS, WorldLabSession
+
     events: list[SandboxEvent] = []
-    session = LabSession(
-        scenario, emit=events.append, client_policy=policy, server_policy=server_policy, timeout=5
-    )
+    if policy in WORLDS:
+        session: LabSession = WorldLabSession(
+            scenario, emit=events.append, world=policy, server_policy=server_policy, timeout=5
+        )
+    else:
+        session = LabSession(
+            scenario,
+            emit=events.append,
+            client_policy=policy,
+            server_policy=server_policy,
+            timeout=5,
+        )
     await session.start()
     try:
         await session.play()

@@ -247,10 +247,13 @@ CASES: dict[str, tuple[str, list[str]]] = {
         FRONT + fence("lab", LAB + "client-policy: always\n"),
         ["15: lab: 'client-policy' is 'always'; use none, may, encrypt, verify or secure"],
     ),
-    # dane and mta-sts need the lab world's DNS, which a lab block has not: refused, not "may"
+    # dane and mta-sts need a lab world's DNS: without `world` refused, not quietly "may"
     "lab dane client policy": (
         FRONT + fence("lab", LAB + "client-policy: dane\n"),
-        ["15: lab: 'client-policy' is 'dane'; use none, may, encrypt, verify or secure"],
+        [
+            "15: lab: 'client-policy' is 'dane': it reads the domain's DNS records; "
+            "name a lab world with 'world: dane-signed or dane-unsigned'"
+        ],
     ),
     "lab missing keys": (
         FRONT + fence("lab", "mode: play\n"),
@@ -260,7 +263,7 @@ CASES: dict[str, tuple[str, list[str]]] = {
         FRONT + fence("lab", LAB + "policy: may\n"),
         [
             "15: lab: unknown key 'policy' (known: scenario, mode, do, goal, hint, client-policy, "
-            "server-policy, server-auth-only, server-min-tls, config)"
+            "server-policy, server-auth-only, server-min-tls, config, world, edit)"
         ],
     ),
     # transcript

@@ -9,6 +9,8 @@ session's commands); this module lays the screen out and binds its keys, buttons
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -23,6 +25,8 @@ from tutor.ui.lab_link import SessionFactory
 from tutor.ui.lang import on_lang_change, words
 from tutor.ui.screens.lab_driver import LabDriver, refreeze_gc
 from tutor.ui.screens.lab_events import FLUSH_INTERVAL
+from tutor.ui.screens.lab_policy import PolicyEditorScreen
+from tutor.ui.screens.lab_report import TlsReportScreen
 from tutor.ui.screens.lab_task import GoalCheck, LabTask
 from tutor.ui.widgets.keys import localize_bindings
 from tutor.ui.widgets.lab_panes import LabPane
@@ -41,6 +45,10 @@ class LabScreen(LabDriver):
         Binding("i", "focus_input", "key.type"),
         # w: off the footer (the lesson step that uses it names the key; the README lists it)
         Binding("w", "export_capture", "key.capture", show=False),
+        # t: a lab world's TLS-RPT report, in the footer only once there is one (check_action)
+        Binding("t", "tls_report", "key.tls_report"),
+        # e: a world lab whose MTA-STS policy the learner writes (edit: mta-sts.txt)
+        Binding("e", "edit_policy", "key.edit_policy"),
         # 1, 2, 3...: one number key per pane of PANES (see _localize)
         Binding("escape", "back", "key.back"),
         Binding("f1", "app.help", "key.help"),
@@ -197,6 +205,51 @@ class LabScreen(LabDriver):
             self.notify(error, severity="error", markup=False)
             return
         self.notify(words(self, "lab.capture_saved", path=str(path)), timeout=30, markup=False)
+
+    @property
+    def tls_report(self) -> tuple[Mapping[str, Any], str] | None:
+        """The TLS-RPT report a lab world's session wrote, and where it saved it; None in
+        other labs, and until the session is over with something to report."""
+        report = getattr(self.session, "report", None)
+        if not isinstance(report, Mapping):
+            return None
+        return report, str(getattr(self.session, "report_path", None) or "")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "tls_report":  # hidden from the footer while there is no report
+            return self.tls_report is not None
+        if action == "edit_policy":  # only in a lab whose policy the learner writes
+            return bool(getattr(self.session, "policy_editable", False))
+        return True
+
+    def action_tls_report(self) -> None:
+        found = self.tls_report
+        if found is None:
+            self.app.bell()
+            return
+        self.app.push_screen(TlsReportScreen(*found))
+
+    def action_edit_policy(self) -> None:
+        session = self.session
+        if session is None or not getattr(session, "policy_editable", False):
+            self.app.bell()
+            return
+        kind = getattr(session, "policy_kind", "mta-sts")
+        editor = PolicyEditorScreen(session.policy_text(), kind)  # type: ignore[attr-defined]
+        self.app.push_screen(editor, self._publish)
+
+    def _publish(self, text: str | None) -> None:
+        """The learner's policy, saved (0600, atomically); the lab starts again serving it."""
+        if text is None or self.session is None:
+            return
+        try:
+            path = self.session.save_policy(text)  # type: ignore[attr-defined]
+        except OSError as exc:
+            error = words(self, "lab.policy_save_failed", error=exc.strerror or str(exc))
+            self.notify(error, severity="error", markup=False)
+            return
+        self.notify(words(self, "lab.policy_published", path=str(path)), markup=False)
+        self.action_restart()
 
     def action_focus_input(self) -> None:
         self.query_one("#command", Input).focus()

@@ -20,6 +20,7 @@ from sandbox.events import (
     SessionStarted,
     Side,
     TlsMissing,
+    TlsReported,
 )
 from sandbox.facts import FactsFolder
 from sandbox.threats.outcome import outcome_of
@@ -50,6 +51,8 @@ class LabEvents(LabChrome):
         for pane in self._panes():
             pane.add_events(batch)
         self._follow_data(batch)
+        if any(isinstance(e, TlsReported | SessionStarted) for e in batch):
+            self.refresh_bindings()  # a lab world's report came (t), or a new session began
         self._update_tabs()
         self._fold(batch)
         task = self.lab_task

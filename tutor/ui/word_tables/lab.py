@@ -72,6 +72,29 @@ EN: dict[str, str] = {
     "lab.elided": "… {n} lines not shown (too many to keep; the session went on) …",
     "lab.kept": "showing the last {n} lines",
     "lab.demo_account": "Demo account: {user} / {password} (sandbox only)",
+    "lab.policy_published": "Published {path}: the lab starts again, serving your policy.",
+    "lab.policy_save_failed": "Your policy could not be saved: {error}",
+    "policy.title": "mta-sts.txt of example.test (your policy)",
+    "policy.about": "Served at https://mta-sts.example.test/.well-known/mta-sts.txt; the MX "
+    "is {mx}. Checked as you type, as 'smtp-tutor mta-sts check' does. F5 publishes it (the "
+    "lab starts again with it), Esc leaves it unpublished.",
+    "policy.summary": "{problems} problem(s), {warnings} warning(s)",
+    "policy.unreadable": "problem: {error}",
+    "policy.publish": "Publish (F5)",
+    "policy.cancel": "Cancel (Esc)",
+    "tlsa.title": "TLSA records of _25._tcp.sandbox.test (yours, one a line)",
+    "tlsa.about": "Published in the lab world's zone for the MX {mx}. Each line is checked as "
+    "'smtp-tutor dane check' does, against the sandbox server's certificate. F5 publishes "
+    "them (the lab starts again), Esc leaves them unpublished.",
+    "tlsa.summary": "{matched} record(s) match the sandbox certificate, {problems} problem(s)",
+    "tlsa.empty": "No record yet: type one, e.g. '3 1 1 ' and the SHA-256 of the public key.",
+    "tlsa.bad": "problem: line {n}: {error}",
+    "tlsa.unusable": "problem: line {n}: usage {usage} is not used by SMTP senders (RFC 7672: "
+    "only 2 and 3)",
+    "tlsa.match": "ok: line {n} matches the sandbox server's certificate",
+    "tlsa.nomatch": "problem: line {n} does not match the sandbox server's certificate",
+    "lab.report_title": "TLS-RPT report (RFC 8460)",
+    "lab.report_saved": "The sending client wrote this report; saved to {path}",
     "lab.capture_saved": (
         "Capture saved to {path} (0600, its TLS secrets inside). Read it: tshark -r {path} -Y "
         "smtp, or open it in Wireshark and filter smtp: no key log setting is needed."
@@ -152,6 +175,31 @@ JA: dict[str, str] = {
     "lab.elided": "… {n} 行を省略(多すぎるため。セッションは続いています)…",
     "lab.kept": "最後の {n} 行を表示",
     "lab.demo_account": "デモアカウント: {user} / {password}(サンドボックス専用)",
+    "lab.policy_published": "{path} を公開しました。ラボはあなたのポリシーを配って始め直します。",
+    "lab.policy_save_failed": "ポリシーを保存できませんでした: {error}",
+    "policy.title": "example.test の mta-sts.txt(あなたのポリシー)",
+    "policy.about": "https://mta-sts.example.test/.well-known/mta-sts.txt で配られます。MX は "
+    "{mx} です。'smtp-tutor mta-sts check' と同じように、入力するたびに確認します。F5 で公開し"
+    "(ラボはそれで始め直します)、Esc で公開せずに戻ります。",
+    "policy.summary": "問題 {problems} 件、警告 {warnings} 件",
+    "policy.unreadable": "問題: {error}",
+    "policy.publish": "公開 (F5)",
+    "policy.cancel": "取り消し (Esc)",
+    "tlsa.title": "_25._tcp.sandbox.test の TLSA レコード(あなたのもの、1 行に 1 つ)",
+    "tlsa.about": "ラボの世界のゾーンに、MX {mx} のものとして公開されます。各行を "
+    "'smtp-tutor dane check' と同じように、サンドボックスのサーバーの証明書と比べます。F5 で公開し"
+    "(ラボは始め直します)、Esc で公開せずに戻ります。",
+    "tlsa.summary": "サンドボックスの証明書に一致するレコード {matched} 件、問題 {problems} 件",
+    "tlsa.empty": (
+        "まだレコードがありません。たとえば '3 1 1 ' と公開鍵の SHA-256 を入力しましょう。"
+    ),
+    "tlsa.bad": "問題: {n} 行目: {error}",
+    "tlsa.unusable": "問題: {n} 行目: usage {usage} は SMTP の送信側が使いません(RFC 7672: "
+    "2 と 3 だけ)",
+    "tlsa.match": "ok: {n} 行目はサンドボックスのサーバーの証明書に一致します",
+    "tlsa.nomatch": "問題: {n} 行目はサンドボックスのサーバーの証明書に一致しません",
+    "lab.report_title": "TLS-RPT レポート（RFC 8460）",
+    "lab.report_saved": "送信側のクライアントが書いたレポートです。保存先 {path}",
     "lab.capture_saved": (
         "キャプチャを {path} に保存しました(0600、TLS の鍵入り)。読むには tshark -r {path} -Y "
         "smtp。Wireshark で開いて smtp で絞り込んでも見えます。鍵ログの設定は要りません。"
@@ -172,6 +220,19 @@ JA: dict[str, str] = {
     "goal.message-delivered-over-tls": "TLS の中を通ったメッセージをサンドボックスが受け取る",
     "goal.auth-seen-in-clear": "AUTH が平文で通信路を流れる(危険性を見せるため、わざと)",
     "goal.auth-inside-tls": "AUTH が TLS の中だけで成功する",
+    "goal.sent-and-reported": (
+        "ラボの世界のクライアントが配送し、失敗したことを TLS-RPT レポートが伝える"
+    ),
+    "goal.withheld-and-reported": (
+        "ラボの世界のクライアントが何も送らず、その理由を TLS-RPT レポートが伝える"
+    ),
+    "goal.dane-matched": (
+        "ラボの世界の DANE クライアントが署名済みの TLSA を見つけ、証明書がその 1 つに一致し、"
+        "メッセージが TLS の中で送られる"
+    ),
+    "goal.policy-ignored": (
+        "ラボの世界のクライアントが使えるポリシーを見つけられず、日和見 TLS に戻って配送する"
+    ),
     "goal.mail-withheld": "ポリシーが求める TLS がないため、クライアントがメールの送信をやめる",
     "goal.injection-discarded": "STARTTLS の前後に注入された平文が検出され、効果がない",
     "scenario.plaintext": (
