@@ -5,7 +5,7 @@ blocking `ssl.SSLSocket` gives the chain the server sent (`unverified_chain`) an
 chose. Every read and connect has a timeout, a reply has a bounded size, and `Budget` caps how
 many connections one check opens (properties.md N2). A server that trickles a byte at a time
 never lets a read time out, so one connection also has a deadline (`SESSION_TIMEOUTS` reads'
-worth) and so has the whole check (`CHECK_TIMEOUTS`), TLS handshakes included (N13). Failures
+worth) and so has the whole check (`CHECK_TIMEOUTS`), TLS handshakes included (X1). Failures
 that end a check are `CheckError`, one line each: the name does not resolve, the port refuses,
 nothing answers, it is not SMTP.
 """

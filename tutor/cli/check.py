@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 # What JSON leaves raw with ensure_ascii=False but a terminal acts on: DEL and C1 controls (0x9b
-# is CSI), bidi overrides and isolates, line separators, lone surrogates (N13)
+# is CSI), bidi overrides and isolates, line separators, lone surrogates (X1)
 _RAW_UNSAFE = re.compile(
     "[\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
 )

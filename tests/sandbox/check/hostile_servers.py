@@ -1,4 +1,4 @@
-"""Hostile "mail servers" on loopback for `check`'s attack table (properties.md N13).
+"""Hostile "mail servers" on loopback for `check`'s attack table (properties.md X1).
 
 Each is a function given one accepted socket (blocking, in its own thread) that does one bad
 thing: floods, trickles, lies, resets, sends huge or poisoned certificates. Real sockets and the

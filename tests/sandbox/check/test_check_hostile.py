@@ -1,4 +1,4 @@
-"""`smtp-tutor check` against hostile servers on loopback (properties.md N13).
+"""`smtp-tutor check` against hostile servers on loopback (properties.md X1).
 
 Every case is the real command in its own process against a real socket server
 (tests/sandbox/check/hostile_servers.py) that floods, trickles, lies, resets or sends huge or
@@ -62,7 +62,7 @@ def _assert_safe(text: str) -> None:
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_n13_a_hostile_server_gets_a_report_or_one_line(name: str, tmp_path: Path) -> None:
+def test_x1_a_hostile_server_gets_a_report_or_one_line(name: str, tmp_path: Path) -> None:
     factory, expected = CASES[name]
     with hs.hostile(factory(tmp_path)) as port:
         done = _run(port)

@@ -1,4 +1,4 @@
-"""`smtp-tutor serve` attacked over real sockets on 127.0.0.1 (properties.md R6): hostile
+"""`smtp-tutor serve` attacked over real sockets on 127.0.0.1 (properties.md X2): hostile
 `?learner=` names and websocket paths, a burst of websockets against the cap, and learner
 folders that are FIFOs, files, links or someone else's."""
 
@@ -37,7 +37,7 @@ HOSTILE_NAMES = [
 ]
 
 
-async def test_r6_hostile_names_start_nothing_and_create_nothing(tmp_path: Path) -> None:
+async def test_x2_hostile_names_start_nothing_and_create_nothing(tmp_path: Path) -> None:
     with served(tmp_path / "data") as server:
         async with aiohttp.ClientSession() as http:
             for name in HOSTILE_NAMES:
@@ -64,7 +64,7 @@ async def test_r6_hostile_names_start_nothing_and_create_nothing(tmp_path: Path)
 
 
 @pytest.mark.timeout(300)
-async def test_r6_a_burst_of_50_tabs_starts_no_more_tutors_than_the_cap(tmp_path: Path) -> None:
+async def test_x2_a_burst_of_50_tabs_starts_no_more_tutors_than_the_cap(tmp_path: Path) -> None:
     cap, burst = 2, 50
     with served(tmp_path / "data", "--max-learners", str(cap)) as server:
         async with aiohttp.ClientSession() as http:
@@ -130,7 +130,7 @@ LEARNER_FOLDERS: dict[str, Callable[[Path], None]] = {
 
 
 @pytest.mark.parametrize("kind", list(LEARNER_FOLDERS))
-def test_r6_a_learner_folder_that_is_not_ours_is_one_line(kind: str, tmp_path: Path) -> None:
+def test_x2_a_learner_folder_that_is_not_ours_is_one_line(kind: str, tmp_path: Path) -> None:
     data = private_dir(tmp_path / "data")
     (data / "learners").mkdir(mode=0o700)
     LEARNER_FOLDERS[kind](data / "learners" / "alice")
@@ -163,7 +163,7 @@ DATA_DIRS: dict[str, Callable[[Path], None]] = {
 
 @pytest.mark.parametrize("kind", list(DATA_DIRS))
 @pytest.mark.parametrize("command", [["--learner", "alice"], ["progress", "export"]])
-def test_r6_a_data_dir_that_is_no_folder_is_one_line(
+def test_x2_a_data_dir_that_is_no_folder_is_one_line(
     kind: str, command: list[str], tmp_path: Path
 ) -> None:
     data = tmp_path / "data"
@@ -187,7 +187,7 @@ def test_r6_a_data_dir_that_is_no_folder_is_one_line(
 
 
 @pytest.mark.parametrize("kind", ["a FIFO", "a link out of the data dir"])
-async def test_r6_the_name_dialog_says_a_learner_folder_that_is_not_ours(
+async def test_x2_the_name_dialog_says_a_learner_folder_that_is_not_ours(
     kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from textual.widgets import Input, Static
