@@ -3,14 +3,18 @@
 Blocking sockets, one connection at a time: `check` is a short, sequential inspection, and a
 blocking `ssl.SSLSocket` gives the chain the server sent (`unverified_chain`) and the suite it
 chose. Every read and connect has a timeout, a reply has a bounded size, and `Budget` caps how
-many connections one check opens (properties.md N2). Failures that end a check are `CheckError`,
-one line each: the name does not resolve, the port refuses, nothing answers, it is not SMTP.
+many connections one check opens (properties.md N2). A server that trickles a byte at a time
+never lets a read time out, so one connection also has a deadline (`SESSION_TIMEOUTS` reads'
+worth) and so has the whole check (`CHECK_TIMEOUTS`), TLS handshakes included (X1). Failures
+that end a check are `CheckError`, one line each: the name does not resolve, the port refuses,
+nothing answers, it is not SMTP.
 """
 
 from __future__ import annotations
 
 import socket
 import ssl
+import time
 import warnings
 from dataclasses import dataclass, field
 from typing import Literal
@@ -22,6 +26,8 @@ MAX_CONNECTIONS = 10  # one check opens 8 at most (see sandbox/check/run.py)
 MAX_LINE = 4096  # a reply line; RFC 5321 4.5.3.1.5 says 512
 MAX_REPLY_LINES = 200  # an EHLO reply has a dozen
 EHLO_NAME = "check.smtp-tutor.test"
+SESSION_TIMEOUTS = 3  # one connection lasts at most 3 x --timeout (a slow MX needs about 1x)
+CHECK_TIMEOUTS = 10  # the whole check at most 10 x --timeout (8 connections, most of them quick)
 
 ErrorKind = Literal["dns", "refused", "timeout", "unreachable", "not_smtp", "closed", "budget"]
 
@@ -59,10 +65,21 @@ class Budget:
 
     limit: int = MAX_CONNECTIONS
     used: int = 0
+    seconds: float = CHECK_TIMEOUTS * TIMEOUT
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def ends(self) -> float:
+        return self.started + self.seconds
+
+    def overtime(self, target: Target) -> CheckError:
+        return CheckError("budget", str(target), f"the check took more than {self.seconds:g} s")
 
     def take(self, target: Target) -> None:
         if self.used >= self.limit:
             raise CheckError("budget", str(target), f"more than {self.limit} connections")
+        if time.monotonic() >= self.ends:
+            raise self.overtime(target)
         self.used += 1
 
 
@@ -75,6 +92,28 @@ class Conn:
     timeout: float
     buffer: bytes = b""
     leftover: bytes = field(default=b"")  # bytes that came before TLS and were dropped
+    budget: Budget | None = None
+    ends: float = float("inf")  # time.monotonic() when this connection must be done
+
+    def _arm(self) -> None:
+        """The socket's timeout for the next wait: a read's worth, or what is left of the
+        connection's deadline (a TLS handshake counts its own time against it, as one wait)."""
+        left = self.ends - time.monotonic()
+        if left <= 0:
+            raise self._overtime()
+        self.sock.settimeout(min(self.timeout, left))
+
+    def _overtime(self) -> CheckError:
+        if self.budget is not None and self.budget.ends <= self.ends:
+            return self.budget.overtime(self.target)
+        limit = SESSION_TIMEOUTS * self.timeout
+        detail = f"one connection took more than {limit:g} s (the server trickles its replies)"
+        return CheckError("timeout", str(self.target), detail)
+
+    def _timed_out(self, exc: TimeoutError, doing: str) -> CheckError:
+        if time.monotonic() >= self.ends:
+            return self._overtime()
+        return CheckError("timeout", str(self.target), doing)
 
     @property
     def tls(self) -> ssl.SSLSocket | None:
@@ -84,10 +123,11 @@ class Conn:
         self.send_raw(line.encode("ascii") + b"\r\n")
 
     def send_raw(self, data: bytes) -> None:
+        self._arm()
         try:
             self.sock.sendall(data)
         except TimeoutError as exc:
-            raise CheckError("timeout", str(self.target), "timed out while sending") from exc
+            raise self._timed_out(exc, "timed out while sending") from exc
         except OSError as exc:
             raise CheckError("closed", str(self.target), f"connection lost ({exc})") from exc
 
@@ -95,11 +135,11 @@ class Conn:
         while b"\n" not in self.buffer:
             if len(self.buffer) > MAX_LINE:
                 raise CheckError("not_smtp", str(self.target), "a reply line too long for SMTP")
+            self._arm()
             try:
                 chunk = self.sock.recv(4096)
             except TimeoutError as exc:
-                detail = f"no reply within {self.timeout:g} s"
-                raise CheckError("timeout", str(self.target), detail) from exc
+                raise self._timed_out(exc, f"no reply within {self.timeout:g} s") from exc
             except OSError as exc:
                 raise CheckError("closed", str(self.target), f"connection lost ({exc})") from exc
             if not chunk:
@@ -133,7 +173,14 @@ class Conn:
         """The handshake on this socket. Bytes that arrived before it are kept in `leftover`
         and never read as coming from inside TLS (as the tutor's client does, F3)."""
         self.leftover, self.buffer = self.buffer, b""
-        tls = ctx.wrap_socket(self.sock, server_hostname=server_hostname)
+        self._arm()
+        try:
+            tls = ctx.wrap_socket(self.sock, server_hostname=server_hostname)
+        except BaseException as exc:
+            _close_orphans(exc)
+            if isinstance(exc, TimeoutError) and time.monotonic() >= self.ends:
+                raise self._overtime() from exc
+            raise
         self.sock = tls
         return tls
 
@@ -146,9 +193,22 @@ class Conn:
         self.sock.close()
 
 
+def _close_orphans(exc: BaseException) -> None:
+    """Close the `SSLSocket` a failed `wrap_socket` left behind. Python 3.11's
+    `SSLSocket._create` re-raises a reset seen by its not-connected check without closing the
+    socket that now owns the descriptor (a ResourceWarning, an fd held until collected)."""
+    tb = exc.__traceback__
+    while tb is not None:
+        orphan = tb.tb_frame.f_locals.get("self")
+        if isinstance(orphan, ssl.SSLSocket):
+            orphan.close()
+        tb = tb.tb_next
+
+
 def connect(target: Target, budget: Budget, timeout: float = TIMEOUT) -> Conn:
     """A TCP connection, or a `CheckError` that says why not in one line."""
     budget.take(target)
+    ends = min(time.monotonic() + SESSION_TIMEOUTS * timeout, budget.ends)
     try:
         infos = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
@@ -156,10 +216,10 @@ def connect(target: Target, budget: Budget, timeout: float = TIMEOUT) -> Conn:
     last: OSError | None = None
     for family, kind, proto, _, address in infos[:4]:
         sock = socket.socket(family, kind, proto)
-        sock.settimeout(timeout)
+        sock.settimeout(max(0.001, min(timeout, ends - time.monotonic())))
         try:
             sock.connect(address)
-            return Conn(sock, target, timeout)
+            return Conn(sock, target, timeout, budget=budget, ends=ends)
         except TimeoutError as exc:
             sock.close()
             last = exc

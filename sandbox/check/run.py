@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from sandbox.check.probe import (
+    CHECK_TIMEOUTS,
     EHLO_NAME,
     TIMEOUT,
     Budget,
@@ -121,6 +122,8 @@ def _local_refusal(error: ssl.SSLError) -> bool:
 
 
 def _short(error: BaseException) -> str:
+    if isinstance(error, TimeoutError):
+        return "timed out"
     reason = getattr(error, "reason", None)
     return str(reason or error.__class__.__name__).lower().replace("_", " ")
 
@@ -130,7 +133,7 @@ class Prober:
 
     def __init__(self, target: Target, mode: Mode, name: str, *, timeout: float = TIMEOUT) -> None:
         self.obs = Observations(target, mode, name)
-        self.budget = Budget()
+        self.budget = Budget(seconds=CHECK_TIMEOUTS * timeout)
         self.timeout = timeout
 
     # --- one session up to TLS ------------------------------------------------------------------

@@ -12,5 +12,9 @@ class UnsafeDataDirError(PermissionError):
     """The data dir belongs to someone else or others may write in it: nothing is kept there."""
 
 
+class NotAFolderError(UnsafeDataDirError, NotADirectoryError):
+    """A data dir (or a folder in it) that is a file, a FIFO, a device or a link to one."""
+
+
 class NotPrivateError(UnsafeFileError, PermissionError):
     """A file that must be private (a key, the demo password) that others may read or own."""

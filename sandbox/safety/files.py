@@ -19,9 +19,15 @@ from pathlib import Path
 
 import platformdirs
 
-from sandbox.safety.errors import NotPrivateError, UnsafeDataDirError, UnsafeFileError
+from sandbox.safety.errors import (
+    NotAFolderError,
+    NotPrivateError,
+    UnsafeDataDirError,
+    UnsafeFileError,
+)
 
 __all__ = [
+    "NotAFolderError",
     "NotPrivateError",
     "UnsafeDataDirError",
     "UnsafeFileError",
@@ -85,8 +91,11 @@ def make_private_dirs(path: Path) -> None:
         with contextlib.suppress(FileExistsError):  # another process made it first
             d.mkdir(mode=0o700)
             d.chmod(0o700)  # mkdir's mode is masked by the umask; this is not
-    if not path.is_dir():
-        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(path))
+    if not path.is_dir():  # a file, a FIFO, /dev/null or a link to one: one line (J5), no traceback
+        raise NotAFolderError(
+            f"{path} is not a folder; smtp-tutor keeps nothing there: move it away or set"
+            " SMTP_TUTOR_DATA_DIR to a folder of your own"
+        )
 
 
 def _check_owner(path: Path, st: os.stat_result) -> None:

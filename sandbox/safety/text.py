@@ -16,8 +16,14 @@ def _escape_char(ch: str) -> str:
         return _NAMED[code]
     if code < 0x20 or 0x7F <= code <= 0x9F:
         return f"\\x{code:02x}"
-    if 0xD800 <= code <= 0xDFFF or code in (0x2028, 0x2029, 0xFEFF) or 0x202A <= code <= 0x202E:
-        # Lone surrogates, line separators and bidi overrides can also rearrange what is shown.
+    if (
+        0xD800 <= code <= 0xDFFF
+        or code in (0x200E, 0x200F, 0x2028, 0x2029, 0xFEFF)
+        or 0x202A <= code <= 0x202E
+        or 0x2066 <= code <= 0x2069
+    ):
+        # Lone surrogates, line separators, bidi marks, overrides and isolates can also
+        # rearrange what is shown.
         return f"\\u{code:04x}"
     return ch
 

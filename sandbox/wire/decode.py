@@ -39,7 +39,8 @@ Emit = Callable[[SandboxEvent], None]
 def _escape_table() -> dict[int, str]:
     table = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
     table.update({0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r", 0x5C: "\\\\"})
-    shifty = (*range(0xD800, 0xE000), 0x2028, 0x2029, 0xFEFF, *range(0x202A, 0x202F))
+    shifty = (*range(0xD800, 0xE000), 0x200E, 0x200F, 0x2028, 0x2029, 0xFEFF)
+    shifty += (*range(0x202A, 0x202F), *range(0x2066, 0x206A))  # bidi overrides, isolates
     table.update({c: f"\\u{c:04x}" for c in shifty})
     table.update({c: f"\\x{c - 0xDC00:02x}" for c in range(0xDC80, 0xDD00)})  # undecodable bytes
     return table

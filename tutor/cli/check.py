@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -93,10 +94,25 @@ def run(args: argparse.Namespace) -> int:
         print(f"smtp-tutor check: {exc}", file=sys.stderr)
         return 1
     if args.json:
-        print(json.dumps(report.to_json(args.lang), ensure_ascii=False, indent=2))
+        print(json_text(report.to_json(args.lang)))
     else:
         print(render(report, args.lang))
     return 0
+
+
+# What JSON leaves raw with ensure_ascii=False but a terminal acts on: DEL and C1 controls (0x9b
+# is CSI), bidi overrides and isolates, line separators, lone surrogates (X1)
+_RAW_UNSAFE = re.compile(
+    "[\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
+)
+
+
+def json_text(data: object) -> str:
+    """`data` as indented JSON whose Japanese stays readable and whose every character a
+    terminal would act on is a `\\uXXXX` escape: the same data, safe to print (json already
+    escapes C0 controls; a hostile server's names and replies carry the rest)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return _RAW_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _width(text: str) -> int:

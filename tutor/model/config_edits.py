@@ -39,7 +39,13 @@ def _path(lab: str, file: str, base: Path | None) -> Path:
     for part in (lab, file):
         if not _PLAIN.fullmatch(part) or part == "keys":
             raise ValueError(f"not a plain name for a config lab file: {part!r}")
-    return labs_dir(base) / lab / file
+    root = labs_dir(base)
+    for folder in (root, root / lab):  # J5: an edit is never read or written through a link
+        if folder.is_symlink():
+            raise UnsafeFileError(
+                f"{folder} is a symbolic link; config lab edits never go through one"
+            )
+    return root / lab / file
 
 
 def load_edit(lab: str, file: str, base: Path | None = None) -> str | None:
@@ -62,5 +68,6 @@ def save_edit(lab: str, file: str, text: str, base: Path | None = None) -> Path:
 def reset_edits(lab: str, files: tuple[str, ...], base: Path | None = None) -> None:
     """Forget the learner's edits of lab `lab`: its files start from the lesson's text again."""
     for file in files:
-        with contextlib.suppress(FileNotFoundError):
+        # a lab folder that is a file, a FIFO or a link holds no edit: nothing to forget there
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError, UnsafeFileError):
             _path(lab, file, base).unlink()

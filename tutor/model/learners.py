@@ -14,7 +14,7 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from sandbox.safety.files import data_dir, ensure_private_dir
+from sandbox.safety.files import UnsafeDataDirError, data_dir, ensure_private_dir
 
 LEARNER_ENV = "SMTP_TUTOR_LEARNER"  # set by whoever starts a tutor for a learner (serve, a script)
 FOLDER = "learners"
@@ -46,9 +46,18 @@ def learner_key(name: str) -> str:
 
 
 def learner_dir(name: str, base: Path | None = None) -> Path:
-    """The learner's own folder under the data dir, created 0700 (J1)."""
+    """The learner's own folder under the data dir, created 0700 (J1). `learners/` and the
+    learner's folder are never links (one learner's folder must not lead into another's, or out
+    of the data dir): `UnsafeDataDirError` (one line) for a link, a file or a FIFO there."""
     key = learner_key(name)
-    return ensure_private_dir((base or data_dir()) / FOLDER / key)
+    root = base or data_dir()
+    for path in (root / FOLDER, root / FOLDER / key):
+        if path.is_symlink():
+            raise UnsafeDataDirError(
+                f"{path} is a symbolic link; a learner's folder is never reached through one:"
+                " remove it (smtp-tutor makes the folder again)"
+            )
+    return ensure_private_dir(root / FOLDER / key)
 
 
 def learner_progress_path(name: str, base: Path | None = None) -> Path:

@@ -37,3 +37,5 @@ def load(text: str, file: str) -> dict[str, Any] | LessonError:
         m = _TOML_LINE.search(str(exc))
         why = str(exc).split(" (at ", 1)[0]
         return LessonError(file, int(m.group(1)) if m else 0, f"not TOML: {why}")
+    except RecursionError:  # tomllib parses nested arrays and tables by recursion (X3)
+        return LessonError(file, 0, "not TOML: nested too deeply")

@@ -14,7 +14,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from tutor.model.learners import MAX_LEN, LearnerNameError, learner_key
+from sandbox.safety.errors import UnsafeDataDirError
+from tutor.model.learners import MAX_LEN, LearnerNameError, learner_dir, learner_key
 from tutor.ui.lang import on_lang_change, words
 
 
@@ -65,6 +66,11 @@ class LearnerNameScreen(ModalScreen[str]):
         except LearnerNameError:
             self.refused = True
             self._say_refused()
+            return
+        try:
+            learner_dir(name)  # made now: a folder that cannot be (a FIFO, a link) is said here
+        except UnsafeDataDirError as exc:
+            self.query_one("#learner-error", Static).update(str(exc))
             return
         self.dismiss(name)
 
