@@ -290,8 +290,8 @@ class LessonScreen(Screen[bool]):
 
     def action_open_lab(self) -> None:
         blocks = list(self.query(LabBlock))
-        if blocks:
-            self.post_message(LabBlock.OpenLab(blocks[0]))
+        if blocks:  # a step with two labs (lesson 8): the first whose goal is not met yet
+            self.post_message(LabBlock.OpenLab(next((b for b in blocks if not b.done), blocks[0])))
             return
         config_labs = list(self.query(ConfigLabBlock))  # a config lab step: its lab
         if config_labs:

@@ -1,0 +1,46 @@
+"""`o` on a step with two labs opens the first whose goal is not met yet (lesson 10 step 5:
+the opportunistic connector, then the one that requires TLS). It always opened the first, so
+a learner who had done it could not reach the second from the keyboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tutor_ui_fakes import at_step, make_app, wait_for
+
+from tutor.ui.screens.lab import LabScreen
+from tutor.ui.screens.lesson import LessonScreen
+from tutor.ui.widgets.lab_block import LabBlock
+
+
+@pytest.fixture
+def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SMTP_TUTOR_DATA_DIR", str(tmp_path))
+    return tmp_path
+
+
+async def test_o_opens_the_first_lab_whose_goal_is_not_met(data: Path) -> None:
+    at_step(data, "exchange", 5, builtin=True)
+    app = make_app(data, lessons_dir=None, start_lesson="exchange")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: len(app.screen.query(LabBlock)) == 2)
+        lesson = app.screen
+        assert isinstance(lesson, LessonScreen)
+        first, second = lesson.query(LabBlock)
+        assert (first.lab.client_policy, second.lab.client_policy) == ("may", "encrypt")
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, LabScreen))
+        assert app.screen.client_policy == "may"  # nothing done yet: the first
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is lesson)
+        first.goal_met()
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, LabScreen))
+        assert app.screen.client_policy == "encrypt"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is lesson)
+        second.goal_met()
+        await pilot.press("o")  # both done: the first again, as before
+        await wait_for(pilot, lambda: isinstance(app.screen, LabScreen))
+        assert app.screen.client_policy == "may"
