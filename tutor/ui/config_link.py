@@ -22,6 +22,7 @@ from sandbox.config.postfix.reader import PostfixConfig
 from sandbox.events import SandboxEvent
 from sandbox.lab.catalog import SCENARIOS
 from sandbox.pki.labkeys import ensure_lab_keys
+from sandbox.smtpd.policy import ServerPolicy
 from tutor.model.config_lab import ConfigLab
 from tutor.model.lesson import Lab, Lesson
 from tutor.ui.lab_link import Emit, LabSessionLike, SessionFactory
@@ -190,16 +191,9 @@ def lab_factory(
             return session_factory(prepared, None)(scenario, emit, policy)
 
         return from_config
-    if lab.server_policy is None and lab.server_auth_only is None and lab.server_min_tls is None:
+    server = lab_server(lab)
+    if server is None:
         return None
-    from sandbox.smtpd.describe import server_variant
-
-    server = server_variant(
-        lab.server_policy,
-        auth_only=lab.server_auth_only,
-        min_tls=lab.server_min_tls,
-        base=SCENARIOS[lab.scenario].server_policy,
-    )
 
     def with_server(scenario: str, emit: Emit, policy: str | None) -> LabSessionLike:
         from sandbox.lab.session import LabSession
@@ -211,23 +205,28 @@ def lab_factory(
     return with_server
 
 
+def lab_server(lab: Lab) -> ServerPolicy | None:
+    """The server a lab block's server-... keys make over its scenario's; None without them."""
+    if lab.server_policy is None and lab.server_auth_only is None and lab.server_min_tls is None:
+        return None
+    from sandbox.smtpd.describe import server_variant
+
+    return server_variant(
+        lab.server_policy,
+        auth_only=lab.server_auth_only,
+        min_tls=lab.server_min_tls,
+        base=SCENARIOS[lab.scenario].server_policy,
+    )
+
+
 POLICY_FOLDER = "policy-labs"
-"""The data folder's sub-folder of the MTA-STS policies learners wrote in world labs."""
+"""The data folder's sub-folder of what learners wrote in world labs (policies, TLSA records)."""
 
 
 def world_factory(world: str, lab: Lab, data: Path | None = None) -> SessionFactory:
     """Sessions in a lab world (`sandbox.lab.world_session`): the client reads the world's
     records and decides; its TLS-RPT reports go to the data folder's `tlsrpt/` (0600 files)."""
-    server = None
-    if lab.server_policy is not None or lab.server_auth_only is not None:
-        from sandbox.smtpd.describe import server_variant
-
-        server = server_variant(
-            lab.server_policy,
-            auth_only=lab.server_auth_only,
-            min_tls=lab.server_min_tls,
-            base=SCENARIOS[lab.scenario].server_policy,
-        )
+    server = lab_server(lab)
 
     def in_world(scenario: str, emit: Emit, policy: str | None) -> LabSessionLike:
         from sandbox.lab.world_session import WorldLabSession
