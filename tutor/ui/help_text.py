@@ -137,6 +137,10 @@ the rest, **r** starts again, **i** lets you type commands. On a narrow terminal
 **3** switch between the panes. **w** saves the session as a capture for Wireshark (its TLS
 secrets inside). When the lab comes from a lesson, the bar on top says what to do
 and turns green when the goal is met. **Esc** goes back.
+
+In a lab world (lesson 8: MTA-STS, DANE), **t** opens the TLS-RPT report the sending client
+wrote when something failed, and **e** edits what you publish for the world (its MTA-STS
+policy, or its TLSA records): **F5** publishes, and the lab starts again with it.
 """,
 }
 
@@ -266,6 +270,10 @@ SMTP コマンドを自分で入力して **Enter** を押します: `EHLO clien
 切り替えます。**w** でセッションを Wireshark 用のキャプチャ(TLS の鍵入り)として保存します。
 レッスンから開いたラボでは、上部にやることが表示され、目標を達成すると緑に変わります。
 **Esc** で戻ります。
+
+ラボの世界(レッスン 8: MTA-STS、DANE)では、**t** で、失敗があったときに送信側のクライアントが
+書いた TLS-RPT のレポートを開き、**e** で、その世界に公開するもの(MTA-STS のポリシー、または
+TLSA レコード)を編集します。**F5** で公開すると、ラボはそれで始め直します。
 """,
 }
 
