@@ -28,7 +28,8 @@ from collections.abc import Callable
 from sandbox.events import Level, SandboxEvent, Side
 from sandbox.notices import notice
 from sandbox.safety.loopback import is_loopback
-from sandbox.wire.relay import Leg, Relay, RelaySettings
+from sandbox.wire.leg import Leg
+from sandbox.wire.relay import Relay, RelaySettings
 from sandbox.wire.tamper import TakeOver, Tamper, TapControl
 
 __all__ = ["TakeOver", "Tamper", "TapControl", "WireTap", "is_loopback"]

@@ -16,6 +16,7 @@ direction.
 from __future__ import annotations
 
 import struct
+from time import monotonic
 from typing import NamedTuple
 
 from sandbox.events import HandshakeInfo, Side, WireRecord
@@ -68,19 +69,39 @@ class Record(NamedTuple):
     def version_name(self) -> str:
         return version_name(self.version)
 
-    def to_event(self, sender: Side, base: int = 0) -> WireRecord:
-        """The event for this record; `base` is where the TLS stream starts in the direction."""
+    def to_event(self, sender: Side, base: int = 0, ts: float | None = None) -> WireRecord:
+        """The event for this record; `base` is where the TLS stream starts in the direction.
+
+        `ts` lets a caller give every record of one read the same time (one clock read a read).
+        """
+        ctype_name, version = record_names(self.content_type, self.version)
         return WireRecord(
-            sender=sender,
-            offset=base + self.offset,
-            content_type=self.content_type,
-            content_type_name=self.content_type_name,
-            version=self.version_name,
-            length=self.length,
-            preview_hex=self.preview.hex(" "),
-            handshake=self.handshake,
-            encrypted=self.encrypted,
+            sender,
+            base + self.offset,
+            self.content_type,
+            ctype_name,
+            version,
+            self.length,
+            self.preview.hex(" "),
+            self.handshake,
+            self.encrypted,
+            ts=monotonic() if ts is None else ts,
         )
+
+
+_NAMES: dict[tuple[int, int], tuple[str, str]] = {}
+
+
+def record_names(content_type: int, version: int) -> tuple[str, str]:
+    """(content type name, version name), remembered: a session has a handful of pairs and
+    asks for them once per record. Bounded, as a hostile stream can make up many pairs."""
+    key = (content_type, version)
+    names = _NAMES.get(key)
+    if names is None:
+        names = (content_type_name(content_type), version_name(version))
+        if len(_NAMES) < 512:
+            _NAMES[key] = names
+    return names
 
 
 class TlsRecordParser:

@@ -31,6 +31,7 @@ PRIVATE_PARTS: dict[str, tuple[str, str]] = {
     "_outgoing": ("asyncio.sslproto.SSLProtocol", "attribute"),
     "_on_handshake_complete": ("asyncio.sslproto.SSLProtocol", "method"),
     "_start_shutdown": ("asyncio.sslproto.SSLProtocol", "method"),
+    "_make_socket_transport": ("asyncio event loop", "method"),
 }
 
 
@@ -68,6 +69,7 @@ async def test_a2_every_named_private_part_exists_on_this_python(certs: CertBund
         "asyncio.StreamReader": reader,
         "asyncio.StreamReaderProtocol": asyncio.StreamReaderProtocol(reader),
         "asyncio.sslproto.SSLProtocol": layer,
+        "asyncio event loop": loop,
     }
     missing = [
         f"{where}.{name}"
