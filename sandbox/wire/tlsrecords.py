@@ -104,6 +104,11 @@ def record_names(content_type: int, version: int) -> tuple[str, str]:
     return names
 
 
+# offset, content_type, version, length, preview, encrypted, handshake: as `Record`
+RecordFields = tuple[int, int, int, int, bytes, bool, tuple[HandshakeInfo, ...]]
+_as_record = tuple.__new__  # a Record from its fields, at C speed
+
+
 class TlsRecordParser:
     """Parse one direction of a TLS connection incrementally (see the module docstring)."""
 
@@ -130,7 +135,12 @@ class TlsRecordParser:
 
     def feed(self, data: bytes) -> list[Record]:
         """Consume `data` and return the records it completed. Never raises."""
-        out: list[Record] = []
+        return [_as_record(Record, fields) for fields in self.feed_fields(data)]
+
+    def feed_fields(self, data: bytes) -> list[RecordFields]:
+        """`feed`, each record as a plain tuple of `Record`'s fields: the wire tap's hot path
+        makes its events straight from them (a named tuple per record cost a Python call)."""
+        out: list[RecordFields] = []
         base = self._pos
         self._pos += len(data)
         if self.error is None and data:
@@ -148,7 +158,7 @@ class TlsRecordParser:
         self._body.clear()
         self._hs.clear()
 
-    def _feed(self, mv: memoryview, base: int, out: list[Record]) -> None:
+    def _feed(self, mv: memoryview, base: int, out: list[RecordFields]) -> None:
         n = len(mv)
         i = 0
         while i < n:
@@ -163,7 +173,7 @@ class TlsRecordParser:
                     and n - body >= length
                 ):
                     preview = bytes(mv[body : body + min(length, PREVIEW_BYTES)])
-                    out.append(Record(base + i, ctype, version, length, preview, True))
+                    out.append((base + i, ctype, version, length, preview, True, ()))
                     i = body + length
                     continue
             if self._ctype < 0:
@@ -219,7 +229,7 @@ class TlsRecordParser:
         self._keep = not self._encrypted and ctype in (_CCS, _ALERT, _HANDSHAKE)
         return True
 
-    def _finish(self) -> Record:
+    def _finish(self) -> RecordFields:
         body = bytes(self._body)
         self._body.clear()
         ctype, self._ctype = self._ctype, -1
@@ -230,7 +240,7 @@ class TlsRecordParser:
             elif ctype == _CCS and not self.session.tls13:
                 self._after_ccs = True
                 self._hs.clear()
-        return Record(
+        return (
             self._start,
             ctype,
             self._version,

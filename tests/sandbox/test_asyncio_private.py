@@ -12,13 +12,14 @@ import ast
 import asyncio
 import asyncio.sslproto as sslproto
 import inspect
+import socket
 import ssl
 from pathlib import Path
 
 import pytest
 
 import sandbox.asyncio_private
-from sandbox.asyncio_private import server_tls_layer, unread_bytes
+from sandbox.asyncio_private import server_tls_layer, socket_transport, unread_bytes
 from sandbox.pki import tlsconfig
 from sandbox.pki.certs import CertBundle
 
@@ -198,5 +199,32 @@ async def test_a2_server_tls_layer_runs_a_real_handshake_under_a_protocol(
         assert echoes[0].made == [echoes[0].transport]
         writer.close()
     finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_a2_socket_transport_carries_bytes_on_a_connected_socket() -> None:
+    loop = asyncio.get_running_loop()
+
+    async def echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(await reader.readline())
+        writer.close()
+
+    server = await asyncio.start_server(echo, "127.0.0.1", 0)
+    got: asyncio.Future[bytes] = loop.create_future()
+
+    class Collect(asyncio.Protocol):
+        def data_received(self, data: bytes) -> None:
+            if not got.done():
+                got.set_result(data)
+
+    sock = socket.create_connection(server.sockets[0].getsockname()[:2])
+    sock.setblocking(False)
+    transport = socket_transport(loop, sock, Collect())
+    try:
+        transport.write(b"hello\r\n")
+        assert await asyncio.wait_for(got, 30) == b"hello\r\n"
+    finally:
+        transport.close()
         server.close()
         await server.wait_closed()
