@@ -228,3 +228,13 @@ async def test_a2_socket_transport_carries_bytes_on_a_connected_socket() -> None
         transport.close()
         server.close()
         await server.wait_closed()
+
+
+def test_a2_make_socket_transport_takes_the_arguments_the_tap_passes() -> None:
+    loop = asyncio.new_event_loop()
+    try:
+        params = inspect.signature(loop._make_socket_transport).parameters  # type: ignore[attr-defined]
+        assert tuple(params)[:2] == ("sock", "protocol")
+        assert all(p.default is not p.empty for p in tuple(params.values())[2:])
+    finally:
+        loop.close()
