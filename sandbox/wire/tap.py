@@ -121,7 +121,7 @@ class WireTap:
             except (BlockingIOError, InterruptedError, ConnectionAbortedError):
                 return
             except OSError as exc:  # out of descriptors or memory: as asyncio, retry in a second
-                self.emit(notice(Level.ERROR, "tap.internal_error", error=repr(exc)))
+                self.emit(notice(Level.ERROR, "tap.cannot_accept", error=exc))
                 loop.remove_reader(sock.fileno())
                 self._resume = loop.call_later(1.0, self._accept_again)
                 return

@@ -1,4 +1,5 @@
-"""How the tap reaches its upstream (issue 15's speed work) changes nothing a client sees (I2).
+"""How the tap accepts and reaches its upstream (issue 15's speed work) changes nothing a client
+sees (I2), and running out of descriptors only pauses accepting (I3).
 
 A numbered loopback upstream is connected to in the callback that accepted the client; one given
 by name goes through `create_connection` in a task, and what the client sends meanwhile waits in
@@ -9,12 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import os
+import resource
+import socket
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from test_wiretap_kit import TIMEOUT, chunk_bytes
 
-from sandbox.events import SandboxEvent, Side
+from sandbox.events import Level, Notice, SandboxEvent, Side
 from sandbox.wire.tap import WireTap
 
 BANNER = b"220 upstream ready\r\n"
@@ -77,3 +81,47 @@ async def test_i2_many_connections_at_once_each_get_their_own_bytes() -> None:
         finally:
             await tap.stop()
     assert answers == [BANNER + b"client %d\r\n" % i for i in range(50)]
+
+
+@contextlib.contextmanager
+def no_more_descriptors() -> Iterator[None]:
+    """Until the block ends, this process can open no new file descriptor (EMFILE)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    lowest_free = os.dup(0)  # the number the next descriptor would get
+    os.close(lowest_free)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (lowest_free, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+async def test_i3_out_of_descriptors_the_tap_says_so_and_accepts_again() -> None:
+    events: list[SandboxEvent] = []
+    said = asyncio.Event()
+
+    def emit(event: SandboxEvent) -> None:
+        events.append(event)
+        if isinstance(event, Notice) and event.key == "tap.cannot_accept":
+            said.set()
+
+    async with banner_then_echo() as port:
+        tap = WireTap("127.0.0.1", port, emit=emit)
+        await tap.start()
+        try:
+            client = socket.socket()
+            client.setblocking(False)
+            with no_more_descriptors():
+                # The kernel completes the connect into the listen queue; the tap's accept()
+                # then fails with EMFILE, since accepting needs a descriptor.
+                with contextlib.suppress(BlockingIOError):
+                    client.connect((tap.host, tap.port))
+                await asyncio.wait_for(said.wait(), TIMEOUT)
+            # Descriptors again: the tap accepts the waiting connection on its own and serves it.
+            reader, writer = await asyncio.open_connection(sock=client)
+            assert await asyncio.wait_for(reader.readexactly(len(BANNER)), TIMEOUT) == BANNER
+            writer.close()
+        finally:
+            await tap.stop()
+    (cannot,) = [e for e in events if isinstance(e, Notice)]
+    assert cannot.level is Level.ERROR and "Too many open files" in cannot.text
