@@ -123,6 +123,7 @@ NOTICES: dict[str, str] = {
     "tap.busy": "Wire tap: refused a connection, {max} already open.",
     "tap.cannot_reach": "Wire tap: cannot reach {host}:{port} ({error}).",
     "tap.internal_error": "Wire tap: internal error: {error}",
+    "tap.cannot_accept": "Wire tap: cannot accept connections ({error}); trying again in a second.",
     "tap.idle": "Wire tap: closed a connection idle for {seconds} s.",
     "tap.takeover_ended": "Wire tap: the take-over ended early ({error}).",
     "tap.capture_full": (

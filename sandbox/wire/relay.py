@@ -1,4 +1,4 @@
-"""One relayed connection of the wire tap: its two sockets (`Leg`) and what joins them (`Relay`).
+"""One relayed connection of the wire tap: what joins its two sockets (`sandbox.wire.leg.Leg`).
 
 `sandbox.wire.tap.WireTap` accepts the client's socket and hands it to a `Relay`, which connects to
 the upstream server, forwards every chunk both ways (through the connection's `Tamper`, if any),
@@ -13,17 +13,22 @@ relay), never the listener itself.
 from __future__ import annotations
 
 import asyncio
+import errno
+import ipaddress
 import socket
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
+from sandbox.asyncio_private import socket_transport
 from sandbox.events import Level, SandboxEvent, Side
 from sandbox.notices import notice
 from sandbox.wire.decode import ConnectionDecoder
+from sandbox.wire.leg import Leg
 from sandbox.wire.tamper import TakeOver, TakeOverHandler, Tamper, TapControl
 
 Emit = Callable[[SandboxEvent], None]
+HOLD_LIMIT = 64 * 1024  # client bytes kept while the server's leg is not there; then stop reading
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,75 +41,6 @@ class RelaySettings:
     connect_timeout: float
     max_capture_bytes: int
     tamper: Tamper | None
-
-
-class Leg(asyncio.Protocol):
-    """One socket of a relayed connection; `side` is who sends what this socket reads."""
-
-    def __init__(
-        self,
-        side: Side,
-        *,
-        accept: Callable[[Leg], Relay | None] | None = None,
-        conn: Relay | None = None,
-    ):
-        self.side = side
-        self._accept = accept  # set on the client's leg: the connection is made when it is accepted
-        self.conn = conn
-        self.transport: asyncio.Transport | None = None
-        self.lost = False
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-        if self._accept is None:
-            # A server-side leg: read nothing before the connection has it in place (and its
-            # tamper has been told), or a banner could slip past both.
-            transport.pause_reading()
-            return
-        self.conn = self._accept(self)
-        if self.conn is None:
-            transport.abort()
-        else:
-            self.conn.start()
-
-    def data_received(self, data: bytes) -> None:
-        if self.conn is not None:
-            self.conn.received(self.side, data)
-
-    def eof_received(self) -> bool:
-        if self.conn is not None:
-            self.conn.eof(self.side)
-        return True  # keep the other direction open: half-close (I2)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.lost = True
-        if self.conn is not None:
-            self.conn.lost(self.side)
-
-    def pause_writing(self) -> None:
-        if self.conn is not None:
-            self.conn.flow(self.side, pause=True)
-
-    def resume_writing(self) -> None:
-        if self.conn is not None:
-            self.conn.flow(self.side, pause=False)
-
-    def write(self, data: bytes) -> None:
-        if self.transport is not None and not self.transport.is_closing():
-            self.transport.write(data)
-
-    def write_eof(self) -> None:
-        t = self.transport
-        if t is not None and not t.is_closing() and t.can_write_eof():
-            t.write_eof()
-
-    def close(self, *, abort: bool = False) -> None:
-        if self.transport is not None and not self.lost:
-            if abort:
-                self.transport.abort()
-            else:
-                self.transport.close()
 
 
 class Relay:
@@ -149,8 +85,11 @@ class Relay:
 
     def start(self) -> None:
         assert self._client.transport is not None
-        self._client.transport.pause_reading()  # until the server's leg is up
-        self._spawn(self._connect())
+        if self._tamper is not None:
+            self._client.transport.pause_reading()  # until the server's leg is up and told
+        # else: what the client sends early waits in _held (bounded: see to_server)
+        if self._tamper is not None or not self._connect_now():
+            self._spawn(self._connect())
         self._timer = self._loop.call_at(self._last + self._settings.idle_timeout, self._idle_check)
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
@@ -160,11 +99,13 @@ class Relay:
 
     async def _connect(self) -> None:
         host, port = self._settings.upstream
+        paused = self._tamper is not None
         try:
-            _, leg = await asyncio.wait_for(
-                self._loop.create_connection(lambda: Leg(Side.SERVER, conn=self), host, port),
-                self._settings.connect_timeout,
-            )
+            # asyncio.timeout rather than wait_for: no second task per connection.
+            async with asyncio.timeout(self._settings.connect_timeout):
+                _, leg = await self._loop.create_connection(
+                    lambda: Leg(Side.SERVER, conn=self, paused=paused), host, port
+                )
         except (OSError, TimeoutError) as exc:
             self.emit(notice(Level.ERROR, "tap.cannot_reach", host=host, port=port, error=exc))
             self.abort()
@@ -178,6 +119,32 @@ class Relay:
         for ready in (self._client, self._server):  # the server's is None if taken over
             if ready is not None and ready.transport is not None and not ready.lost:
                 ready.transport.resume_reading()
+
+    def _connect_now(self) -> bool:
+        """Connect to a numeric loopback upstream in this callback, if the kernel completes it at
+        once (it does on loopback); else the caller falls back to `_connect`. No tamper: nobody
+        needs telling before the first byte."""
+        host, port = self._settings.upstream
+        try:
+            family = socket.AF_INET6 if ipaddress.ip_address(host).version == 6 else socket.AF_INET
+        except ValueError:  # a name: resolving it is create_connection's job
+            return False
+        try:
+            sock = socket.socket(family, socket.SOCK_STREAM)
+        except OSError:  # out of descriptors: _connect says so
+            return False
+        try:
+            sock.setblocking(False)
+            if sock.connect_ex((host, port)) not in (0, errno.EINPROGRESS):
+                raise OSError("refused")  # create_connection says why, in its words
+            sock.getpeername()  # OSError (ENOTCONN) while the handshake is still under way
+            leg = Leg(Side.SERVER, conn=self, paused=False)
+            leg.transport = socket_transport(self._loop, sock, leg)
+        except OSError:
+            sock.close()
+            return False
+        self._attach(leg)
+        return True
 
     def _guarded(self, action: Callable[[TapControl], None], control: TapControl) -> None:
         try:
@@ -227,6 +194,8 @@ class Relay:
     def to_server(self, data: bytes) -> None:
         if self._server is None:
             self._held += data
+            if len(self._held) > HOLD_LIMIT and self._client.transport is not None:
+                self._client.transport.pause_reading()  # _attach's caller resumes it
         else:
             self._server.write(data)
 
@@ -338,8 +307,9 @@ class Relay:
                 ours.close()
                 raise
             self._attach(leg)
-            assert leg.transport is not None
+            assert leg.transport is not None and self._client.transport is not None
             leg.transport.resume_reading()
+            self._client.transport.resume_reading()  # to_server may have paused it meanwhile
             await handler(takeover)
         except (ConnectionError, OSError, TimeoutError) as exc:  # ssl.SSLError is an OSError
             self.emit(notice(Level.WARNING, "tap.takeover_ended", error=exc))

@@ -23,12 +23,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from collections.abc import Callable
 
+from sandbox.asyncio_private import socket_transport
 from sandbox.events import Level, SandboxEvent, Side
 from sandbox.notices import notice
 from sandbox.safety.loopback import is_loopback
-from sandbox.wire.relay import Leg, Relay, RelaySettings
+from sandbox.wire.leg import Leg
+from sandbox.wire.relay import Relay, RelaySettings
 from sandbox.wire.tamper import TakeOver, Tamper, TapControl
 
 __all__ = ["TakeOver", "Tamper", "TapControl", "WireTap", "is_loopback"]
@@ -64,7 +67,8 @@ class WireTap:
         self.idle_timeout = idle_timeout
         self.connect_timeout = connect_timeout
         self.tamper = tamper  # may be changed between connections
-        self._server: asyncio.Server | None = None
+        self._sock: socket.socket | None = None  # the listening socket, while started
+        self._resume: asyncio.TimerHandle | None = None  # accepting again after EMFILE and such
         self._active: set[Relay] = set()
         self._count = 0
 
@@ -81,33 +85,77 @@ class WireTap:
         return len(self._active)
 
     def _sockname(self) -> tuple[str | int, ...]:
-        if self._server is None or not self._server.sockets:
+        if self._sock is None:
             raise RuntimeError("the wire tap is not started")
-        return tuple(self._server.sockets[0].getsockname())
+        return tuple(self._sock.getsockname())
 
     async def start(self) -> None:
+        """Listen. The tap accepts in a reader callback and makes each transport there: asyncio's
+        server spends a task, a future and two loop turns on every accepted connection."""
         loop = asyncio.get_running_loop()
-        # The server's deep backlog (sandbox.smtpd.server): asyncio's default of 100 overflowed
-        # at 200 concurrent connects (issue 15), and each dropped SYN waits out a 1 s retry.
-        self._server = await loop.create_server(
-            lambda: Leg(Side.CLIENT, accept=self._accepted), *self.listen, backlog=LISTEN_BACKLOG
-        )
+        host, port = self.listen
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, _, _, _, address = infos[0]
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(address)
+            # The server's deep backlog (sandbox.smtpd.server): asyncio's default of 100
+            # overflowed at 200 concurrent connects (issue 15); a dropped SYN waits out 1 s.
+            sock.listen(LISTEN_BACKLOG)
+            sock.setblocking(False)
+        except OSError:
+            sock.close()
+            raise
+        self._sock = sock
+        loop.add_reader(sock.fileno(), self._accept_ready)
+
+    def _accept_ready(self) -> None:
+        sock = self._sock
+        if sock is None:
+            return
+        loop = asyncio.get_running_loop()
+        for _ in range(LISTEN_BACKLOG):
+            try:
+                conn, _ = sock.accept()
+            except (BlockingIOError, InterruptedError, ConnectionAbortedError):
+                return
+            except OSError as exc:  # out of descriptors or memory: as asyncio, retry in a second
+                self.emit(notice(Level.ERROR, "tap.cannot_accept", error=exc))
+                loop.remove_reader(sock.fileno())
+                self._resume = loop.call_later(1.0, self._accept_again)
+                return
+            try:
+                conn.setblocking(False)
+                socket_transport(loop, conn, Leg(Side.CLIENT, accept=self._accepted))
+            except OSError:
+                conn.close()
+
+    def _accept_again(self) -> None:
+        self._resume = None
+        if self._sock is not None:
+            asyncio.get_running_loop().add_reader(self._sock.fileno(), self._accept_ready)
 
     async def stop(self) -> None:
         """Close the listener and every connection, and wait until they are gone."""
-        if self._server is None:
+        sock, self._sock = self._sock, None
+        if sock is None:
             return
-        self._server.close()
+        asyncio.get_running_loop().remove_reader(sock.fileno())
+        if self._resume is not None:
+            self._resume.cancel()
+            self._resume = None
+        sock.close()
         conns = list(self._active)
         for conn in conns:
             conn.abort()
         for conn in conns:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(conn.done.wait(), 5.0)
-        await self._server.wait_closed()
-        self._server = None
 
     def _accepted(self, leg: Leg) -> Relay | None:
+        if self._sock is None:  # accepted just before the tap stopped
+            return None
         if len(self._active) >= self.max_connections:
             self.emit(notice(Level.WARNING, "tap.busy", max=self.max_connections))
             return None

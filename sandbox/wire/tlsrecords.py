@@ -16,6 +16,7 @@ direction.
 from __future__ import annotations
 
 import struct
+from time import monotonic
 from typing import NamedTuple
 
 from sandbox.events import HandshakeInfo, Side, WireRecord
@@ -68,19 +69,44 @@ class Record(NamedTuple):
     def version_name(self) -> str:
         return version_name(self.version)
 
-    def to_event(self, sender: Side, base: int = 0) -> WireRecord:
-        """The event for this record; `base` is where the TLS stream starts in the direction."""
+    def to_event(self, sender: Side, base: int = 0, ts: float | None = None) -> WireRecord:
+        """The event for this record; `base` is where the TLS stream starts in the direction.
+
+        `ts` lets a caller give every record of one read the same time (one clock read a read).
+        """
+        ctype_name, version = record_names(self.content_type, self.version)
         return WireRecord(
-            sender=sender,
-            offset=base + self.offset,
-            content_type=self.content_type,
-            content_type_name=self.content_type_name,
-            version=self.version_name,
-            length=self.length,
-            preview_hex=self.preview.hex(" "),
-            handshake=self.handshake,
-            encrypted=self.encrypted,
+            sender,
+            base + self.offset,
+            self.content_type,
+            ctype_name,
+            version,
+            self.length,
+            self.preview.hex(" "),
+            self.handshake,
+            self.encrypted,
+            ts=monotonic() if ts is None else ts,
         )
+
+
+_NAMES: dict[tuple[int, int], tuple[str, str]] = {}
+
+
+def record_names(content_type: int, version: int) -> tuple[str, str]:
+    """(content type name, version name), remembered: a session has a handful of pairs and
+    asks for them once per record. Bounded, as a hostile stream can make up many pairs."""
+    key = (content_type, version)
+    names = _NAMES.get(key)
+    if names is None:
+        names = (content_type_name(content_type), version_name(version))
+        if len(_NAMES) < 512:
+            _NAMES[key] = names
+    return names
+
+
+# offset, content_type, version, length, preview, encrypted, handshake: as `Record`
+RecordFields = tuple[int, int, int, int, bytes, bool, tuple[HandshakeInfo, ...]]
+_as_record = tuple.__new__  # a Record from its fields, at C speed
 
 
 class TlsRecordParser:
@@ -109,7 +135,12 @@ class TlsRecordParser:
 
     def feed(self, data: bytes) -> list[Record]:
         """Consume `data` and return the records it completed. Never raises."""
-        out: list[Record] = []
+        return [_as_record(Record, fields) for fields in self.feed_fields(data)]
+
+    def feed_fields(self, data: bytes) -> list[RecordFields]:
+        """`feed`, each record as a plain tuple of `Record`'s fields: the wire tap's hot path
+        makes its events straight from them (a named tuple per record cost a Python call)."""
+        out: list[RecordFields] = []
         base = self._pos
         self._pos += len(data)
         if self.error is None and data:
@@ -127,7 +158,7 @@ class TlsRecordParser:
         self._body.clear()
         self._hs.clear()
 
-    def _feed(self, mv: memoryview, base: int, out: list[Record]) -> None:
+    def _feed(self, mv: memoryview, base: int, out: list[RecordFields]) -> None:
         n = len(mv)
         i = 0
         while i < n:
@@ -142,7 +173,7 @@ class TlsRecordParser:
                     and n - body >= length
                 ):
                     preview = bytes(mv[body : body + min(length, PREVIEW_BYTES)])
-                    out.append(Record(base + i, ctype, version, length, preview, True))
+                    out.append((base + i, ctype, version, length, preview, True, ()))
                     i = body + length
                     continue
             if self._ctype < 0:
@@ -198,7 +229,7 @@ class TlsRecordParser:
         self._keep = not self._encrypted and ctype in (_CCS, _ALERT, _HANDSHAKE)
         return True
 
-    def _finish(self) -> Record:
+    def _finish(self) -> RecordFields:
         body = bytes(self._body)
         self._body.clear()
         ctype, self._ctype = self._ctype, -1
@@ -209,7 +240,7 @@ class TlsRecordParser:
             elif ctype == _CCS and not self.session.tls13:
                 self._after_ccs = True
                 self._hs.clear()
-        return Record(
+        return (
             self._start,
             ctype,
             self._version,

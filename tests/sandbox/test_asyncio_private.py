@@ -12,13 +12,14 @@ import ast
 import asyncio
 import asyncio.sslproto as sslproto
 import inspect
+import socket
 import ssl
 from pathlib import Path
 
 import pytest
 
 import sandbox.asyncio_private
-from sandbox.asyncio_private import server_tls_layer, unread_bytes
+from sandbox.asyncio_private import server_tls_layer, socket_transport, unread_bytes
 from sandbox.pki import tlsconfig
 from sandbox.pki.certs import CertBundle
 
@@ -31,6 +32,7 @@ PRIVATE_PARTS: dict[str, tuple[str, str]] = {
     "_outgoing": ("asyncio.sslproto.SSLProtocol", "attribute"),
     "_on_handshake_complete": ("asyncio.sslproto.SSLProtocol", "method"),
     "_start_shutdown": ("asyncio.sslproto.SSLProtocol", "method"),
+    "_make_socket_transport": ("asyncio event loop", "method"),
 }
 
 
@@ -68,6 +70,7 @@ async def test_a2_every_named_private_part_exists_on_this_python(certs: CertBund
         "asyncio.StreamReader": reader,
         "asyncio.StreamReaderProtocol": asyncio.StreamReaderProtocol(reader),
         "asyncio.sslproto.SSLProtocol": layer,
+        "asyncio event loop": loop,
     }
     missing = [
         f"{where}.{name}"
@@ -198,3 +201,40 @@ async def test_a2_server_tls_layer_runs_a_real_handshake_under_a_protocol(
     finally:
         server.close()
         await server.wait_closed()
+
+
+async def test_a2_socket_transport_carries_bytes_on_a_connected_socket() -> None:
+    loop = asyncio.get_running_loop()
+
+    async def echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(await reader.readline())
+        writer.close()
+
+    server = await asyncio.start_server(echo, "127.0.0.1", 0)
+    got: asyncio.Future[bytes] = loop.create_future()
+
+    class Collect(asyncio.Protocol):
+        def data_received(self, data: bytes) -> None:
+            if not got.done():
+                got.set_result(data)
+
+    sock = socket.create_connection(server.sockets[0].getsockname()[:2])
+    sock.setblocking(False)
+    transport = socket_transport(loop, sock, Collect())
+    try:
+        transport.write(b"hello\r\n")
+        assert await asyncio.wait_for(got, 30) == b"hello\r\n"
+    finally:
+        transport.close()
+        server.close()
+        await server.wait_closed()
+
+
+def test_a2_make_socket_transport_takes_the_arguments_the_tap_passes() -> None:
+    loop = asyncio.new_event_loop()
+    try:
+        params = inspect.signature(loop._make_socket_transport).parameters  # type: ignore[attr-defined]
+        assert tuple(params)[:2] == ("sock", "protocol")
+        assert all(p.default is not p.empty for p in tuple(params.values())[2:])
+    finally:
+        loop.close()

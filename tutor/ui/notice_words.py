@@ -112,6 +112,7 @@ JA: dict[str, str] = {
     "tap.busy": "盗聴点: 接続を断りました。すでに {max} 本開いています。",
     "tap.cannot_reach": "盗聴点: {host}:{port} に届きません（{error}）。",
     "tap.internal_error": "盗聴点: 内部エラー: {error}",
+    "tap.cannot_accept": "盗聴点: 接続を受け付けられません（{error}）。1 秒後にもう一度試します。",
     "tap.idle": "盗聴点: {seconds} 秒間何もなかった接続を閉じました。",
     "tap.takeover_ended": "盗聴点: 乗っ取りが途中で終わりました（{error}）。",
     "tap.capture_full": (
