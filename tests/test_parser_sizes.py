@@ -41,6 +41,7 @@ def test_every_parser_is_measured() -> None:
     assert set(sizes.PARSERS) == {*WIRE, *LESSON}
 
 
+@pytest.mark.timeout(300)  # CPU time is compared, not wall time: a loaded machine only slows it
 @pytest.mark.parametrize(
     ("name", "small"), [*((n, MB) for n in WIRE), *((n, MB // 10) for n in LESSON)]
 )

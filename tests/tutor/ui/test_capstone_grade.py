@@ -105,6 +105,7 @@ def verdict(app: TutorApp) -> tuple[str, str]:
     )
 
 
+@pytest.mark.timeout(300)  # the whole lesson with three real labs: minutes on a loaded machine
 async def test_s11_the_capstone_from_start_to_pass(data: Path) -> None:
     app = make_app(data, lessons_dir=None, session_factory=real_session, start_lesson="on-call")
     async with app.run_test(size=(120, 40)) as pilot:

@@ -54,6 +54,9 @@ async def test_m39_the_block_runs_both_versions_and_shows_them_side_by_side(
         async with asyncio.timeout(60):
             while not block.done and not block.error:
                 await pilot.pause(0.05)
+            # Completed is a message: it reaches the app a moment after `done` is set
+            while block.done and not app.completed:
+                await pilot.pause(0.05)
         assert block.error == ""
         assert [r.name for r in block.runs] == ["TLS 1.2", "TLS 1.3"]
         assert app.completed == [block]
