@@ -24,7 +24,8 @@ def attack_labs() -> list[tuple[str, Lab]]:
         if lesson is None:
             continue  # the lesson validator's tests report broken lessons
         for lab in lesson.labs:
-            if SCENARIOS[lab.scenario].attack:
+            # a lab whose world the learner writes (edit:) is met by their text: P22/P23 tests
+            if SCENARIOS[lab.scenario].attack and lab.edit is None:
                 found.append((f"{path.parent.name}/{path.name}:{lab.line}", lab))
     return found
 
@@ -39,5 +40,6 @@ def test_the_course_has_attack_labs_in_every_language() -> None:
 
 @pytest.mark.parametrize(("where", "lab"), LABS, ids=[w for w, _ in LABS])
 async def test_attack_lab_reaches_its_goal(where: str, lab: Lab) -> None:
-    events = await run_lab(lab.scenario, lab.client_policy)
-    assert goal_met(lab.goal, events), (where, lab.scenario, lab.client_policy, lab.goal)
+    policy = lab.world or lab.client_policy  # a lab world's name plays the lab in that world
+    events = await run_lab(lab.scenario, policy)
+    assert goal_met(lab.goal, events), (where, lab.scenario, policy, lab.goal)
