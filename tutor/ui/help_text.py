@@ -16,6 +16,9 @@ about how many minutes it takes, and your progress (**○ not started**, **◐ i
 **✔ done**, with steps done out of the total).
 
 - **Enter** opens the highlighted lesson; **c** continues where you left off.
+- A lesson's **number** opens it (**6** opens lesson 6). When a longer number starts with it
+  (**1** while there is a lesson 12), the lesson is highlighted: **Enter** opens it, **2** opens
+  lesson 12.
 - **l** switches between English and Japanese; your progress is the same in both.
 - **r** resets the highlighted lesson, **R** everything (you are asked first).
 - **m** opens the mailbox: the mail the sandbox caught, with its headers and TLS.
@@ -152,6 +155,9 @@ _JA: dict[str, str] = {
 (**○ 未着手**、**◐ 学習中**、**✔ 完了**、完了ステップ数/全ステップ数)を表示します。
 
 - **Enter** で選択中のレッスンを開き、**c** で前回の続きから再開します。
+- レッスンの**番号**を打つとそのレッスンを開きます（**6** でレッスン 6）。その番号で始まる
+  もっと大きな番号があるとき（レッスン 12 があるときの **1**）は、レッスンを選択するだけで、
+  **Enter** で開き、**2** と続けるとレッスン 12 を開きます。
 - **l** で日本語と英語を切り替えます。進捗は両方の言語で共通です。
 - **r** で選択中のレッスンの進捗を、**R** ですべての進捗を消去します(確認あり)。
 - **m** でメールボックスを開き、サンドボックスが受け取ったメールをヘッダーと TLS とともに見ます。
