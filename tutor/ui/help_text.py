@@ -131,6 +131,21 @@ FROM:<learner@sandbox.test>`, `RCPT TO:<friend@sandbox.test>`, `DATA`, `QUIT`...
 `AUTH LOGIN` alone logs in with the sandbox's demo account and shows you the base64 it sends.
 **Esc** leaves the command line.
 """,
+    "config_lab": """\
+# Config lab
+
+The configuration files on the left (or alone, on a narrow terminal), the lab that runs them on
+the right. The bar on top says what to do; it turns green when the goal is met.
+
+- **F4** checks the files as `postfix check` would: each finding is marked on its line.
+- **F5** runs the files: the lab's server restarts with them, and probes (real clients) try each
+  configured service.
+- **F2** switches between the editor and the lab (both show on a wide terminal).
+- **F8** puts the files back as the lab gave them (you are asked first).
+- In the lab: **s** sends the next scripted command, **p** plays the rest, **r** starts again,
+  **i** lets you type commands; **1**-**4** switch panes, the fourth is the server's Log.
+- **Esc** leaves the editor first, then the lab. Your edits are kept.
+""",
     "lab": """\
 # Lab
 
@@ -266,6 +281,21 @@ SMTP コマンドを自分で入力して **Enter** を押します: `EHLO clien
 `MAIL FROM:<learner@sandbox.test>`、`RCPT TO:<friend@sandbox.test>`、`DATA`、`QUIT` など。
 `AUTH PLAIN` または `AUTH LOGIN` だけを入力すると、サンドボックスのデモアカウントでログインし、
 送られる base64 を表示します。**Esc** で入力欄から離れます。
+""",
+    "config_lab": """\
+# 設定ラボ
+
+左に設定ファイル（狭い端末ではファイルだけ）、右にそれを動かすラボがあります。上のバーにやることが
+表示され、目標を達成すると緑に変わります。
+
+- **F4** で `postfix check` と同じようにファイルをチェックし、指摘をその行に表示します。
+- **F5** でファイルを実行します。ラボのサーバーがその設定で起動し直し、プローブ（本物の
+  クライアント）が設定した各サービスを試します。
+- **F2** でエディタとラボを切り替えます（広い端末では両方が並びます）。
+- **F8** でファイルをラボの最初の状態に戻します（確認あり）。
+- ラボでは **s** で次のコマンドを 1 つ送り、**p** で残りを再生、**r** でやり直し、**i** で自分で
+  コマンドを入力します。**1**〜**4** でペインを切り替えます（4 つめはサーバーのログ）。
+- **Esc** でまずエディタから離れ、もう一度でラボを閉じます。編集内容は保存されます。
 """,
     "lab": """\
 # ラボ
