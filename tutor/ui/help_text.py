@@ -146,6 +146,21 @@ the right. The bar on top says what to do; it turns green when the goal is met.
   **i** lets you type commands; **1**-**4** switch panes, the fourth is the server's Log.
 - **Esc** leaves the editor first, then the lab. Your edits are kept.
 """,
+    "watch": """\
+# Watch your own client
+
+The sandbox behind the wire tap: point your own client (swaks, openssl s_client, a mail program)
+at the ports the top lines give, and each of its sessions shows in the lab's three panes.
+
+- **v** switches the Eavesdropper between what a listener on the wire sees and what the two ends
+  see inside TLS; **h** shows the handshake field by field.
+- **c** inspects the server's certificate chain in the Connection pane.
+- **1**, **2**, **3** show the Conversation, the Eavesdropper and the Connection (on a narrow
+  terminal one pane shows at a time, under tabs).
+- **Esc** stops the servers and goes back to the course.
+
+These keys work wherever the focus is.
+""",
     "lab": """\
 # Lab
 
@@ -296,6 +311,21 @@ SMTP コマンドを自分で入力して **Enter** を押します: `EHLO clien
 - ラボでは **s** で次のコマンドを 1 つ送り、**p** で残りを再生、**r** でやり直し、**i** で自分で
   コマンドを入力します。**1**〜**4** でペインを切り替えます（4 つめはサーバーのログ）。
 - **Esc** でまずエディタから離れ、もう一度でラボを閉じます。編集内容は保存されます。
+""",
+    "watch": """\
+# 自分のクライアントを観察する
+
+盗聴ポイントの後ろにあるサンドボックスです。上の行に出ているポートに自分のクライアント
+（swaks、openssl s_client、メールソフト）をつなぐと、そのセッションがラボと同じ 3 つのペインに
+表示されます。
+
+- **v** で盗聴者のペインを、通信路の盗聴者に見えるものと、TLS の内側で両端に見えるものとで
+  切り替えます。**h** でハンドシェイクを項目ごとに表示します。
+- **c** で接続のペインにサーバーの証明書チェーンの詳細を表示します。
+- **1**、**2**、**3** で会話・盗聴者・接続のペインを表示します（狭い端末ではタブで 1 つずつ）。
+- **Esc** でサーバーを止めてコースに戻ります。
+
+これらのキーはどこにフォーカスがあっても使えます。
 """,
     "lab": """\
 # ラボ
