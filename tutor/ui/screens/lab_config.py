@@ -31,6 +31,7 @@ from tutor.model.config_lab import ConfigLab
 from tutor.ui import config_link
 from tutor.ui.lab_link import Emit, LabSessionLike
 from tutor.ui.lang import ui_lang, words
+from tutor.ui.notice_words import notice_text
 from tutor.ui.screens.dialogs import ConfirmScreen
 from tutor.ui.screens.lab import LabScreen
 from tutor.ui.screens.lab_task import LabTask
@@ -225,7 +226,8 @@ class ConfigLabScreen(LabScreen):
         for result in self.probes:
             what = getattr(PROBES[result.name].words, ui_lang(self), PROBES[result.name].words.en)
             key = "config.probe_ok" if result.ok else "config.probe_bad"
-            text += "\n" + words(self, key, what=what, said=result.said)
+            said = "; ".join(notice_text(n, ui_lang(self)) for n in result.notes)
+            text += "\n" + words(self, key, what=what, said=said)
         return text
 
     # --- check, run, reset ------------------------------------------------------------------------
