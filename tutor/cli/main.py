@@ -118,6 +118,23 @@ def _check_lessons_dir(text: str | None) -> str | None:
     return None
 
 
+class CommandHelp(argparse.HelpFormatter):
+    """--help wrapped at spaces only: a command in an example stays whole ('smtp-tutor')."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        import textwrap
+
+        return textwrap.fill(
+            " ".join(text.split()), width, initial_indent=indent, subsequent_indent=indent,
+            break_on_hyphens=False,
+        )  # fmt: skip
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        import textwrap
+
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+
+
 class _SubParser(argparse.ArgumentParser):
     usage_status = 2
 
@@ -131,7 +148,9 @@ def _main(argv: Sequence[str] | None) -> int:
     if args_list and args_list[0] in SUBCOMMANDS:
         name = args_list[0]
         module = _module(name)
-        parser = _SubParser(prog=f"smtp-tutor {name}", description=SUBCOMMANDS[name][1])
+        parser = _SubParser(
+            prog=f"smtp-tutor {name}", description=SUBCOMMANDS[name][1], formatter_class=CommandHelp
+        )
         # a command whose statuses mean findings (check: 2 = a problem) says usage its own way
         parser.usage_status = int(getattr(module, "USAGE_STATUS", 2))
         module.add_arguments(parser)
