@@ -117,3 +117,17 @@ async def test_w5_wide_the_three_panes_side_by_side() -> None:
         await pilot.pause()
         assert len(_shown(screen)) == 3
         assert not screen.query_one("#watch-tabs").display
+
+
+@pytest.mark.parametrize(("lang", "said"), [("en", "your client"), ("ja", "あなたのクライアント")])
+async def test_w5_c_before_any_client_says_to_connect_one(lang: str, said: str) -> None:
+    """There is no lab to step on the watch screen: c says a client's handshake is awaited."""
+    app = WatchOnlyApp(lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, WatchScreen)
+        await wait_for(pilot, lambda: screen.watched is not None)
+        await pilot.press("c")
+        connection = screen.query_one(ConnectionPane)
+        await wait_for(pilot, lambda: connection.inspecting)
+        assert said in connection.text and "(s, p)" not in connection.text

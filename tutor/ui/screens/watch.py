@@ -154,6 +154,7 @@ class WatchScreen(Screen[None]):
                     setattr(pane, "keys", watched.keylog)  # noqa: B010 (the pane's KeySource)
                 if isinstance(pane, ConnectionPane):  # `c` judges the chain by the CA the
                     pane.ca_file = watched.ca_cert  # intro tells the client to trust
+                    pane.none_key = "ci.none_watch"  # no lab to step here: connect a client
             return
 
     def _show_intro(self) -> None:
