@@ -159,6 +159,23 @@ NOTICES: dict[str, str] = {
     # the lab world's client (sandbox/labdns): what it decided, the report it wrote
     **{f"decided.{key}": f"The client decided: {why}." for key, why in DECIDED.items()},
     "tlsrpt.written": "TLS-RPT report (RFC 8460) written: {kinds}. Saved to {path}",
+    # the config lab's probes (sandbox/config/postfix/probes.py): what decided each verdict
+    "probe.reply": "{step} -> {reply}",
+    "probe.reply_no_tls": "{step} (no TLS) -> {reply}",
+    "probe.tls": "TLS {version}",
+    "probe.tls_verified": "TLS {version} (verified)",
+    "probe.ehlo_no_tls": "EHLO (no TLS) -> {keywords}",
+    "probe.ehlo_no_tls_none": "EHLO (no TLS) -> (no keywords)",
+    "probe.no_auth_in_tls": "EHLO (in TLS) offers no AUTH",
+    "probe.wrapped_587": (
+        "587 speaks TLS at once (smtpd_tls_wrappermode): submission uses STARTTLS"
+    ),
+    "probe.plain_465": (
+        "465 speaks plaintext first: smtpd_tls_wrappermode=yes belongs on this service"
+    ),
+    "probe.no_service": "no smtpd service on port {port}",
+    "probe.timeout": "no answer within {seconds} s",
+    "probe.broke": "{error}",
 }
 """Every notice the sandbox can say, in English: `{name}` fields are its params."""
 

@@ -65,7 +65,7 @@ FINDINGS: dict[str, str] = {
     "max_age.too_long": "max_age: {value} is over a year ({limit} s); senders cap or refuse it.",
     "max_age.short": "max_age: {value} s is under a day: between fetches an attacker who blocks "
     "the policy's HTTPS fetch gets you treated as if you had no policy. Weeks are usual.",
-    "max_age.ok": "max_age: {value} s ({days} days): senders remember the policy that long.",
+    "max_age.ok": "max_age: {value} s ({days} d): senders remember the policy that long.",
     "line.bad": "Line {line} is not 'key: value'; senders ignore the whole policy.",
     "line.duplicate": "'{key}' appears more than once; only mx may repeat.",
     "host.match": "The MX host {host} matches the pattern {pattern}.",

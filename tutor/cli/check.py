@@ -3,8 +3,12 @@
 Each finding: its level, one sentence, why it matters, the fix as Postfix and as Exchange
 settings, and the lesson that explains it (sandbox/check/). `--json` prints the same as one
 JSON object. It never sends mail (no MAIL, RCPT or DATA), opens at most 8 connections, and every
-wait is bounded. Exit 0 when the check ran (whatever it found), 1 with one line on stderr when
-it could not (no such name, refused, timeout, not SMTP), 2 for usage.
+wait is bounded.
+
+The exit status is the worst finding, as monitoring plugins say it (Nagios, Icinga; `postfix
+check` and testssl.sh say nothing a script can tell apart): 0 nothing worse than a note, 1 a
+warning, 2 a problem, 3 no verdict: the check could not run (no such name, refused, timeout, not
+SMTP, an unreadable --ca-file) or was called wrongly (one line on stderr). properties.md W7.
 """
 
 from __future__ import annotations
@@ -22,6 +26,16 @@ if TYPE_CHECKING:
     from sandbox.check.report import Report
 
 IMPLICIT_PORTS = (465,)
+# The worst finding's exit status; NO_VERDICT is for a check that did not run. main() uses
+# USAGE_STATUS for argparse's own errors too, so 2 always means "a problem was found".
+EXIT_STATUS = {"ok": 0, "note": 0, "warning": 1, "problem": 2}
+NO_VERDICT = 3
+USAGE_STATUS = NO_VERDICT
+EPILOG = (
+    "exit status: 0 nothing worse than a note, 1 a warning, 2 a problem, 3 no verdict (could not "
+    "connect, not SMTP, or a usage error). Example: smtp-tutor check mx.example.org --name "
+    "mx.example.org; echo $?"
+)
 
 
 def parse_target(text: str, implicit: bool) -> tuple[str, int]:
@@ -43,6 +57,7 @@ def parse_target(text: str, implicit: bool) -> tuple[str, int]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EPILOG
     parser.add_argument("target", metavar="HOST[:PORT]", help="the server (port 25 by default)")
     how = parser.add_mutually_exclusive_group()
     how.add_argument(
@@ -72,11 +87,11 @@ def run(args: argparse.Namespace) -> int:
         host, port = parse_target(args.target, args.implicit_tls)
     except ValueError as exc:
         print(f"smtp-tutor check: {exc}", file=sys.stderr)
-        return 2
+        return USAGE_STATUS
     implicit = args.implicit_tls or (not args.starttls and port in IMPLICIT_PORTS)
     if not 0 < args.timeout <= 120:
         print("smtp-tutor check: --timeout must be between 0 and 120 seconds", file=sys.stderr)
-        return 2
+        return USAGE_STATUS
     try:
         report = check(
             host,
@@ -89,15 +104,15 @@ def run(args: argparse.Namespace) -> int:
         )
     except CheckError as exc:
         print(f"smtp-tutor check: {exc.target}: {exc.detail}", file=sys.stderr)
-        return 1
+        return NO_VERDICT
     except (ValueError, OSError) as exc:  # an unreadable --ca-file
         print(f"smtp-tutor check: {exc}", file=sys.stderr)
-        return 1
+        return NO_VERDICT
     if args.json:
         print(json_text(report.to_json(args.lang)))
     else:
         print(render(report, args.lang))
-    return 0
+    return EXIT_STATUS[report.worst().value]
 
 
 # What JSON leaves raw with ensure_ascii=False but a terminal acts on: DEL and C1 controls (0x9b

@@ -75,6 +75,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", metavar="tlsa|check|lab", required=True)
     tlsa = actions.add_parser(
         "tlsa",
+        formatter_class=parser.formatter_class,
         help="print the TLSA record for a certificate, and what each number means",
         description="Compute a TLSA record from a PEM certificate (the same as openssl x509 "
         "-pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 for 3 1 1).",
@@ -83,26 +84,61 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     tlsa.add_argument(
         "--sandbox", action="store_true", help="the sandbox server's own certificate (no CERT_PEM)"
     )
-    tlsa.add_argument("--usage", type=int, choices=(0, 1, 2, 3), default=3)
-    tlsa.add_argument("--selector", type=int, choices=(0, 1), default=1)
-    tlsa.add_argument("--mtype", type=int, choices=(0, 1, 2), default=1)
+    # W8: each number says what it is, and an example, so --help alone is enough
+    tlsa.epilog = (
+        "example: smtp-tutor dane tlsa --sandbox; then, with the sandbox running (smtp-tutor "
+        "sandbox --port 2525): smtp-tutor dane check 127.0.0.1:2525 --tlsa '3 1 1 HEX' (or the "
+        "whole zone line it printed)"
+    )
+    tlsa.add_argument(
+        "--usage",
+        type=int,
+        choices=(0, 1, 2, 3),
+        default=3,
+        help="3 DANE-EE: the server's own certificate or key (default); 2 DANE-TA: a CA of "
+        "its chain; 0 and 1 are not for SMTP",
+    )
+    tlsa.add_argument(
+        "--selector",
+        type=int,
+        choices=(0, 1),
+        default=1,
+        help="1 the public key only (default: survives a renewal that keeps the key); 0 the "
+        "whole certificate",
+    )
+    tlsa.add_argument(
+        "--mtype",
+        type=int,
+        choices=(0, 1, 2),
+        default=1,
+        help="1 SHA-256 (default), 2 SHA-512, 0 the bytes themselves",
+    )
     tlsa.add_argument("--host", default="mx.example.test", help="the MX host, for the zone line")
-    tlsa.add_argument("--port", type=int, default=25)
-    tlsa.add_argument("--lang", choices=LANGS, default="en")
+    tlsa.add_argument("--port", type=int, default=25, help="the MX port, for the zone line (25)")
+    tlsa.add_argument("--lang", choices=LANGS, default="en", help="language of the explanations")
     check = actions.add_parser(
         "check",
+        formatter_class=parser.formatter_class,
         help="compare TLSA records with a server's live certificate (sends no mail)",
         description="Connect to HOST:PORT, take its certificate after STARTTLS (or implicit TLS) "
         "and say which TLSA records match it. Exits 1 when no usable record matches.",
     )
     check.add_argument("target", metavar="HOST:PORT")
+    check.epilog = (
+        'example: smtp-tutor dane check 127.0.0.1:2525 --tlsa "$(smtp-tutor dane tlsa '
+        '--sandbox | sed -n 2p)" (the sandbox running on port 2525)'
+    )
     check.add_argument(
-        "--tlsa", action="append", required=True, metavar="RECORD", help='e.g. "3 1 1 9f86..."'
+        "--tlsa",
+        action="append",
+        required=True,
+        metavar="RECORD",
+        help='e.g. "3 1 1 9f86...", or the zone line dane tlsa prints (repeat for more)',
     )
     check.add_argument("--next", type=Path, metavar="CERT_PEM", help="the next certificate")
     check.add_argument("--implicit-tls", action="store_true", help="TLS from the first byte")
     check.add_argument("--timeout", type=float, default=10.0, help="seconds per step")
-    check.add_argument("--lang", choices=LANGS, default="en")
+    check.add_argument("--lang", choices=LANGS, default="en", help="language of the report")
     lab = actions.add_parser(
         "lab",
         help="an attack against a dane client in the lab world, zone signed or not",

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import NoReturn
 
 from sandbox.safety.errors import UnsafeDataDirError  # tiny too
 from tutor.model.langs import LANGS  # pure and tiny: --help stays fast
@@ -117,14 +118,41 @@ def _check_lessons_dir(text: str | None) -> str | None:
     return None
 
 
+class CommandHelp(argparse.HelpFormatter):
+    """--help wrapped at spaces only: a command in an example stays whole ('smtp-tutor')."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        import textwrap
+
+        return textwrap.fill(
+            " ".join(text.split()), width, initial_indent=indent, subsequent_indent=indent,
+            break_on_hyphens=False,
+        )  # fmt: skip
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        import textwrap
+
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+
+
+class _SubParser(argparse.ArgumentParser):
+    usage_status = 2
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(self.usage_status, f"{self.prog}: error: {message}\n")
+
+
 def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] in SUBCOMMANDS:
         name = args_list[0]
         module = _module(name)
-        parser = argparse.ArgumentParser(
-            prog=f"smtp-tutor {name}", description=SUBCOMMANDS[name][1]
+        parser = _SubParser(
+            prog=f"smtp-tutor {name}", description=SUBCOMMANDS[name][1], formatter_class=CommandHelp
         )
+        # a command whose statuses mean findings (check: 2 = a problem) says usage its own way
+        parser.usage_status = int(getattr(module, "USAGE_STATUS", 2))
         module.add_arguments(parser)
         args = parser.parse_args(args_list[1:])
         return int(module.run(args))

@@ -81,7 +81,10 @@ def _export(args: argparse.Namespace) -> int:
     try:
         progress = pg.read(path)  # a damaged file is left where it is for the tutor to handle
     except FileNotFoundError:
-        return _fail(f"no progress to export yet ({path} does not exist)")
+        return _fail(
+            f"no progress to export yet ({path} does not exist): finish a step in the tutor "
+            "first (smtp-tutor)"
+        )
     except (OSError, ValueError) as exc:
         return _fail(f"cannot read your progress: {exc}")
     course = load_course(args.lessons, args.lang)

@@ -16,6 +16,9 @@ about how many minutes it takes, and your progress (**○ not started**, **◐ i
 **✔ done**, with steps done out of the total).
 
 - **Enter** opens the highlighted lesson; **c** continues where you left off.
+- A lesson's **number** opens it (**6** opens lesson 6). When a longer number starts with it
+  (**1** while there is a lesson 12), the lesson is highlighted: **Enter** opens it, **2** opens
+  lesson 12.
 - **l** switches between English and Japanese; your progress is the same in both.
 - **r** resets the highlighted lesson, **R** everything (you are asked first).
 - **m** opens the mailbox: the mail the sandbox caught, with its headers and TLS.
@@ -128,6 +131,36 @@ FROM:<learner@sandbox.test>`, `RCPT TO:<friend@sandbox.test>`, `DATA`, `QUIT`...
 `AUTH LOGIN` alone logs in with the sandbox's demo account and shows you the base64 it sends.
 **Esc** leaves the command line.
 """,
+    "config_lab": """\
+# Config lab
+
+The configuration files on the left (or alone, on a narrow terminal), the lab that runs them on
+the right. The bar on top says what to do; it turns green when the goal is met.
+
+- **F4** checks the files as `postfix check` would: each finding is marked on its line.
+- **F5** runs the files: the lab's server restarts with them, and probes (real clients) try each
+  configured service.
+- **F2** switches between the editor and the lab (both show on a wide terminal).
+- **F8** puts the files back as the lab gave them (you are asked first).
+- In the lab: **s** sends the next scripted command, **p** plays the rest, **r** starts again,
+  **i** lets you type commands; **1**-**4** switch panes, the fourth is the server's Log.
+- **Esc** leaves the editor first, then the lab. Your edits are kept.
+""",
+    "watch": """\
+# Watch your own client
+
+The sandbox behind the wire tap: point your own client (swaks, openssl s_client, a mail program)
+at the ports the top lines give, and each of its sessions shows in the lab's three panes.
+
+- **v** switches the Eavesdropper between what a listener on the wire sees and what the two ends
+  see inside TLS; **h** shows the handshake field by field.
+- **c** inspects the server's certificate chain in the Connection pane.
+- **1**, **2**, **3** show the Conversation, the Eavesdropper and the Connection (on a narrow
+  terminal one pane shows at a time, under tabs).
+- **Esc** stops the servers and goes back to the course.
+
+These keys work wherever the focus is.
+""",
     "lab": """\
 # Lab
 
@@ -152,6 +185,9 @@ _JA: dict[str, str] = {
 (**○ 未着手**、**◐ 学習中**、**✔ 完了**、完了ステップ数/全ステップ数)を表示します。
 
 - **Enter** で選択中のレッスンを開き、**c** で前回の続きから再開します。
+- レッスンの**番号**を打つとそのレッスンを開きます（**6** でレッスン 6）。その番号で始まる
+  もっと大きな番号があるとき（レッスン 12 があるときの **1**）は、レッスンを選択するだけで、
+  **Enter** で開き、**2** と続けるとレッスン 12 を開きます。
 - **l** で日本語と英語を切り替えます。進捗は両方の言語で共通です。
 - **r** で選択中のレッスンの進捗を、**R** ですべての進捗を消去します(確認あり)。
 - **m** でメールボックスを開き、サンドボックスが受け取ったメールをヘッダーと TLS とともに見ます。
@@ -260,6 +296,36 @@ SMTP コマンドを自分で入力して **Enter** を押します: `EHLO clien
 `MAIL FROM:<learner@sandbox.test>`、`RCPT TO:<friend@sandbox.test>`、`DATA`、`QUIT` など。
 `AUTH PLAIN` または `AUTH LOGIN` だけを入力すると、サンドボックスのデモアカウントでログインし、
 送られる base64 を表示します。**Esc** で入力欄から離れます。
+""",
+    "config_lab": """\
+# 設定ラボ
+
+左に設定ファイル（狭い端末ではファイルだけ）、右にそれを動かすラボがあります。上のバーにやることが
+表示され、目標を達成すると緑に変わります。
+
+- **F4** で `postfix check` と同じようにファイルをチェックし、指摘をその行に表示します。
+- **F5** でファイルを実行します。ラボのサーバーがその設定で起動し直し、プローブ（本物の
+  クライアント）が設定した各サービスを試します。
+- **F2** でエディタとラボを切り替えます（広い端末では両方が並びます）。
+- **F8** でファイルをラボの最初の状態に戻します（確認あり）。
+- ラボでは **s** で次のコマンドを 1 つ送り、**p** で残りを再生、**r** でやり直し、**i** で自分で
+  コマンドを入力します。**1**〜**4** でペインを切り替えます（4 つめはサーバーのログ）。
+- **Esc** でまずエディタから離れ、もう一度でラボを閉じます。編集内容は保存されます。
+""",
+    "watch": """\
+# 自分のクライアントを観察する
+
+盗聴ポイントの後ろにあるサンドボックスです。上の行に出ているポートに自分のクライアント
+（swaks、openssl s_client、メールソフト）をつなぐと、そのセッションがラボと同じ 3 つのペインに
+表示されます。
+
+- **v** で盗聴者のペインを、通信路の盗聴者に見えるものと、TLS の内側で両端に見えるものとで
+  切り替えます。**h** でハンドシェイクを項目ごとに表示します。
+- **c** で接続のペインにサーバーの証明書チェーンの詳細を表示します。
+- **1**、**2**、**3** で会話・盗聴者・接続のペインを表示します（狭い端末ではタブで 1 つずつ）。
+- **Esc** でサーバーを止めてコースに戻ります。
+
+これらのキーはどこにフォーカスがあっても使えます。
 """,
     "lab": """\
 # ラボ

@@ -145,6 +145,24 @@ JA: dict[str, str] = {
     # the lab world's client (sandbox/labdns)
     **{f"decided.{key}": f"クライアントの判断: {why}。" for key, why in DECIDED_JA.items()},
     "tlsrpt.written": "TLS-RPT レポート（RFC 8460）を書きました: {kinds}。保存先 {path}",
+    # the config lab's probes
+    "probe.reply": "{step} -> {reply}",
+    "probe.reply_no_tls": "{step}（TLS なし）-> {reply}",
+    "probe.tls": "TLS {version}",
+    "probe.tls_verified": "TLS {version}（検証済み）",
+    "probe.ehlo_no_tls": "EHLO（TLS なし）-> {keywords}",
+    "probe.ehlo_no_tls_none": "EHLO（TLS なし）-> （キーワードなし）",
+    "probe.no_auth_in_tls": "EHLO（TLS の中）に AUTH がありません",
+    "probe.wrapped_587": (
+        "587 番が最初から TLS で話しています（smtpd_tls_wrappermode）。submission は STARTTLS を"
+        "使います"
+    ),
+    "probe.plain_465": (
+        "465 番が平文で始まります。このサービスには smtpd_tls_wrappermode=yes が必要です"
+    ),
+    "probe.no_service": "{port} 番に smtpd のサービスがありません",
+    "probe.timeout": "{seconds} 秒以内に応答がありません",
+    "probe.broke": "{error}",
 }
 
 TABLES: dict[str, dict[str, str]] = {"ja": JA}

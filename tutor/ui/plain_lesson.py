@@ -14,6 +14,7 @@ from typing import assert_never
 
 from rich.cells import cell_len
 
+from tutor.model.cjk import join_cjk_lines
 from tutor.model.lesson import (
     QA,
     Block,
@@ -31,26 +32,43 @@ _LINK = re.compile(r"!?\[([^\]]*)\]\(<?([^)>\s]*)>?\)")
 _EMPHASIS = re.compile(r"(\*\*|__)")
 _HEADING = re.compile(r"^#{1,6}[ \t]+")
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+# a line that starts a block of its own: a heading, a list item, a table row, a quote
+_BLOCK_START = re.compile(r"^[ \t]*(#{1,6}[ \t]|[-*+][ \t]|\d+[.)][ \t]|\||>)")
 
 
-def plain_markdown(markdown: str) -> str:
+def plain_markdown(markdown: str, *, flow: bool = False) -> str:
     """Markdown with its marks for the eye dropped: `**`, `#` before headings, links as
-    'text (target)'; code blocks are kept as written, without their fences."""
+    'text (target)'; code blocks are kept as written, without their fences.
+
+    `flow`: a paragraph's (or a list item's) source lines become one line, as Markdown reads
+    them, so the screen wraps it to its own width (the reading screen, properties.md W2); between
+    two wide characters the break is dropped, elsewhere it is a space. Code, headings, list
+    items, table rows and quotes keep their own lines."""
+    if flow:
+        markdown = join_cjk_lines(markdown)
     out: list[str] = []
     in_code = False
+    joinable = False  # the last line out is text a continuation line may join
     for line in markdown.split("\n"):
         if _FENCE.match(line):
             in_code = not in_code
+            joinable = False
             continue
         if in_code:
             out.append("    " + line)
             continue
+        starts_block = not line.strip() or bool(_BLOCK_START.match(line))
+        heading = bool(_HEADING.match(line))
         line = _HEADING.sub("", line)
         line = _EMPHASIS.sub("", line)
         line = _LINK.sub(
             lambda m: f"{m.group(1)} ({m.group(2)})" if m.group(2) else m.group(1), line
         )
+        if flow and joinable and not starts_block:
+            out[-1] = out[-1].rstrip() + " " + line.strip()
+            continue
         out.append(line)
+        joinable = bool(line.strip()) and not heading and not line.lstrip().startswith("|")
     return "\n".join(out).strip("\n")
 
 
@@ -62,13 +80,17 @@ def _rule(char: str, under: str) -> str:
 class _Reader:
     """Builds the text of one lesson, numbering quizzes and keeping their answers for the end."""
 
-    def __init__(self, lesson: Lesson, lang: str) -> None:
+    def __init__(self, lesson: Lesson, lang: str, flow: bool = False) -> None:
         self.lesson = lesson
         self.lang = lang
+        self.flow = flow
         self.out: list[str] = []
         self.answers: list[str] = []
         self.quizzes = 0
         self.walks = 0
+
+    def md(self, markdown: str) -> str:
+        return plain_markdown(markdown, flow=self.flow)
 
     def say(self, key: str, **values: object) -> str:
         return tr(self.lang, key, **values)
@@ -80,10 +102,10 @@ class _Reader:
     def block(self, block: Block) -> None:
         match block:
             case Prose():
-                self.para(plain_markdown(block.markdown))
+                self.para(self.md(block.markdown))
             case QA():
-                self.para(self.say("plain.q", text=plain_markdown(block.question)))
-                self.para(self.say("plain.a", text=plain_markdown(block.answer)))
+                self.para(self.say("plain.q", text=self.md(block.question)))
+                self.para(self.say("plain.a", text=self.md(block.answer)))
             case Quiz():
                 self.quiz(block)
             case Transcript():
@@ -98,19 +120,19 @@ class _Reader:
     def quiz(self, quiz: Quiz) -> None:
         self.quizzes += 1
         n = self.quizzes
-        lines = [self.say("plain.quiz", n=n, question=plain_markdown(quiz.question))]
-        lines += [f"  {i}. {plain_markdown(c)}" for i, c in enumerate(quiz.choices, 1)]
+        lines = [self.say("plain.quiz", n=n, question=self.md(quiz.question))]
+        lines += [f"  {i}. {self.md(c)}" for i, c in enumerate(quiz.choices, 1)]
         if not quiz.is_choice:
             lines.append("  " + self.say("plain.quiz_type"))
-        lines.append("  " + self.say("plain.hint", text=plain_markdown(quiz.hint)))
+        lines.append("  " + self.say("plain.hint", text=self.md(quiz.hint)))
         self.para("\n".join(lines))
         if quiz.is_choice and quiz.answer is not None:
-            right = plain_markdown(quiz.choices[quiz.answer - 1])
+            right = self.md(quiz.choices[quiz.answer - 1])
             said = self.say("plain.answer_choice", n=n, choice=quiz.answer, text=right)
         else:
             accepted = self.say("plain.or").join(quiz.accept)
             said = self.say("plain.answer_text", n=n, text=accepted)
-        self.answers.append(f"{said}\n  {plain_markdown(quiz.explain)}")
+        self.answers.append(f"{said}\n  {self.md(quiz.explain)}")
 
     def transcript(self, walk: Transcript) -> None:
         self.walks += 1
@@ -140,18 +162,18 @@ class _Reader:
         lines = [
             self.say("plain.lab", scenario=lab.scenario),
             "  " + scenario_summary(self.lang, lab.scenario),
-            "  " + self.say("plain.lab_do", text=plain_markdown(lab.do)),
+            "  " + self.say("plain.lab_do", text=self.md(lab.do)),
             "  " + self.say("plain.lab_goal", text=goal_label(self.lang, lab.goal)),
-            "  " + self.say("plain.hint", text=plain_markdown(lab.hint)),
+            "  " + self.say("plain.hint", text=self.md(lab.hint)),
         ]
         self.para("\n".join(lines))
 
     def read(self) -> str:
         lesson = self.lesson
-        title = self.say("plain.title", n=lesson.number, title=plain_markdown(lesson.title))
+        title = self.say("plain.title", n=lesson.number, title=self.md(lesson.title))
         self.out += [title, _rule("=", title), ""]
         about = self.say("plain.about", minutes=lesson.minutes, steps=len(lesson.steps))
-        self.para(f"{plain_markdown(lesson.summary)}\n{about}")
+        self.para(f"{self.md(lesson.summary)}\n{about}")
         for block in lesson.intro:
             if isinstance(block, Prose) and block.markdown.lstrip().startswith("# "):
                 # the `# Title` a code host shows: the title above says it already
@@ -163,7 +185,7 @@ class _Reader:
                 "plain.step",
                 n=step.number,
                 total=len(lesson.steps),
-                title=plain_markdown(step.title),
+                title=self.md(step.title),
             )
             self.out += [heading, _rule("-", heading), ""]
             for block in step.blocks:
@@ -176,6 +198,7 @@ class _Reader:
         return "\n".join(self.out).rstrip("\n") + "\n"
 
 
-def plain_lesson(lesson: Lesson, lang: str) -> str:
-    """The whole lesson as plain text, in `lang`'s words around the lesson's own."""
-    return _Reader(lesson, lang).read()
+def plain_lesson(lesson: Lesson, lang: str, *, flow: bool = False) -> str:
+    """The whole lesson as plain text, in `lang`'s words around the lesson's own (`flow`: each
+    paragraph in one line, for a screen that wraps it; see plain_markdown)."""
+    return _Reader(lesson, lang, flow).read()

@@ -29,6 +29,8 @@ from sandbox.config.postfix.probe_names import (
     ProbeWords,
     read_postfix_text,
 )
+from sandbox.events import Level, Notice
+from sandbox.notices import notice
 from sandbox.pki.labkeys import ensure_lab_keys
 from sandbox.smtpd.server import SandboxServer
 
@@ -42,7 +44,14 @@ TIMEOUT = 10.0  # seconds a probe's client waits for one reply
 class ProbeResult:
     name: str
     ok: bool
-    said: str  # the replies that decided it (protocol text: the same in every language)
+    # what decided it, one notice a step (the replies, the TLS, why it could not run): keyed
+    # words, so the config lab says them in the learner's language (properties.md W6)
+    notes: tuple[Notice, ...]
+
+    @property
+    def said(self) -> str:
+        """The notes in English, in one line."""
+        return "; ".join(n.text for n in self.notes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +73,7 @@ class Target:
         )  # fmt: skip
 
 
-Verdict = tuple[bool, str]
+Verdict = tuple[bool, list[Notice]]
 ProbeRun = Callable[[Target], Awaitable[Verdict]]
 
 
@@ -76,11 +85,18 @@ class Probe:
     words: ProbeWords
 
 
-def _said(step: str, reply: Reply) -> str:
-    return f"{step} -> {reply.code} {reply.lines[0] if reply.lines else ''}".rstrip()
+def _note(key: str, **params: object) -> Notice:
+    return notice(Level.INFO, key, **params)
 
 
-async def _deliver(c: SmtpClient, said: list[str]) -> Verdict:
+def _said(step: str, reply: Reply, *, key: str = "probe.reply") -> Notice:
+    """`STEP -> CODE text`: protocol text, said alike in every language (but for `key`'s words)."""
+    return _note(
+        key, step=step, reply=f"{reply.code} {reply.lines[0] if reply.lines else ''}".rstrip()
+    )
+
+
+async def _deliver(c: SmtpClient, said: list[Notice]) -> Verdict:
     """MAIL, RCPT and DATA on an open session: whether the message was accepted."""
     for step in ("MAIL FROM", "RCPT TO", "DATA"):
         if step == "MAIL FROM":
@@ -91,14 +107,14 @@ async def _deliver(c: SmtpClient, said: list[str]) -> Verdict:
             reply = await c.data(MESSAGE)
         said.append(_said(step, reply))
         if not reply.is_success:
-            return False, "; ".join(said)
-    return True, "; ".join(said)
+            return False, said
+    return True, said
 
 
 async def mx_plaintext(t: Target) -> Verdict:
     """Port 25 takes mail from a sender that cannot do TLS (RFC 3207: a public MX must)."""
     c = t.client(25, TlsPolicy.NONE)
-    said: list[str] = []
+    said: list[Notice] = []
     try:
         await c.connect()
         said.append(_said("EHLO", await c.ehlo()))
@@ -110,14 +126,14 @@ async def mx_plaintext(t: Target) -> Verdict:
 async def mx_verified_tls(t: Target) -> Verdict:
     """Port 25 offers STARTTLS with a chain a verifying sender accepts for the server's name."""
     c = t.client(25, TlsPolicy.VERIFY)
-    said: list[str] = []
+    said: list[Notice] = []
     try:
         await c.connect()
         await c.ehlo()
         said.append(_said("STARTTLS", await c.starttls()))
         if not c.tls_active:
-            return False, "; ".join(said)
-        said.append(f"TLS {c.tls_version} (verified)")
+            return False, said
+        said.append(_note("probe.tls_verified", version=c.tls_version))
         await c.ehlo()
         return await _deliver(c, said)
     finally:
@@ -131,9 +147,9 @@ async def submission_requires_tls(t: Target) -> Verdict:
         await c.connect()
         await c.ehlo()
         if c.tls_active:  # wrapped: nothing can be said without TLS, which is not "required"
-            return False, "587 speaks TLS at once (smtpd_tls_wrappermode): submission uses STARTTLS"
+            return False, [_note("probe.wrapped_587")]
         reply = await c.mail(SENDER)
-        return reply.code == 530, _said("MAIL FROM (no TLS)", reply)
+        return reply.code == 530, [_said("MAIL FROM", reply, key="probe.reply_no_tls")]
     finally:
         await c.close()
 
@@ -145,33 +161,35 @@ async def submission_no_auth_in_clear(t: Target) -> Verdict:
         await c.connect()
         reply = await c.ehlo()
         if c.tls_active:
-            return False, "587 speaks TLS at once (smtpd_tls_wrappermode): submission uses STARTTLS"
+            return False, [_note("probe.wrapped_587")]
         offered = "AUTH" in c.capabilities
         keywords = " ".join(line.split()[0] for line in reply.lines[1:] if line.split())
-        return not offered, f"EHLO (no TLS) -> {keywords or '(no keywords)'}"
+        if not keywords:
+            return not offered, [_note("probe.ehlo_no_tls_none")]
+        return not offered, [_note("probe.ehlo_no_tls", keywords=keywords)]
     finally:
         await c.close()
 
 
 async def _auth_in_tls(t: Target, port: int) -> Verdict:
     c = t.client(port, TlsPolicy.VERIFY)
-    said: list[str] = []
+    said: list[Notice] = []
     try:
         await c.connect()
         await c.ehlo()
         if not c.tls_active:
             said.append(_said("STARTTLS", await c.starttls()))
             if not c.tls_active:
-                return False, "; ".join(said)
+                return False, said
             await c.ehlo()
-        said.append(f"TLS {c.tls_version}")
+        said.append(_note("probe.tls", version=c.tls_version))
         if "AUTH" not in c.capabilities:
-            said.append("EHLO (in TLS) offers no AUTH")
-            return False, "; ".join(said)
+            said.append(_note("probe.no_auth_in_tls"))
+            return False, said
         reply = await c.auth_plain(USER, PASSWORD)
         said.append(_said("AUTH PLAIN", reply))
         if reply.code != 235:
-            return False, "; ".join(said)
+            return False, said
         return await _deliver(c, said)
     finally:
         await c.close()
@@ -186,10 +204,7 @@ async def smtps_implicit_tls(t: Target) -> Verdict:
     """Port 465 speaks TLS from its first byte (RFC 8314), then AUTH and a message."""
     listener, _ = t.services[465]
     if not listener.policy.implicit_tls:
-        return (
-            False,
-            "465 speaks plaintext first: smtpd_tls_wrappermode=yes belongs on this service",
-        )
+        return False, [_note("probe.plain_465")]
     return await _auth_in_tls(t, 465)
 
 
@@ -231,12 +246,18 @@ async def start_services(plan: Enactment, folder: Path) -> tuple[Target, context
 async def run_probe(target: Target, probe: Probe) -> ProbeResult:
     """One probe; a service that is missing or a session that breaks is a failed probe."""
     if probe.port not in target.services:
-        return ProbeResult(probe.name, False, f"no smtpd service on port {probe.port}")
+        return ProbeResult(probe.name, False, (_note("probe.no_service", port=probe.port),))
     try:
         ok, said = await asyncio.wait_for(probe.run(target), TIMEOUT * 3)
-    except (SmtpClientError, OSError, TimeoutError, ValueError) as exc:
-        return ProbeResult(probe.name, False, f"{type(exc).__name__}: {exc}")
-    return ProbeResult(probe.name, ok, said)
+    except SmtpClientError as exc:  # the client's own words, keyed (sandbox.notices)
+        text = f"{type(exc).__name__}: {exc}"
+        return ProbeResult(probe.name, False, (Notice(Level.INFO, text, exc.key, exc.params),))
+    except TimeoutError:
+        return ProbeResult(probe.name, False, (_note("probe.timeout", seconds=int(TIMEOUT * 3)),))
+    except (OSError, ValueError) as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        return ProbeResult(probe.name, False, (_note("probe.broke", error=error),))
+    return ProbeResult(probe.name, ok, tuple(said))
 
 
 async def probe_postfix(

@@ -1,5 +1,6 @@
 """`smtp-tutor check HOST[:PORT]` run for real against loopback sandboxes (properties.md N9):
-the text report in English and Japanese, --json, and one line with status 1 when it cannot."""
+the text report in English and Japanese, --json, and one line with status 3 when it cannot
+and the exit status a script reads: the worst finding (properties.md W7)."""
 
 from __future__ import annotations
 
@@ -27,11 +28,11 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-async def _run_against(lab_name: str, folder: Path, *extra: str) -> int:
-    """`smtp-tutor check` against the broken lab's server (on loopback)."""
+async def _run_against(lab_name: str, folder: Path, *extra: str, fixed: bool = False) -> int:
+    """`smtp-tutor check` against the broken (or fixed) lab's server (on loopback)."""
     lab = get(lab_name)
     keys = ensure_lab_keys(folder).folder
-    main_cf, master_cf = lab.write(keys)
+    main_cf, master_cf = lab.write(keys, fixed=fixed)
     plan = enact(read_postfix(str(main_cf), str(master_cf)), keys)
     listener = next(x for x in plan.listeners if x.service.name == lab.service)
     server = SandboxServer(listener.policy, chain=listener.chain, accounts={"u": "p-Pa55word"})
@@ -45,7 +46,7 @@ async def _run_against(lab_name: str, folder: Path, *extra: str) -> int:
 
 
 async def test_n9_text_report_english(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert await _run_against("postfix-expired-cert", tmp_path, "--role", "mx") == 0
+    assert await _run_against("postfix-expired-cert", tmp_path, "--role", "mx") == 2
     out = capsys.readouterr().out
     assert out.startswith("smtp-tutor check 127.0.0.1:")
     assert "[problem] The certificate expired" in out
@@ -56,7 +57,7 @@ async def test_n9_text_report_english(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 async def test_n9_text_report_japanese(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert await _run_against("postfix-auth-before-tls", tmp_path, "--lang", "ja") == 0
+    assert await _run_against("postfix-auth-before-tls", tmp_path, "--lang", "ja") == 2
     out = capsys.readouterr().out
     assert "[問題] TLS の前に AUTH" in out
     assert "Postfix: smtpd_tls_auth_only = yes" in out
@@ -65,7 +66,7 @@ async def test_n9_text_report_japanese(tmp_path: Path, capsys: pytest.CaptureFix
 
 
 async def test_n9_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert await _run_against("postfix-leaf-only", tmp_path, "--json", "--lang", "ja") == 0
+    assert await _run_against("postfix-leaf-only", tmp_path, "--json", "--lang", "ja") == 2
     report = json.loads(capsys.readouterr().out)
     assert report["version"] == 1 and report["worst"] == "problem"
     assert report["protocols"]["1.2"] == "accepted"
@@ -76,11 +77,53 @@ async def test_n9_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert report["certificate"]["missing_intermediate"] is True
 
 
+@pytest.mark.parametrize(
+    ("lab", "broken", "worst"),
+    [
+        ("postfix-expired-cert", 2, "[problem] The certificate expired"),
+        ("postfix-auth-before-tls", 2, "[problem] AUTH (LOGIN PLAIN) is offered before TLS"),
+        ("postfix-tls13-only", 1, "[warning] TLS 1.2 is refused"),
+    ],
+)
+async def test_w7_check_exits_with_the_worst_finding_broken_then_fixed(
+    lab: str, broken: int, worst: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A script can tell a problem (2) from a warning (1) from a clean server (0): the same lab's
+    server, broken and then with its fix, each a real sandbox server on loopback."""
+    assert await _run_against(lab, tmp_path) == broken
+    out = capsys.readouterr().out
+    assert worst in out
+    assert await _run_against(lab, tmp_path, fixed=True) == 0
+    out = capsys.readouterr().out
+    assert "[problem]" not in out and "[warning]" not in out, out
+    assert await _run_against(lab, tmp_path, "--json") == broken  # --json: the same status
+    assert json.loads(capsys.readouterr().out)["worst"] == worst[1:].split("]")[0]
+
+
+async def test_w7_notes_alone_exit_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A note is no failure: a server that refuses mail until STARTTLS on a port of no known role
+    is only noted."""
+    assert await _run_against("postfix-encrypt-on-mx", tmp_path) == 0
+    out = capsys.readouterr().out
+    assert "[note]" in out and "[problem]" not in out and "[warning]" not in out, out
+
+
+def test_w7_help_says_the_exit_statuses(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["check", "--help"])
+    assert exited.value.code == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "exit status: 0 nothing worse than a note, 1 a warning, 2 a problem, 3 no verdict" in (
+        help_text
+    )
+    assert "Example: smtp-tutor check mx.example.org" in help_text
+
+
 def test_n9_refused_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    assert main(["check", f"127.0.0.1:{port}"]) == 1
+    assert main(["check", f"127.0.0.1:{port}"]) == 3
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == (
@@ -89,11 +132,13 @@ def test_n9_refused_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_n9_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["check", "127.0.0.1:smtp"]) == 2
+    """Usage is 3 (no verdict) here, not argparse's 2: check's 2 means a problem was found."""
+    assert main(["check", "127.0.0.1:smtp"]) == 3
     assert "is not HOST[:PORT]" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exited:
         main(["check", "127.0.0.1", "--starttls", "--implicit-tls"])
-    assert exited.value.code == 2
+    assert exited.value.code == 3
+    assert "not allowed with argument" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -132,6 +177,6 @@ def test_n9_hostile_ca_file_is_one_line(
         os.mkfifo(path)
     else:
         path.mkdir()
-    assert main(["check", "127.0.0.1:1", "--ca-file", str(path)]) == 1
+    assert main(["check", "127.0.0.1:1", "--ca-file", str(path)]) == 3
     err = capsys.readouterr().err
     assert err.startswith(f"smtp-tutor check: {path}: ") and err.count("\n") == 1

@@ -128,7 +128,7 @@ async def test_t12_a_lesson_reads_as_plain_text_in_the_tui(data: Path) -> None:
         lesson = app.state.course.get("starttls")
         assert lesson is not None
         shown = str(screen.query_one("#reading-text", Static).content)
-        assert shown == plain_lesson(lesson, "en")
+        assert shown == plain_lesson(lesson, "en", flow=True)  # paragraphs flow (W2)
         assert shown.count("\nStep ") == len(lesson.steps)
         scroll = screen.query_one("#reading-scroll")
         await wait_for(pilot, lambda: scroll.has_focus)  # focused once mounted, not at push

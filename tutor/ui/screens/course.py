@@ -1,7 +1,9 @@
 """The course: every lesson in order with its number and id (either opens it: `smtp-tutor 6`,
 `smtp-tutor starttls`), summary, length and progress; continue, switch language, reset (after
-asking). What the app has to say (a lesson finished, a reset) goes in the notice line under the
-title, not in a toast over the list.
+asking). A lesson's number opens it, as a quiz's number chooses (the title line says so): a
+number that could still grow (1 when there is a lesson 12) only moves the highlight, and Enter or
+the next digit decides; no timer (properties.md W1). What the app has to say (a lesson finished,
+a reset) goes in the notice line under the title, not in a toast over the list.
 
 The screen reads the course and the progress from the `CourseState` it is given, and asks the app
 for everything else by message (`OpenLesson`, `ResetLesson`).
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -79,6 +81,7 @@ class CourseScreen(Screen[None]):
         Binding("w", "watch", "key.watch", show=False),
         Binding("f1", "app.help", "key.help"),
         Binding("q", "app.quit", "key.quit"),
+        *(Binding(str(n), f"number({n})", show=False) for n in range(10)),
     ]
 
     class OpenLesson(Message):
@@ -100,9 +103,10 @@ class CourseScreen(Screen[None]):
         super().__init__()
         localize_bindings(self)
         self.state = state
+        self._typed = ""  # the digits of a lesson number typed so far
 
     def compose(self) -> ComposeResult:
-        yield Static(words(self, "course.title"), id="course-title", markup=False)
+        yield Static(self._title(), id="course-title", markup=False)
         notice = Static("", id="course-notice", markup=False)
         notice.display = False
         yield notice
@@ -121,8 +125,18 @@ class CourseScreen(Screen[None]):
     def _lang_changed(self) -> None:
         """The app has loaded the course in the new language: show it, in its words."""
         localize_bindings(self)
-        self.query_one("#course-title", Static).update(words(self, "course.title"))
+        self.query_one("#course-title", Static).update(self._title())
         self._show_course()
+
+    def _title(self) -> Text:
+        """The course's title, and how to open a lesson (Enter, or its number) at its right."""
+        title = Text(words(self, "course.title"))
+        numbers = [lesson.number for lesson in self.state.course.lessons]
+        if numbers:
+            title.append("   ")
+            hint = words(self, "course.open_hint", first=min(numbers), last=max(numbers))
+            title.append(hint, style="not bold")
+        return title
 
     def _show_course(self) -> None:
         self.refresh_lessons()
@@ -174,8 +188,35 @@ class CourseScreen(Screen[None]):
         elif lessons.option_count:
             lessons.highlighted = 0
 
+    def on_key(self, event: events.Key) -> None:
+        if not (event.character or "").isdigit():
+            self._typed = ""  # anything else (an arrow, Enter) ends the number
+
+    def action_number(self, digit: int) -> None:
+        """A digit of a lesson's number: open that lesson once no longer number starts with the
+        digits typed; until then highlight it (Enter opens it, the next digit goes on)."""
+        numbers = {str(lesson.number): lesson for lesson in self.state.course.lessons}
+        typed = self._typed + str(digit)
+        if not any(n.startswith(typed) for n in numbers):
+            typed = str(digit)  # no such lesson: start a new number with this digit
+        if not any(n.startswith(typed) for n in numbers):
+            self._typed = ""
+            return
+        self._typed = typed
+        lesson = numbers.get(typed)
+        if lesson is not None:
+            self.query_one("#lessons", OptionList).highlighted = self.state.course.index(lesson.id)
+        longer = sorted((n for n in numbers if n.startswith(typed) and n != typed), key=int)
+        if lesson is not None and not longer:
+            self._typed = ""
+            self.show_notice("")
+            self.post_message(self.OpenLesson(lesson.id))
+        elif lesson is not None:
+            self.show_notice(words(self, "course.typed", number=typed, more=", ".join(longer)))
+
     @on(OptionList.OptionSelected, "#lessons")
     def _open(self, event: OptionList.OptionSelected) -> None:
+        self._typed = ""
         if event.option.id is not None:
             self.show_notice("")
             self.post_message(self.OpenLesson(event.option.id))

@@ -31,6 +31,7 @@ from tutor.model.config_lab import ConfigLab
 from tutor.ui import config_link
 from tutor.ui.lab_link import Emit, LabSessionLike
 from tutor.ui.lang import ui_lang, words
+from tutor.ui.notice_words import notice_text
 from tutor.ui.screens.dialogs import ConfirmScreen
 from tutor.ui.screens.lab import LabScreen
 from tutor.ui.screens.lab_task import LabTask
@@ -48,8 +49,8 @@ ConfigLabScreen.-split #config-side { width: 45%; }
 ConfigLabScreen.-split #lab-side { width: 55%; }
 ConfigLabScreen.-editor #lab-side { display: none; }
 ConfigLabScreen.-lab #config-side { display: none; }
-ConfigLabScreen #config-title {
-    height: auto; max-height: 4; padding: 0 1; background: $primary-background; color: $text;
+ConfigLabScreen #config-title {  /* the whole task (6 lines in Japanese at 80 columns): W4 */
+    height: auto; max-height: 40%; padding: 0 1; background: $primary-background; color: $text;
 }
 ConfigLabScreen .config-editor { height: 1fr; min-height: 5; display: none; }
 ConfigLabScreen .config-editor.-current { display: block; }
@@ -76,7 +77,13 @@ class ConfigLabScreen(LabScreen):
         Binding("f5", "run_config", "key.run_config"),
         Binding("f4", "check_config", "key.check_config"),
         Binding("f2", "switch_side", "key.switch_side"),
-        Binding("f8", "reset_config", "key.reset_config"),
+        # W4: at 80 columns the footer keeps Esc, F1 and the keys of the files; these are in F1's
+        # help (config_lab) and on the buttons
+        Binding("f8", "reset_config", "key.reset_config", show=False),
+        Binding("s", "step", "key.step", show=False),
+        Binding("p", "play", "key.play", show=False),
+        Binding("r", "restart", "key.restart", show=False),
+        Binding("i", "focus_input", "key.type", show=False),
     ]
 
     def __init__(
@@ -219,7 +226,8 @@ class ConfigLabScreen(LabScreen):
         for result in self.probes:
             what = getattr(PROBES[result.name].words, ui_lang(self), PROBES[result.name].words.en)
             key = "config.probe_ok" if result.ok else "config.probe_bad"
-            text += "\n" + words(self, key, what=what, said=result.said)
+            said = "; ".join(notice_text(n, ui_lang(self)) for n in result.notes)
+            text += "\n" + words(self, key, what=what, said=said)
         return text
 
     # --- check, run, reset ------------------------------------------------------------------------
@@ -394,4 +402,4 @@ class ConfigLabScreen(LabScreen):
 
     @property
     def help_topic(self) -> str:
-        return "lab"
+        return "config_lab"  # every key of the screen, the footer's and the others

@@ -36,7 +36,8 @@ class ReadingScreen(Screen[None]):
 
     @property
     def text(self) -> str:
-        return plain_lesson(self.lesson, ui_lang(self))
+        # paragraphs flow to the screen's width (W2); `lessons show` keeps the source's lines
+        return plain_lesson(self.lesson, ui_lang(self), flow=True)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="reading-scroll"):

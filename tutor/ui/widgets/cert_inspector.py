@@ -70,10 +70,12 @@ def chain_report(
 
 
 def render_report(
-    report: CertReport | None, client_verified: bool | None, lang: str
+    report: CertReport | None, client_verified: bool | None, lang: str, none: str = "ci.none"
 ) -> RenderableType:
+    """The chain, field by field; `none` is the words for no certificate yet (the lab's say to
+    step it, the watch screen's to connect a client)."""
     if report is None:
-        return Text(tr(lang, "ci.none"), style="dim")
+        return Text(tr(lang, none), style="dim")
     parts: list[RenderableType] = []
     verdict = tr(
         lang, "ci.trusted" if report.trusted else "ci.not_trusted", name=report.server_name

@@ -193,6 +193,7 @@ class ConnectionPane(VerticalScroll):
         # the CA the lab's client trusts: the lab session's server's (unless set, as tests do)
         self.ca_file: Path | None = None
         self.report: CertReport | None = None
+        self.none_key = "ci.none"  # the words for no certificate yet (the watch screen has its own)
         self._report_for: object = None  # the handshake the report was made from
 
     def compose(self) -> ComposeResult:
@@ -219,7 +220,7 @@ class ConnectionPane(VerticalScroll):
             return
         self._update_report()
         verified = self.state.tls.verified if self.state.tls is not None else None
-        self._body.update(render_report(self.report, verified, lang))
+        self._body.update(render_report(self.report, verified, lang, self.none_key))
 
     def _update_report(self) -> None:
         panes = self.screen.query(EavesdropperPane)
@@ -269,7 +270,7 @@ class ConnectionPane(VerticalScroll):
         rendered = render_connection(self.state, lang)
         if self.inspecting:
             verified = self.state.tls.verified if self.state.tls is not None else None
-            rendered = render_report(self.report, verified, lang)
+            rendered = render_report(self.report, verified, lang, self.none_key)
         Console(file=out, width=100, no_color=True).print(rendered)
         return out.getvalue()
 

@@ -54,7 +54,7 @@ EN: dict[str, str] = {
     "config.title": "Config lab · {name}: {do}",
     "config.check": "Check (F4)",
     "config.run": "Run (F5)",
-    "config.reset": "Reset",
+    "config.reset": "Reset (F8)",
     "config.ready": "Edit the files, then Check (F4) to lint them, or Run (F5) to run and "
     "probe them.",
     "config.clean": "postfix check: no findings.",
@@ -156,7 +156,7 @@ JA: dict[str, str] = {
     "config.title": "設定ラボ · {name}: {do}",
     "config.check": "チェック(F4)",
     "config.run": "実行(F5)",
-    "config.reset": "リセット",
+    "config.reset": "リセット(F8)",
     "config.ready": "ファイルを編集し、チェック(F4)で検査するか、"
     "実行(F5)で動かしてプローブします。",
     "config.clean": "postfix check: 指摘はありません。",

@@ -23,6 +23,10 @@ EN: dict[str, str] = {
         "No certificate yet: step or play the lab past the TLS handshake (s, p). "
         "Press c again for the connection."
     ),
+    "ci.none_watch": (
+        "No certificate yet: it shows here once your client's TLS handshake is done. "
+        "Press c again for the connection."
+    ),
     "ci.trusted": "✔ A client that trusts the sandbox CA accepts this certificate for {name}:",
     "ci.not_trusted": "✘ A client that trusts the sandbox CA refuses this certificate for {name}:",
     "ci.client_yes": "The lab's client (OpenSSL) verified it too.",
@@ -140,6 +144,10 @@ JA: dict[str, str] = {
     "ci.none": (
         "まだ証明書がありません。TLSハンドシェイクの先までラボを進めてください（s、p）。"
         "c をもう一度押すと接続の表示に戻ります。"
+    ),
+    "ci.none_watch": (
+        "まだ証明書がありません。あなたのクライアントの TLS ハンドシェイクが終わるとここに"
+        "表示されます。c をもう一度押すと接続の表示に戻ります。"
     ),
     "ci.trusted": (
         "✔ サンドボックスのCAを信頼するクライアントは、"

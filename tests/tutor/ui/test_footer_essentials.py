@@ -1,0 +1,77 @@
+"""At 80x24 the keys a newcomer needs most, Esc (back) and F1 (help), are in the footer of every
+screen, in English and Japanese; a lab's other keys are in its F1 help (properties.md W4)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.screen import Screen
+from textual.widgets import Footer, Markdown, Static
+from textual.widgets._footer import FooterKey
+from tutor_ui_fakes import at_step, factory, make_app, wait_for
+
+from tutor.ui.screens.dialogs import HelpScreen
+from tutor.ui.screens.lab import LabScreen
+from tutor.ui.screens.lab_config import ConfigLabScreen
+from tutor.ui.widgets.config_lab_block import ConfigLabBlock
+
+
+@pytest.fixture
+def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SMTP_TUTOR_DATA_DIR", str(tmp_path))
+    return tmp_path
+
+
+def footer_keys(screen: Screen[Any]) -> dict[str, bool]:
+    """Each key the footer shows -> whether all of it is inside the footer's visible width."""
+    footer = screen.query_one(Footer)
+    right = footer.region.right
+    for key in footer.query(FooterKey).filter(".-command-palette"):
+        right = min(right, key.region.x)  # docked on the right, over whatever runs under it
+    shown = footer.query(FooterKey).exclude(".-command-palette")
+    return {k.key: k.region.width > 0 and k.region.right <= right for k in shown}
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+async def test_w4_lab_footer_shows_esc_and_f1_at_80x24(data: Path, lang: str) -> None:
+    app = make_app(data, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = LabScreen("starttls", session_factory=factory(), play_delay=0.0)
+        await app.push_screen(screen)
+        await wait_for(pilot, lambda: screen.session is not None)
+        await pilot.pause()
+        keys = footer_keys(screen)
+        assert keys.get("escape") and keys.get("f1"), keys
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+async def test_w4_config_lab_footer_shows_esc_and_f1_at_80x24(data: Path, lang: str) -> None:
+    at_step(data, "postfix", 3, builtin=True)  # lesson 9, step 3: a config lab
+    app = make_app(data, lessons_dir=None, start_lesson="postfix", lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: bool(app.screen.query(ConfigLabBlock)))
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfigLabScreen))
+        screen = app.screen
+        assert isinstance(screen, ConfigLabScreen)
+        await wait_for(pilot, lambda: screen.session is not None or screen.start_error is not None)
+        await pilot.pause()
+        keys = footer_keys(screen)  # the editor side
+        assert keys.get("escape") and keys.get("f1") and keys.get("f2"), keys
+        assert all(keys.values()), keys  # no key half cut off
+        title = screen.query_one("#config-title", Static)
+        assert title.region.height == title.virtual_size.height >= 5, "the task is cut"
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: screen.has_class("-lab"))
+        await pilot.pause()
+        keys = footer_keys(screen)  # the lab side: F2 leads back to the files
+        assert keys.get("escape") and keys.get("f1") and keys.get("f2"), keys
+        assert all(keys.values()), keys
+        await pilot.press("f2")  # back to the files; F1 there: the whole screen's keys
+        await wait_for(pilot, lambda: screen.has_class("-editor"))
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        help_text = str(app.screen.query_one(Markdown).source)
+        assert "F8" in help_text and "**s**" in help_text, help_text
