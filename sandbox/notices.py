@@ -130,6 +130,10 @@ NOTICES: dict[str, str] = {
         "Eavesdropper: this connection passed {max} bytes; the tap keeps relaying but stops "
         "recording it."
     ),
+    "tap.lines_full": (
+        "Eavesdropper: the {side} sent more than {max} lines on this connection; the rest are "
+        "not shown one by one (their bytes are still recorded)."
+    ),
     "tap.not_tls": (
         "Eavesdropper: from byte {offset} the {side}'s data is not valid TLS ({error}); "
         "showing raw bytes only."

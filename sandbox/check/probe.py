@@ -36,8 +36,10 @@ class CheckError(Exception):
     """A check that cannot go on: `kind` for code and tests, `detail` for the one line."""
 
     def __init__(self, kind: ErrorKind, target: str, detail: str) -> None:
-        super().__init__(f"{target}: {detail}")
-        self.kind, self.target, self.detail = kind, target, escape_text(detail)
+        # both escaped: a target can come from a script's DNS answers, the detail from the server
+        self.target, self.detail = escape_text(target), escape_text(detail)
+        super().__init__(f"{self.target}: {self.detail}")
+        self.kind = kind
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,9 @@ from sandbox.wire.tlsrecords import TlsRecordParser, TlsSession, record_names
 
 MAX_LINE = 4096  # bytes of one plaintext line shown; SMTP allows 1000 (RFC 5321 §4.5.3.1)
 FOLD_LINES = 20  # more body lines than this in one read are one WireLine (I10)
+# plaintext lines shown one by one per direction of a connection: a session says a few dozen; a
+# flood of bare LFs is a million in 1 MB, and one event each stalled `watch` for minutes (X4)
+MAX_LINES = 2000
 _TLS_FIRST_BYTES = (0x15, 0x16)  # alert, handshake
 
 Emit = Callable[[SandboxEvent], None]
@@ -75,6 +78,7 @@ class _Direction:
         "buf",
         "in_data",
         "line_start",
+        "lines",
         "mode",
         "offset",
         "parser",
@@ -91,6 +95,7 @@ class _Direction:
         self.offset = 0  # bytes seen so far in this direction
         self.buf = bytearray()  # the current incomplete line
         self.line_start = 0  # offset where the current line starts
+        self.lines = 0  # plaintext lines seen (MAX_LINES of them are shown)
         self.skipping = False  # a line over MAX_LINE was shown; drop the rest of it
         self.in_data = (
             False  # client: between the 354 and the lone "." (body lines are no commands)
@@ -295,11 +300,16 @@ class ConnectionDecoder:
     def _line(self, d: _Direction, line: bytes, offset: int) -> None:
         if line.endswith(b"\r"):
             line = line[:-1]
-        text = escape_line(line[:MAX_LINE]) + ("…" if len(line) > MAX_LINE else "")
-        injected = d.mode is Mode.INJECTED
-        self._emit(
-            WireLine(sender=d.side, offset=offset, text=text, injected=injected, ts=self._ts)
-        )
+        d.lines += 1
+        if d.lines <= MAX_LINES:
+            text = escape_line(line[:MAX_LINE]) + ("…" if len(line) > MAX_LINE else "")
+            injected = d.mode is Mode.INJECTED
+            self._emit(
+                WireLine(sender=d.side, offset=offset, text=text, injected=injected, ts=self._ts)
+            )
+        elif d.lines == MAX_LINES + 1:  # said once; the lines still steer STARTTLS and DATA
+            who = "client" if d.side is Side.CLIENT else "server"
+            self._emit(notice(Level.WARNING, "tap.lines_full", max=MAX_LINES, side=who))
         if d.mode is not Mode.PLAIN:
             return
         if d is self._client:

@@ -148,7 +148,7 @@ def render(report: Report, lang: str) -> str:
     obs = report.obs
     lines = [
         words["header"].format(
-            target=obs.target, mode=words[obs.mode], name=escape_text(obs.name),
+            target=escape_text(str(obs.target)), mode=words[obs.mode], name=escape_text(obs.name),
             connections=obs.connections,
         ),
         words["tls"].format(version=obs.tls_version, cipher=obs.cipher)

@@ -80,3 +80,23 @@ def test_x1_a_hostile_server_gets_a_report_or_one_line(name: str, tmp_path: Path
         assert shown is not None and shown.stderr == ""
         _assert_safe(shown.stdout)
         assert json.loads(shown.stdout)["target"] == f"127.0.0.1:{port}"
+
+
+def test_x1_a_hostile_target_name_is_shown_escaped(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A target from a script's DNS answers: its escapes are shown, never acted on. (No DNS
+    here, loopback only: the resolver's answer is given by the test.)"""
+    import socket
+
+    from tutor.cli.main import main
+
+    def no_such_name(*args: object, **kwargs: object) -> object:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_name)
+    assert main(["check", f"{hs.POISON}.test:25"]) == 1
+    out, err = capsys.readouterr()
+    _assert_safe(out + err)
+    assert out == "" and err.count("\n") == 1
+    assert err.startswith("smtp-tutor check: \\x1b]0;pwned\\x07")

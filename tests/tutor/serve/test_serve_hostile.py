@@ -154,10 +154,23 @@ def test_x2_a_learner_folder_that_is_not_ours_is_one_line(kind: str, tmp_path: P
     assert not (tmp_path / "outside" / "progress.json").exists()
 
 
+def _link_to_others(path: Path) -> None:
+    _others(path.parent / "theirs")
+    path.symlink_to(path.parent / "theirs")
+
+
+def _link_to_open(path: Path) -> None:
+    (path.parent / "open").mkdir(mode=0o777)
+    (path.parent / "open").chmod(0o777)
+    path.symlink_to(path.parent / "open")
+
+
 DATA_DIRS: dict[str, Callable[[Path], None]] = {
     "a FIFO": _fifo,
     "a file": _file,
     "a link to /dev/null": _link_dev_null,
+    "a link to another user's folder": _link_to_others,
+    "a link to a folder anyone may write": _link_to_open,
 }
 
 
@@ -180,10 +193,16 @@ def test_x2_a_data_dir_that_is_no_folder_is_one_line(
         check=False,
     )
     assert done.returncode == 1 and done.stdout == ""
-    assert (
-        done.stderr == f"smtp-tutor: {data} is not a folder; smtp-tutor keeps nothing there:"
-        " move it away or set SMTP_TUTOR_DATA_DIR to a folder of your own\n"
-    )
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    if kind.startswith("a link to a"):
+        why = "belongs to user id 65534" if "another" in kind else "can be written by others"
+        assert done.stderr.startswith("smtp-tutor: the ") and why in done.stderr
+    else:
+        assert done.stderr == (
+            f"smtp-tutor: {data} is not a folder; smtp-tutor keeps nothing there:"
+            " move it away or set SMTP_TUTOR_DATA_DIR to a folder of your own\n"
+        )
+    assert not list(tmp_path.glob("*/progress.json"))
 
 
 @pytest.mark.parametrize("kind", ["a FIFO", "a link out of the data dir"])
