@@ -335,7 +335,10 @@ class _Log:
                 f"server certificate verification failed for {self.ctx.server}: "
                 + _VERIFY_ERROR[event.cause],
             )
-            why = "Server certificate not verified"
+            # smtp_proto.c: a chain that does not verify (unknown issuer, expired) is "not
+            # trusted"; "not verified" is a trusted certificate whose name does not match
+            wrong_name = event.cause is TlsFailure.WRONG_NAME
+            why = f"Server certificate not {'verified' if wrong_name else 'trusted'}"
         else:
             self.say("smtp", f"SSL_connect error to {self.ctx.server}: -1")
             why = "Cannot start TLS: handshake failure"

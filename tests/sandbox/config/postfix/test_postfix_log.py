@@ -146,7 +146,7 @@ SESSIONS: list[tuple[str, list[SandboxEvent], LogContext, list[tuple[str, str]]]
                      "num=20:unable to get local issuer certificate"),
             ("smtp", "CQID: to=<b@sandbox.test>, relay=sandbox.test[127.0.0.1]:25, delay=0.1, "
                      "delays=0/0/0.05/0.05, dsn=4.7.5, status=deferred (Server certificate not "
-                     "verified)"),
+                     "trusted)"),
             ("smtpd", "lost connection after STARTTLS from localhost[127.0.0.1]"),
             ("smtpd", "disconnect from localhost[127.0.0.1] ehlo=1 starttls=0/1 commands=1/2"),
         ],

@@ -81,7 +81,7 @@ SYMPTOMS: dict[str, tuple[Callable[[list[SandboxEvent]], bool], str]] = {
     ),
     "postfix-expired-cert": (
         lambda ev: _failed(ev) == [TlsFailure.EXPIRED] and not _delivered(ev),
-        "status=deferred (Server certificate not verified)",
+        "status=deferred (Server certificate not trusted)",
     ),
     "postfix-leaf-only": (
         lambda ev: _failed(ev) == [TlsFailure.UNTRUSTED] and not _delivered(ev),
