@@ -7,11 +7,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 from tutor_ui_fakes import at_step, make_app, wait_for
 
 from tutor.ui.screens.lab import LabScreen
 from tutor.ui.screens.lesson import LessonScreen
 from tutor.ui.widgets.lab_block import LabBlock
+
+
+def open_items(screen: LessonScreen) -> str:
+    return str(screen.query_one("#open-items").render())
 
 
 @pytest.fixture
@@ -35,6 +40,11 @@ async def test_o_opens_the_first_lab_whose_goal_is_not_met(data: Path) -> None:
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is lesson)
         first.goal_met()
+        # the first lab's goal is met, the step is not: the block must not say it is
+        said = str(first.query_one(".lab-goal", Static).render())
+        assert said.startswith("✔ Goal met: ") and "Step complete" not in said
+        await wait_for(pilot, lambda: "the lab" in open_items(lesson))
+        assert "Step complete" not in open_items(lesson)
         await pilot.press("o")
         await wait_for(pilot, lambda: isinstance(app.screen, LabScreen))
         assert app.screen.client_policy == "encrypt"

@@ -19,7 +19,7 @@ EN: dict[str, str] = {
     "lab.label": "Lab",
     "lab.open": "Open the lab ({scenario})",
     "lab.goal": "Goal: {goal}",
-    "lab.goal_met": "✔ Goal met: {goal}. Step complete.",
+    "lab.goal_met": "✔ Goal met: {goal}.",  # the step may have more to do: #open-items says
     "lab.goal_open": "Goal not met yet: {goal}",
     "lab.do": "To do: {text}",
     "lab.hint": "Hint: {text}",
@@ -122,7 +122,7 @@ JA: dict[str, str] = {
     "lab.label": "ラボ",
     "lab.open": "ラボを開く({scenario})",
     "lab.goal": "目標: {goal}",
-    "lab.goal_met": "✔ 目標達成: {goal}。このステップは完了です。",
+    "lab.goal_met": "✔ 目標達成: {goal}。",
     "lab.goal_open": "目標はまだ達成されていません: {goal}",
     "lab.do": "やること: {text}",
     "lab.hint": "ヒント: {text}",
