@@ -70,6 +70,10 @@ async def test_p22_moving_the_policy_to_enforce_stops_the_strip_attack(data: Pat
         await wait_for(pilot, lambda: lab.tls_report is not None)
         assert not lab.goal_met
         assert lab.query_one("#outcome").display
+        # the 80-column footer keeps t and F1 whole: e is named by the task and F1, not there
+        keys = [str(k.render()) for k in lab.query_one("Footer").query("FooterKey")]
+        assert any("TLS-RPT" in k for k in keys) and any("Help" in k for k in keys)
+        assert not any("Policy" in k for k in keys)
         pane = lab.query_one(ConversationPane)
         assert any("testing: deliver anyway" in line for line in pane.plain_lines)
         await pilot.press("e")

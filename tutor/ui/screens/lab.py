@@ -47,8 +47,10 @@ class LabScreen(LabDriver):
         Binding("w", "export_capture", "key.capture", show=False),
         # t: a lab world's TLS-RPT report, in the footer only once there is one (check_action)
         Binding("t", "tls_report", "key.tls_report"),
-        # e: a world lab whose MTA-STS policy the learner writes (edit: mta-sts.txt)
-        Binding("e", "edit_policy", "key.edit_policy"),
+        # e: a world lab whose policy or TLSA records the learner writes (edit: ...); off the
+        # footer, which has no room for it at 80 columns beside t: the lab's task, F1 and a
+        # start error on what was written name it
+        Binding("e", "edit_policy", "key.edit_policy", show=False),
         # 1, 2, 3...: one number key per pane of PANES (see _localize)
         Binding("escape", "back", "key.back"),
         Binding("f1", "app.help", "key.help"),
