@@ -70,6 +70,10 @@ async def test_p22_moving_the_policy_to_enforce_stops_the_strip_attack(data: Pat
         await wait_for(pilot, lambda: lab.tls_report is not None)
         assert not lab.goal_met
         assert lab.query_one("#outcome").display
+        # the 80-column footer keeps t and F1 whole: e is named by the task and F1, not there
+        keys = [str(k.render()) for k in lab.query_one("Footer").query("FooterKey")]
+        assert any("TLS-RPT" in k for k in keys) and any("Help" in k for k in keys)
+        assert not any("Policy" in k for k in keys)
         pane = lab.query_one(ConversationPane)
         assert any("testing: deliver anyway" in line for line in pane.plain_lines)
         await pilot.press("e")
@@ -226,3 +230,39 @@ def test_p23_tlsa_lines_are_checked_against_the_sandbox_certificate() -> None:
     ]
     assert tlsa_findings("", "ja")[0].startswith("まだレコードがありません")
     assert tlsa_findings("3 1 1 " + "0" * 5000, "en")[0].count("\n") == 1  # one line, no trace
+
+
+async def test_p23_a_record_that_stops_the_lab_can_still_be_corrected(data: Path) -> None:
+    """A published line that is no TLSA record stops the lab's start, in words; e still opens
+    what was written, and the corrected record starts the lab again."""
+    from sandbox.dane.tlsa import tlsa_for
+    from sandbox.pki.certs import ensure_certs, load_cert
+
+    right = str(tlsa_for(load_cert(ensure_certs().server_cert)))
+    at_step(data, LESSON, 9, builtin=True)
+    app = make_app(data, lessons_dir=None, session_factory=real_session, start_lesson=LESSON)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        [block] = [b for b in app.screen.query(LabBlock) if b.lab.edit == "tlsa"]
+        block.query_one(".open-lab", Button).press()
+        await wait_for(pilot, lambda: isinstance(app.screen, LabScreen))
+        lab = app.screen
+        assert isinstance(lab, LabScreen)
+        await wait_for(pilot, lambda: lab.session is not None)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, PolicyEditorScreen))
+        app.screen.query_one("#policy-text", TextArea).insert("3 1 1 zz")
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: lab.start_error is not None)
+        assert "line 1: the certificate association data is not hexadecimal" in lab.start_error
+        assert lab.session is None
+        await pilot.press("e")  # still there: the learner fixes what stopped the lab
+        await wait_for(pilot, lambda: isinstance(app.screen, PolicyEditorScreen))
+        area = app.screen.query_one("#policy-text", TextArea)
+        assert area.text == "3 1 1 zz"
+        area.clear()
+        area.insert(right)
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: lab.session is not None and lab.start_error is None)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: lab.goal_met)

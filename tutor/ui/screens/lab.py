@@ -21,7 +21,7 @@ from textual.widgets import Button, Footer, Input, Static, Tab, Tabs
 
 from sandbox.lab.catalog import SCENARIOS
 from tutor.ui.lab_capture import export_capture, keylog_bytes
-from tutor.ui.lab_link import SessionFactory
+from tutor.ui.lab_link import LabSessionLike, SessionFactory
 from tutor.ui.lang import on_lang_change, words
 from tutor.ui.screens.lab_driver import LabDriver, refreeze_gc
 from tutor.ui.screens.lab_events import FLUSH_INTERVAL
@@ -47,8 +47,10 @@ class LabScreen(LabDriver):
         Binding("w", "export_capture", "key.capture", show=False),
         # t: a lab world's TLS-RPT report, in the footer only once there is one (check_action)
         Binding("t", "tls_report", "key.tls_report"),
-        # e: a world lab whose MTA-STS policy the learner writes (edit: mta-sts.txt)
-        Binding("e", "edit_policy", "key.edit_policy"),
+        # e: a world lab whose policy or TLSA records the learner writes (edit: ...); off the
+        # footer, which has no room for it at 80 columns beside t: the lab's task, F1 and a
+        # start error on what was written name it
+        Binding("e", "edit_policy", "key.edit_policy", show=False),
         # 1, 2, 3...: one number key per pane of PANES (see _localize)
         Binding("escape", "back", "key.back"),
         Binding("f1", "app.help", "key.help"),
@@ -219,8 +221,16 @@ class LabScreen(LabDriver):
         if action == "tls_report":  # hidden from the footer while there is no report
             return self.tls_report is not None
         if action == "edit_policy":  # only in a lab whose policy the learner writes
-            return bool(getattr(self.session, "policy_editable", False))
+            return self._editable() is not None
         return True
+
+    def _editable(self) -> LabSessionLike | None:
+        """The session whose world the learner writes for: the running one, or the one whose
+        start failed (perhaps on what they wrote)."""
+        for session in (self.session, self.unstarted):
+            if session is not None and getattr(session, "policy_editable", False):
+                return session
+        return None
 
     def action_tls_report(self) -> None:
         found = self.tls_report
@@ -230,8 +240,8 @@ class LabScreen(LabDriver):
         self.app.push_screen(TlsReportScreen(*found))
 
     def action_edit_policy(self) -> None:
-        session = self.session
-        if session is None or not getattr(session, "policy_editable", False):
+        session = self._editable()
+        if session is None:
             self.app.bell()
             return
         kind = getattr(session, "policy_kind", "mta-sts")
@@ -240,10 +250,11 @@ class LabScreen(LabDriver):
 
     def _publish(self, text: str | None) -> None:
         """The learner's policy, saved (0600, atomically); the lab starts again serving it."""
-        if text is None or self.session is None:
+        session = self._editable()
+        if text is None or session is None:
             return
         try:
-            path = self.session.save_policy(text)  # type: ignore[attr-defined]
+            path = session.save_policy(text)  # type: ignore[attr-defined]
         except OSError as exc:
             error = words(self, "lab.policy_save_failed", error=exc.strerror or str(exc))
             self.notify(error, severity="error", markup=False)

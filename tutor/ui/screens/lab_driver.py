@@ -19,18 +19,27 @@ from tutor.ui.screens.lab_events import LabEvents
 class LabDriver(LabEvents):
     """The session's commands, each run one at a time."""
 
+    # a session whose start failed, kept so what the learner wrote for a lab world can still
+    # be edited (the start error may be in it: a TLSA line that is no record)
+    unstarted: LabSessionLike | None = None
+
     @work(group="lab", exclusive=True)
     async def _start_session(self) -> None:
         await self._do_start()
 
     async def _do_start(self) -> None:
         self.start_error = None
+        made: LabSessionLike | None = None
         try:
-            session = self.session_factory(self.scenario, self.emit, self.client_policy)
-            await session.start()
+            made = self.session_factory(self.scenario, self.emit, self.client_policy)
+            await made.start()
         except Exception as exc:  # whatever went wrong, the learner gets words, not a traceback
+            self.unstarted = made
             self._start_failed(exc)
+            self.refresh_bindings()
             return
+        self.unstarted = None
+        session = made
         self.session = session
         for line in self.query("#policies").results(Static):
             line.update(self._policies_text())  # the block's own server, now it is known
@@ -94,8 +103,9 @@ class LabDriver(LabEvents):
         try:
             await self.session.restart()
         except Exception as exc:
-            self.session = None  # a later r starts from scratch
+            self.unstarted, self.session = self.session, None  # a later r starts from scratch
             self._start_failed(exc)
+            self.refresh_bindings()
             return
         self.flush()
 
