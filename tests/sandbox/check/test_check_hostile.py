@@ -21,19 +21,23 @@ from pathlib import Path
 import hostile_servers as hs
 import pytest
 
+from tutor.cli.check import NO_VERDICT
+
 HANG_GUARD = 240.0  # seconds; the bounded check ends far sooner, even on a busy machine
 # what a terminal would act on: C0 but newline, DEL, C1, bidi controls and isolates
 UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 Factory = Callable[[Path], hs.Handler]
 CASES: dict[str, tuple[Factory, str]] = {
-    # name: (the server, what check must end with: "line" for one stderr line, "report")
+    # name: (the server, what check must end with: "line" for one stderr line, "report", or
+    # "either": the handshake's own timeout (a report) or, on a very busy machine, the whole
+    # check's deadline (a line) may come first
     "10 MB greeting in one line": (lambda _: hs.huge_greeting_line, "line"),
     "10 MB greeting in 100-byte lines": (lambda _: hs.huge_greeting_lines, "line"),
     "endless multiline EHLO reply": (lambda _: hs.endless_ehlo, "line"),
     "greeting trickled a byte at a time": (lambda _: hs.trickler(0.25), "line"),
     "greeting lines trickled one at a time": (lambda _: hs.trickle_lines(0.25), "line"),
-    "TLS handshake trickled a byte at a time": (lambda _: hs.trickle_handshake(0.25), "report"),
+    "TLS handshake trickled a byte at a time": (lambda _: hs.trickle_handshake(0.25), "either"),
     "every command answered 220": (lambda _: hs.always_220, "report"),
     "accepts then resets": (lambda _: hs.reset, "line"),
     "greets then resets": (lambda _: hs.greet_then_reset, "line"),
@@ -66,16 +70,18 @@ def test_x1_a_hostile_server_gets_a_report_or_one_line(name: str, tmp_path: Path
     factory, expected = CASES[name]
     with hs.hostile(factory(tmp_path)) as port:
         done = _run(port)
+        if expected == "either":
+            expected = "line" if done.stderr else "report"
         shown = _run(port, "--json") if expected == "report" else None
     _assert_safe(done.stdout + done.stderr)
     if expected == "line":
-        assert done.returncode == 3 and done.stdout == ""  # no verdict (W7)
+        assert done.returncode == NO_VERDICT and done.stdout == ""
         assert done.stderr.count("\n") == 1 and done.stderr.startswith(
             "smtp-tutor check: 127.0.0.1:"
         )
         assert len(done.stderr) < 300
     else:
-        assert done.stderr == "", done.stderr
+        assert done.stderr == "" and done.returncode in (0, 1, 2), done.stderr
         assert done.stdout.startswith("smtp-tutor check 127.0.0.1:")
         assert shown is not None and shown.stderr == ""
         _assert_safe(shown.stdout)
@@ -95,7 +101,7 @@ def test_x1_a_hostile_target_name_is_shown_escaped(
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
     monkeypatch.setattr(socket, "getaddrinfo", no_such_name)
-    assert main(["check", f"{hs.POISON}.test:25"]) == 3  # no verdict (W7)
+    assert main(["check", f"{hs.POISON}.test:25"]) == NO_VERDICT
     out, err = capsys.readouterr()
     _assert_safe(out + err)
     assert out == "" and err.count("\n") == 1
