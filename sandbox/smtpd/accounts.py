@@ -61,7 +61,7 @@ def _read(path: Path) -> DemoAccount | None:
         account = DemoAccount(str(data["username"]), str(data["password"]))
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):  # json nests by recursion
         with contextlib.suppress(OSError):
             path.unlink()  # unsafe, unreadable or corrupt (a link goes, not its target)
         return None

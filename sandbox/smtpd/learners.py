@@ -90,7 +90,7 @@ def _read(path: Path) -> dict[str, str]:
         data = json.loads(read_user_file(path, MAX_FILE, private=True).decode("utf-8"))
         rows = data["learners"]
         kept = {str(row["name"]): str(row["password"]) for row in rows}
-    except (OSError, ValueError, KeyError, TypeError):  # missing, unsafe or damaged
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):  # missing, unsafe, damaged
         return {}
     # a password starting with '-' reads as an option on a command line: made anew
     return {n: p for n, p in kept.items() if _NAME.fullmatch(n) and p and p[0] != "-"}

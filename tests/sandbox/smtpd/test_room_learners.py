@@ -48,7 +48,14 @@ def test_q3_accounts_are_generated_private_and_kept_across_runs(data_dir: Path) 
 
 @pytest.mark.parametrize(
     "damage",
-    [b"not json", b"\xff\xfe\x00", b'{"learners": 5}', b'{"learners": [{"name": 1}]}', b"[]"],
+    [
+        b"not json",
+        b"\xff\xfe\x00",
+        b'{"learners": 5}',
+        b'{"learners": [{"name": 1}]}',
+        b"[]",
+        pytest.param(b"[" * 3_000, id="nested-3000-deep"),
+    ],
 )
 def test_q3_a_damaged_accounts_file_is_replaced(data_dir: Path, damage: bytes) -> None:
     room_dir().mkdir(parents=True, mode=0o700)

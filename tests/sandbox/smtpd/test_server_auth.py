@@ -175,7 +175,11 @@ def test_c5_demo_account_with_loose_permissions_is_replaced(data_dir) -> None:
     assert fresh.password != account.password
     assert (data_dir / ACCOUNT_FILE).stat().st_mode & 0o777 == 0o600
     (data_dir / ACCOUNT_FILE).write_text("{not json")
-    assert demo_account().password not in (account.password, fresh.password)
+    third = demo_account()
+    assert third.password not in (account.password, fresh.password)
+    # nested deeper than json's recursion: was a RecursionError traceback at start (X3)
+    (data_dir / ACCOUNT_FILE).write_text("[" * 3_000)
+    assert demo_account().password not in (account.password, fresh.password, third.password)
 
 
 async def test_c5_server_knows_only_the_demo_account(start_server, connect, client_ctx) -> None:
