@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
 from tutor_ui_fakes import at_step, make_app, wait_for
 
 from tutor.ui.screens.lab import LabScreen
@@ -54,3 +54,25 @@ async def test_o_opens_the_first_lab_whose_goal_is_not_met(data: Path) -> None:
         await pilot.press("o")  # both done: the first again, as before
         await wait_for(pilot, lambda: isinstance(app.screen, LabScreen))
         assert app.screen.client_policy == "may"
+
+
+async def test_t_on_a_wide_screen_goes_to_the_shown_step_list_before_hiding_it(data: Path) -> None:
+    """At 120x35 the step list is shown from the start; t hid it, so a newcomer's arrows and
+    Enter then answered the step's quiz (lesson 8 step 1, in a walk) instead of picking a step."""
+    app = make_app(data, lessons_dir=None, start_lesson="starttls-attacks", lang="ja")
+    async with app.run_test(size=(120, 35)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen))
+        lesson = app.screen
+        assert isinstance(lesson, LessonScreen)
+        steps = lesson.query_one("#steps", OptionList)
+        await wait_for(pilot, lambda: steps.display and lesson.focused is not steps)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: lesson.focused is steps)
+        assert steps.display
+        await pilot.press(*["down"] * 10, "enter")
+        await wait_for(pilot, lambda: lesson.step == 11)
+        assert lesson.lesson.id == "starttls-attacks"
+        steps.focus()
+        await pilot.press("t")  # in the list: t hides it, and the step has the keys
+        await wait_for(pilot, lambda: not steps.display)
+        assert lesson.focused is not steps

@@ -299,6 +299,11 @@ class LessonScreen(Screen[bool]):
 
     def action_toggle_steps(self) -> None:
         steps = self.query_one("#steps")
+        if steps.display and self.steps_hidden is None and self.focused is not steps:
+            # a wide screen shows the list from the start, but the step has the keys: t (the
+            # key a learner picks a step with) goes to the list first; pressed there, it hides
+            steps.focus(scroll_visible=False)
+            return
         body = self.query_one("#step-body", VerticalScroll)
         # the text rewraps to the new width: keep the reader at the same point of the step
         place = body.scroll_y / body.max_scroll_y if body.max_scroll_y else 0.0
