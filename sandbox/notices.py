@@ -180,6 +180,15 @@ NOTICES: dict[str, str] = {
     "probe.no_service": "no smtpd service on port {port}",
     "probe.timeout": "no answer within {seconds} s",
     "probe.broke": "{error}",
+    # the Exchange probes (sandbox/config/exchange/probes.py)
+    "probe.no_connector": "no enabled receive connector binds port {port}",
+    "probe.no_send_connector": "no enabled send connector covers {domain}",
+    "probe.send_connector": "send connector '{name}': client policy {policy}",
+    "probe.strip_sent": "STARTTLS stripped: MAIL went out in plaintext",
+    "probe.strip_withheld": "STARTTLS stripped: nothing was sent",
+    "probe.auth_in_clear": "EHLO (no TLS) offers AUTH",
+    "probe.no_auth_in_clear": "EHLO (no TLS) offers no AUTH",
+    "probe.auth_in_tls": "EHLO (in TLS) offers AUTH",
 }
 """Every notice the sandbox can say, in English: `{name}` fields are its params."""
 

@@ -34,19 +34,26 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from sandbox.config.exchange.probe_names import PARTNER_DOMAIN
+from sandbox.config.exchange.probe_names import PROBE_WORDS as EXCHANGE_PROBES
 from sandbox.config.findings import ConfigError
 from sandbox.config.postfix.master import DEFAULT_MASTER_CF
-from sandbox.config.postfix.probe_names import PROBE_WORDS as PROBES
+from sandbox.config.postfix.probe_names import PROBE_WORDS as POSTFIX_PROBES
 from sandbox.config.postfix.probe_names import read_postfix_text
 from sandbox.lab.catalog import SCENARIOS
 from tutor.model.blocks import _Reader, unknown_scenario
 from tutor.model.fields import parse_fields, shorten
 from tutor.model.lesson import CLIENT_POLICIES, CustomBlock, FenceBody, Lesson, LessonError
 
-SYSTEMS: dict[str, tuple[str, ...]] = {"postfix": ("main.cf", "master.cf")}
+SYSTEMS: dict[str, tuple[str, ...]] = {
+    "postfix": ("main.cf", "master.cf"),
+    "exchange": ("connectors.ps1",),  # connector cmdlets (sandbox.config.exchange.reader)
+}
 """system -> the files a config lab of it may start with (the first one is required)."""
+PROBES = {"postfix": POSTFIX_PROBES, "exchange": EXCHANGE_PROBES}
+"""system -> its probes' names and words."""
 _SCALARS = ("name", "system", "do", "hint")
-_OPTIONAL = ("scenario", "service", "client-policy")
+_OPTIONAL = ("scenario", "service", "client-policy", "domain")
 _LISTS = ("probes",)
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _FILE_LINE = re.compile(r"^===[ \t]+(\S+)[ \t]*$")
@@ -68,6 +75,7 @@ class ConfigLab(CustomBlock):
     scenario: str = "starttls"  # the lab session's script (sandbox.lab.catalog)
     service: str = ""  # the smtpd service it talks to ("": as `demo --postfix` chooses)
     client_policy: str | None = None  # the lab session's client (None: the scenario's)
+    domain: str = PARTNER_DOMAIN  # Exchange: the partner domain whose send connector is probed
 
     def file(self, name: str) -> str:
         """The starting text of `name` ("" when the lesson gives none: the default applies)."""
@@ -102,7 +110,7 @@ def build_config_lab(body: FenceBody) -> tuple[ConfigLab | None, list[LessonErro
     r.check_keys((*_SCALARS, *_OPTIONAL), _LISTS)
     name, system, do, hint = (r.scalar(k) for k in _SCALARS)
     probes = r.list_("probes")
-    scenario, service, policy = (r.scalar(k, required=False) for k in _OPTIONAL)
+    scenario, service, policy, domain = (r.scalar(k, required=False) for k in _OPTIONAL)
     if scenario is not None and scenario[0] not in SCENARIOS:
         r.error(scenario[1], unknown_scenario(scenario[0]))
     if policy is not None and policy[0] not in CLIENT_POLICIES:
@@ -120,12 +128,18 @@ def build_config_lab(body: FenceBody) -> tuple[ConfigLab | None, list[LessonErro
             allowed = SYSTEMS[system[0]]
         else:
             r.error(system[1], f"'system' is {shorten(system[0])!r}; use {', '.join(SYSTEMS)}")
-    for probe in probes[0] if probes else ():
-        if probe and probe not in PROBES:
+    known = PROBES.get(system[0] if system else "", {})
+    for probe in probes[0] if probes and known else ():
+        if probe and probe not in known:
             r.error(
                 probes[1] if probes else line,
-                f"unknown probe {shorten(probe)!r} (known: {', '.join(PROBES)})",
+                f"unknown probe {shorten(probe)!r} (known: {', '.join(known)})",
             )
+    exchange = system is not None and system[0] == "exchange"
+    for field, value in (("service", service), ("domain", domain)):
+        if value is not None and (field == "service") == exchange:
+            other = "postfix" if exchange else "exchange"
+            r.error(value[1], f"{field!r} is for a {other} config lab only")
     seen: set[str] = set()
     for fname, fline, _ in files:
         if allowed and fname not in allowed:
@@ -141,6 +155,8 @@ def build_config_lab(body: FenceBody) -> tuple[ConfigLab | None, list[LessonErro
     texts = {fname: "".join(f"{x}\n" for x in lines) for fname, _, lines in files}
     if not r.errors and system is not None and system[0] == "postfix":
         _check_postfix(r, texts, {fname: fline for fname, fline, _ in files}, service)
+    if not r.errors and exchange:
+        _check_exchange(r, texts, {fname: fline for fname, fline, _ in files})
     if r.errors or name is None or system is None or do is None or hint is None or not probes:
         return None, r.errors
     block = ConfigLab(
@@ -154,6 +170,7 @@ def build_config_lab(body: FenceBody) -> tuple[ConfigLab | None, list[LessonErro
         scenario=scenario[0] if scenario else "starttls",
         service=service[0] if service else "",
         client_policy=policy[0] if policy else None,
+        domain=domain[0] if domain else PARTNER_DOMAIN,
     )
     return block, r.errors
 
@@ -176,6 +193,17 @@ def _check_postfix(
         r.error(
             service[1], f"'service' is {shorten(service[0])!r}; master.cf has {', '.join(names)}"
         )
+
+
+def _check_exchange(r: _Reader, texts: dict[str, str], header: dict[str, int]) -> None:
+    """The starting script as Exchange would take it: a refused line is a lesson error there."""
+    from sandbox.config.exchange.reader import read_text
+
+    try:
+        read_text(texts.get("connectors.ps1", ""), "connectors.ps1")
+    except ConfigError as error:
+        at = header.get(error.path, r.line) + max(error.line, 1)
+        r.error(at, f"{error.path}:{error.line}: {error.what}")
 
 
 def config_problems(lessons: Iterable[Lesson]) -> list[LessonError]:

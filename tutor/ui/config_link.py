@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sandbox.config.findings import ConfigError, Finding
+from sandbox.config.findings import ConfigError
 from sandbox.config.postfix.enact import Listener, enact
 from sandbox.config.postfix.log import LogContext, postfix_log
 from sandbox.config.postfix.probe_names import read_postfix_text
@@ -25,33 +25,11 @@ from sandbox.pki.labkeys import ensure_lab_keys
 from sandbox.smtpd.policy import ServerPolicy
 from tutor.model.config_lab import ConfigLab
 from tutor.model.lesson import Lab, Lesson
+from tutor.ui import config_exchange
+from tutor.ui.config_checked import Checked
 from tutor.ui.lab_link import Emit, LabSessionLike, SessionFactory
 
 DEFAULT_NAME = "mail.sandbox.test"  # the lab keys' leaf is for it (sandbox/pki/labkeys.py)
-
-
-@dataclass(frozen=True, slots=True)
-class Checked:
-    """`postfix check` of the learner's files: its findings, or the error that stops a read."""
-
-    findings: tuple[Finding, ...] = ()
-    error: ConfigError | None = None
-
-    @property
-    def lines(self) -> dict[str, dict[int, str]]:
-        """File -> line -> the worst level there (`error`, `warning`, `note`)."""
-        order = {"note": 0, "warning": 1, "error": 2}
-        out: dict[str, dict[int, str]] = {}
-        marks = [(f.path, f.line, f.level.value) for f in self.findings]
-        if self.error is not None:
-            marks.append((self.error.path, self.error.line, "error"))
-        for path, line, level in marks:
-            if line <= 0:
-                continue
-            at = out.setdefault(path, {})
-            if order[level] >= order.get(at.get(line, "note"), 0):
-                at[line] = level
-        return out
 
 
 def check_postfix(main: str, master: str, keys: Path) -> Checked:
@@ -187,6 +165,9 @@ def lab_factory(
                 return saved if saved is not None else start
 
             # a broken edit is a start error the lab says in words (LabScreen._start_failed)
+            if found.system == "exchange":
+                ready = config_exchange.prepare(found, text(config_exchange.SCRIPT))
+                return config_exchange.session_factory(ready, None)(scenario, emit, policy)
             prepared = prepare(found, text("main.cf"), text("master.cf"), keys_dir(data))
             return session_factory(prepared, None)(scenario, emit, policy)
 

@@ -167,6 +167,14 @@ JA: dict[str, str] = {
     "probe.no_service": "{port} 番に smtpd のサービスがありません",
     "probe.timeout": "{seconds} 秒以内に応答がありません",
     "probe.broke": "{error}",
+    "probe.no_connector": "{port} 番を使う有効な受信コネクタがありません",
+    "probe.no_send_connector": "{domain} を受け持つ有効な送信コネクタがありません",
+    "probe.send_connector": "送信コネクタ '{name}': クライアントのポリシー {policy}",
+    "probe.strip_sent": "STARTTLS を消された: MAIL が平文で送られた",
+    "probe.strip_withheld": "STARTTLS を消された: 何も送られなかった",
+    "probe.auth_in_clear": "EHLO（TLS なし）に AUTH があります",
+    "probe.no_auth_in_clear": "EHLO（TLS なし）に AUTH がありません",
+    "probe.auth_in_tls": "EHLO（TLS の中）に AUTH があります",
 }
 
 TABLES: dict[str, dict[str, str]] = {"ja": JA}

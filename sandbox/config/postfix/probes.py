@@ -85,18 +85,18 @@ class Probe:
     words: ProbeWords
 
 
-def _note(key: str, **params: object) -> Notice:
+def note(key: str, **params: object) -> Notice:
     return notice(Level.INFO, key, **params)
 
 
-def _said(step: str, reply: Reply, *, key: str = "probe.reply") -> Notice:
+def reply_note(step: str, reply: Reply, *, key: str = "probe.reply") -> Notice:
     """`STEP -> CODE text`: protocol text, said alike in every language (but for `key`'s words)."""
-    return _note(
+    return note(
         key, step=step, reply=f"{reply.code} {reply.lines[0] if reply.lines else ''}".rstrip()
     )
 
 
-async def _deliver(c: SmtpClient, said: list[Notice]) -> Verdict:
+async def deliver(c: SmtpClient, said: list[Notice]) -> Verdict:
     """MAIL, RCPT and DATA on an open session: whether the message was accepted."""
     for step in ("MAIL FROM", "RCPT TO", "DATA"):
         if step == "MAIL FROM":
@@ -105,7 +105,7 @@ async def _deliver(c: SmtpClient, said: list[Notice]) -> Verdict:
             reply = await c.rcpt(RECIPIENT)
         else:
             reply = await c.data(MESSAGE)
-        said.append(_said(step, reply))
+        said.append(reply_note(step, reply))
         if not reply.is_success:
             return False, said
     return True, said
@@ -117,8 +117,8 @@ async def mx_plaintext(t: Target) -> Verdict:
     said: list[Notice] = []
     try:
         await c.connect()
-        said.append(_said("EHLO", await c.ehlo()))
-        return await _deliver(c, said)
+        said.append(reply_note("EHLO", await c.ehlo()))
+        return await deliver(c, said)
     finally:
         await c.close()
 
@@ -130,12 +130,12 @@ async def mx_verified_tls(t: Target) -> Verdict:
     try:
         await c.connect()
         await c.ehlo()
-        said.append(_said("STARTTLS", await c.starttls()))
+        said.append(reply_note("STARTTLS", await c.starttls()))
         if not c.tls_active:
             return False, said
-        said.append(_note("probe.tls_verified", version=c.tls_version))
+        said.append(note("probe.tls_verified", version=c.tls_version))
         await c.ehlo()
-        return await _deliver(c, said)
+        return await deliver(c, said)
     finally:
         await c.close()
 
@@ -147,9 +147,9 @@ async def submission_requires_tls(t: Target) -> Verdict:
         await c.connect()
         await c.ehlo()
         if c.tls_active:  # wrapped: nothing can be said without TLS, which is not "required"
-            return False, [_note("probe.wrapped_587")]
+            return False, [note("probe.wrapped_587")]
         reply = await c.mail(SENDER)
-        return reply.code == 530, [_said("MAIL FROM", reply, key="probe.reply_no_tls")]
+        return reply.code == 530, [reply_note("MAIL FROM", reply, key="probe.reply_no_tls")]
     finally:
         await c.close()
 
@@ -161,12 +161,12 @@ async def submission_no_auth_in_clear(t: Target) -> Verdict:
         await c.connect()
         reply = await c.ehlo()
         if c.tls_active:
-            return False, [_note("probe.wrapped_587")]
+            return False, [note("probe.wrapped_587")]
         offered = "AUTH" in c.capabilities
         keywords = " ".join(line.split()[0] for line in reply.lines[1:] if line.split())
         if not keywords:
-            return not offered, [_note("probe.ehlo_no_tls_none")]
-        return not offered, [_note("probe.ehlo_no_tls", keywords=keywords)]
+            return not offered, [note("probe.ehlo_no_tls_none")]
+        return not offered, [note("probe.ehlo_no_tls", keywords=keywords)]
     finally:
         await c.close()
 
@@ -178,19 +178,19 @@ async def _auth_in_tls(t: Target, port: int) -> Verdict:
         await c.connect()
         await c.ehlo()
         if not c.tls_active:
-            said.append(_said("STARTTLS", await c.starttls()))
+            said.append(reply_note("STARTTLS", await c.starttls()))
             if not c.tls_active:
                 return False, said
             await c.ehlo()
-        said.append(_note("probe.tls", version=c.tls_version))
+        said.append(note("probe.tls", version=c.tls_version))
         if "AUTH" not in c.capabilities:
-            said.append(_note("probe.no_auth_in_tls"))
+            said.append(note("probe.no_auth_in_tls"))
             return False, said
         reply = await c.auth_plain(USER, PASSWORD)
-        said.append(_said("AUTH PLAIN", reply))
+        said.append(reply_note("AUTH PLAIN", reply))
         if reply.code != 235:
             return False, said
-        return await _deliver(c, said)
+        return await deliver(c, said)
     finally:
         await c.close()
 
@@ -204,7 +204,7 @@ async def smtps_implicit_tls(t: Target) -> Verdict:
     """Port 465 speaks TLS from its first byte (RFC 8314), then AUTH and a message."""
     listener, _ = t.services[465]
     if not listener.policy.implicit_tls:
-        return False, [_note("probe.plain_465")]
+        return False, [note("probe.plain_465")]
     return await _auth_in_tls(t, 465)
 
 
@@ -246,18 +246,24 @@ async def start_services(plan: Enactment, folder: Path) -> tuple[Target, context
 async def run_probe(target: Target, probe: Probe) -> ProbeResult:
     """One probe; a service that is missing or a session that breaks is a failed probe."""
     if probe.port not in target.services:
-        return ProbeResult(probe.name, False, (_note("probe.no_service", port=probe.port),))
+        return ProbeResult(probe.name, False, (note("probe.no_service", port=probe.port),))
+    return await guarded(probe.name, probe.run(target))
+
+
+async def guarded(name: str, run: Awaitable[Verdict]) -> ProbeResult:
+    """A probe's verdict; a session that breaks or hangs is a failed probe, said in words
+    (the Postfix and the Exchange probes share it)."""
     try:
-        ok, said = await asyncio.wait_for(probe.run(target), TIMEOUT * 3)
+        ok, notes = await asyncio.wait_for(run, TIMEOUT * 3)
     except SmtpClientError as exc:  # the client's own words, keyed (sandbox.notices)
         text = f"{type(exc).__name__}: {exc}"
-        return ProbeResult(probe.name, False, (Notice(Level.INFO, text, exc.key, exc.params),))
+        return ProbeResult(name, False, (Notice(Level.INFO, text, exc.key, exc.params),))
     except TimeoutError:
-        return ProbeResult(probe.name, False, (_note("probe.timeout", seconds=int(TIMEOUT * 3)),))
+        return ProbeResult(name, False, (note("probe.timeout", seconds=int(TIMEOUT * 3)),))
     except (OSError, ValueError) as exc:
         error = f"{type(exc).__name__}: {exc}"
-        return ProbeResult(probe.name, False, (_note("probe.broke", error=error),))
-    return ProbeResult(probe.name, ok, tuple(said))
+        return ProbeResult(name, False, (note("probe.broke", error=error),))
+    return ProbeResult(name, ok, tuple(notes))
 
 
 async def probe_postfix(

@@ -19,8 +19,8 @@ from tutor.model.lessons import parse_text
 from tutor.ui.app import TutorApp
 from tutor.ui.screens.lab_config import ConfigLabScreen
 from tutor.ui.widgets.config_editor import ConfigEditor
+from tutor.ui.widgets.config_log_pane import ConfigLogPane
 from tutor.ui.widgets.lab_panes import ConversationPane
-from tutor.ui.widgets.postfix_log_pane import PostfixLogPane
 
 FRONT = "---\nid: t\ntitle: T\nsummary: S\nminutes: 1\nscenario: starttls\n---\n\n## Step\n\n"
 LAB = """\
@@ -122,7 +122,7 @@ async def test_l52_check_marks_the_finding_on_its_line_and_run_meets_the_goal_by
         assert not main.has_focus
         await pilot.press("p")
         await wait_for(pilot, lambda: any("530" in t for t in conversation.plain_lines))
-        log = screen.query_one(PostfixLogPane)
+        log = screen.query_one(ConfigLogPane)
         await wait_for(pilot, lambda: any("530 5.7.0" in t for t in log.log_text))
         assert any("postfix/smtpd[" in t and "NOQUEUE: reject" in t for t in log.log_text)
         print(f"config lab run: {screen.run_seconds * 1000:.0f} ms")  # the report's figure

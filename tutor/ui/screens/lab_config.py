@@ -1,13 +1,16 @@
-"""The config lab: the learner's Postfix files in an editor beside a live lab (issue 11, §4).
+"""The config lab: the learner's Postfix files or Exchange script in an editor beside a live lab
+(issue 11, §4).
 
-    Check (F4)  `postfix check` on the editor's text, findings marked on their lines
-    Run (F5)    the files saved, the lab session restarted with them (as `demo --postfix`),
-                then the block's probes run against every service; all pass: the goal is met
-    Reset       the lesson's starting files again (the saved edit is forgotten)
+    Check (F4)  the linter (`postfix check`, `exchange check`), findings marked on their lines
+    Run (F5)    the files saved, the lab session restarted with them (as `demo --postfix` or
+                `demo --exchange`), then the block's probes on real loopback sessions; all
+                pass: the goal is met
+    Reset (F8)  the lesson's starting files again (the saved edit is forgotten)
     F2          editor or lab, on a terminal too narrow for both
 
-The lab side is the Lab screen itself (`LabScreen`), with one more pane: the session's Postfix
-log. The goal is never read from the text: only the probes' real sessions decide it.
+The lab side is the Lab screen itself (`LabScreen`), with one more pane: the session's log in
+the system's own format. What differs between the systems is in `tutor.ui.config_systems`; the
+editor side is `ConfigFiles`. The goal is never read from the text: only the probes decide it.
 """
 
 from __future__ import annotations
@@ -20,15 +23,16 @@ from typing import ClassVar
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Static, Tab, Tabs
+from textual.widgets import Button, Footer, Static
 
 from sandbox.config.findings import ConfigError
-from sandbox.config.postfix.probes import PROBES, ProbeResult
+from sandbox.config.postfix.probes import ProbeResult
 from tutor.model.config_edits import keys_dir, load_edit, reset_edits, save_edit
-from tutor.model.config_lab import ConfigLab
-from tutor.ui import config_link
+from tutor.model.config_lab import PROBES, ConfigLab
+from tutor.ui.config_checked import Checked
+from tutor.ui.config_systems import runner_for
 from tutor.ui.lab_link import Emit, LabSessionLike
 from tutor.ui.lang import ui_lang, words
 from tutor.ui.notice_words import notice_text
@@ -36,8 +40,9 @@ from tutor.ui.screens.dialogs import ConfirmScreen
 from tutor.ui.screens.lab import LabScreen
 from tutor.ui.screens.lab_task import LabTask
 from tutor.ui.widgets.config_editor import ConfigEditor
+from tutor.ui.widgets.config_files import ConfigFiles
+from tutor.ui.widgets.config_log_pane import ConfigLogPane
 from tutor.ui.widgets.lab_panes import LAB_PANES, PaneKind
-from tutor.ui.widgets.postfix_log_pane import PostfixLogPane
 
 SPLIT_WIDTH = 120  # columns from which the editor and the lab are side by side
 
@@ -64,7 +69,7 @@ ConfigLabScreen #config-files { height: 1; }
 
 
 def _log_pane(id: str, classes: str) -> Widget:
-    return PostfixLogPane(id=id, classes=classes)
+    return ConfigLogPane(id=id, classes=classes)
 
 
 class ConfigLabScreen(LabScreen):
@@ -97,11 +102,9 @@ class ConfigLabScreen(LabScreen):
         self.block = block
         self.data = data  # the data folder (None: the learner's own, sandbox.safety.files)
         self.keys = keys_dir(data)
-        self.files = tuple(name for name, _ in block.files) or ("main.cf",)
-        if block.system == "postfix" and "master.cf" not in self.files:
-            self.files = (*self.files, "master.cf")
-        self.prepared: config_link.Prepared | None = None
-        self.checked: config_link.Checked | None = None
+        self.runner = runner_for(block, self.keys)  # what is Postfix's or Exchange's
+        self.files = self.runner.files
+        self.checked: Checked | None = None
         self.probes: list[ProbeResult] = []
         self.probing = False
         self.run_seconds: float | None = None  # config -> new session ready, the last run
@@ -118,14 +121,14 @@ class ConfigLabScreen(LabScreen):
     # --- the files ------------------------------------------------------------------------------
 
     def starting_text(self, file: str) -> str:
-        return self.block.master_cf if file == "master.cf" else self.block.file(file)
+        return self.runner.starting_text(file)
 
     def text(self, file: str) -> str:
         """What the editor holds for `file` now."""
         return self.editor(file).text
 
     def editor(self, file: str) -> ConfigEditor:
-        return self.query_one(f"#edit-{self.files.index(file)}", ConfigEditor)
+        return self.query_one(ConfigFiles).editor(file)
 
     def _saved_or_starting(self, file: str) -> str:
         saved = load_edit(self.block.name, file, self.data)
@@ -135,22 +138,8 @@ class ConfigLabScreen(LabScreen):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="config-lab"):
-            with Vertical(id="config-side"):
-                yield Static(self._config_title(), id="config-title", markup=False)
-                yield Tabs(
-                    *(Tab(f, id=f"file-{i}") for i, f in enumerate(self.files)),
-                    id="config-files",
-                )
-                for i, file in enumerate(self.files):
-                    editor = ConfigEditor(self._saved_or_starting(file), file, id=f"edit-{i}")
-                    editor.set_class(i == 0, "-current")
-                    yield editor
-                with Horizontal(id="config-controls"):
-                    yield Button(words(self, "config.check"), id="btn-check", compact=True)
-                    yield Button(words(self, "config.run"), id="btn-run", compact=True)
-                    yield Button(words(self, "config.reset"), id="btn-reset", compact=True)
-                with VerticalScroll(id="config-report-box"):
-                    yield Static(words(self, "config.ready"), id="config-report", markup=False)
+            texts = {file: self._saved_or_starting(file) for file in self.files}
+            yield ConfigFiles(texts, self._config_title(), id="config-side")
             with Vertical(id="lab-side"):
                 yield from self._lab_parts(super().compose())
         yield Footer()
@@ -169,13 +158,7 @@ class ConfigLabScreen(LabScreen):
     def _lang_changed(self) -> None:
         """The lab's words again (LabScreen), and the editor side's."""
         super()._lang_changed()
-        self.query_one("#config-title", Static).update(self._config_title())
-        for button, key in (
-            ("check", "config.check"),
-            ("run", "config.run"),
-            ("reset", "config.reset"),
-        ):
-            self.query_one(f"#btn-{button}", Button).label = words(self, key)
+        self.query_one(ConfigFiles).relabel(self._config_title())
         if self.checked is not None:
             self._show_checked(self.checked)
 
@@ -205,15 +188,7 @@ class ConfigLabScreen(LabScreen):
             self.action_switch_side()
 
     def _current_file(self) -> str:
-        active = self.query_one("#config-files", Tabs).active or "file-0"
-        return self.files[int(active.removeprefix("file-"))]
-
-    @on(Tabs.TabActivated, "#config-files")
-    def _file_tab(self, event: Tabs.TabActivated) -> None:
-        event.stop()  # not the panes' tabs
-        index = int((event.tab.id or "file-0").removeprefix("file-"))
-        for i in range(len(self.files)):
-            self.query_one(f"#edit-{i}").set_class(i == index, "-current")
+        return self.query_one(ConfigFiles).current_file()
 
     def _config_title(self) -> str:
         return words(self, "config.title", name=self.block.name, do=self.block.do)
@@ -224,7 +199,8 @@ class ConfigLabScreen(LabScreen):
         if self.probing:
             text += "\n" + words(self, "config.probing")
         for result in self.probes:
-            what = getattr(PROBES[result.name].words, ui_lang(self), PROBES[result.name].words.en)
+            said_as = PROBES[self.block.system][result.name]
+            what = getattr(said_as, ui_lang(self), said_as.en)
             key = "config.probe_ok" if result.ok else "config.probe_bad"
             said = "; ".join(notice_text(n, ui_lang(self)) for n in result.notes)
             text += "\n" + words(self, key, what=what, said=said)
@@ -245,29 +221,17 @@ class ConfigLabScreen(LabScreen):
                         markup=False,
                     )
 
-    def _texts(self) -> tuple[str, str]:
-        return self.text("main.cf"), self.text("master.cf")
+    def _texts(self) -> dict[str, str]:
+        return self.query_one(ConfigFiles).texts()
 
     def action_check_config(self) -> None:
-        """F4: `postfix check` on what the editor holds; findings on their lines and below."""
+        """F4: the linter on what the editor holds; findings on their lines and below."""
         self._save()
-        checked = config_link.check_postfix(*self._texts(), self.keys)
-        self._show_checked(checked)
+        self._show_checked(self.runner.check(self._texts()))
 
-    def _show_checked(self, checked: config_link.Checked) -> None:
+    def _show_checked(self, checked: Checked) -> None:
         self.checked = checked
-        marks = checked.lines
-        for file in self.files:
-            self.editor(file).mark(marks.get(file, {}))
-        lang = ui_lang(self)
-        said: list[str] = []
-        if checked.error is not None:
-            said.append(str(checked.error))
-        said.extend(f.render(lang) for f in checked.findings)
-        clean = not said
-        report = self.query_one("#config-report", Static)
-        report.update("\n".join(said) if said else words(self, "config.clean"))
-        report.set_class(clean, "-clean")
+        self.query_one(ConfigFiles).show_checked(checked, self.runner.clean_key)
 
     def action_run_config(self) -> None:
         self._run_config()
@@ -277,14 +241,14 @@ class ConfigLabScreen(LabScreen):
         """F5: save, restart the lab session with the files, then probe them."""
         self._save()
         started = time.perf_counter()
+        texts = self._texts()
         try:
-            main, master = self._texts()
-            self.prepared = config_link.prepare(self.block, main, master, self.keys)
+            self.runner.prepare(texts)
         except ConfigError as error:
-            self._show_checked(config_link.Checked(error=error))
+            self._show_checked(Checked(error=error))
             self._show("editor")
             return
-        self._show_checked(config_link.check_postfix(main, master, self.keys))
+        self._show_checked(self.runner.check(texts))
         await self.stop_session()
         self.workers.cancel_group(self, "cmd")
         self._busy = False
@@ -296,28 +260,25 @@ class ConfigLabScreen(LabScreen):
         if self.session is not None:
             self.run_seconds = time.perf_counter() - started
             self.query_one("#policies", Static).update(self._policies_text())
-        self._probe(main, master)
+        self._probe(texts)
 
     def _policies_text(self) -> str:
-        prepared = getattr(self, "prepared", None)
-        if prepared is None:
+        runner = getattr(self, "runner", None)  # LabScreen asks before this screen's __init__ ends
+        service = runner.service() if runner is not None else None
+        if service is None:
             return super()._policies_text()
-        listener = prepared.listener
-        policy = listener.policy
-        return words(
-            self, "config.service", service=listener.service.name, port=listener.port,
-            level=policy.tls_level, wrapper="yes" if policy.implicit_tls else "no",
-        )  # fmt: skip
+        key, values = service
+        return words(self, key, **values)
 
     @work(group="probe-config", exclusive=True)
-    async def _probe(self, main: str, master: str) -> None:
+    async def _probe(self, texts: dict[str, str]) -> None:
         self.probing = True
         self.probes = []
         self._refresh_task()
         try:
-            self.probes = await config_link.probe(self.block, main, master, self.keys)
+            self.probes = await self.runner.probe(texts)
         except ConfigError as error:
-            self._show_checked(config_link.Checked(error=error))
+            self._show_checked(Checked(error=error))
         finally:
             self.probing = False
         if self.probes and all(r.ok for r in self.probes) and not self.goal_met:
@@ -342,11 +303,9 @@ class ConfigLabScreen(LabScreen):
 
     def _make_session(self, scenario: str, emit: Emit, policy: str | None) -> LabSessionLike:
         """The lab session: against the learner's configuration once it ran, else the lesson's."""
-        if self.prepared is None:
-            main, master = self._saved_or_starting("main.cf"), self._saved_or_starting("master.cf")
-            self.prepared = config_link.prepare(self.block, main, master, self.keys)
-        factory = config_link.session_factory(self.prepared, self.block.client_policy)
-        return factory(scenario, emit, policy)
+        if not self.runner.prepared:
+            self.runner.prepare({file: self._saved_or_starting(file) for file in self.files})
+        return self.runner.session(scenario, emit, policy)
 
     async def _do_start(self) -> None:
         await super()._do_start()
@@ -354,24 +313,21 @@ class ConfigLabScreen(LabScreen):
 
     def _log_context(self) -> None:
         """The Log pane's names and the server's key warning, for the session just started."""
-        if self.prepared is None or self.session is None:
+        if not self.runner.prepared or self.session is None:
             return
-        context = config_link.log_context(self.prepared, self.session)
+        self.runner.attach(self.session)
         for pane in self._panes():
-            if isinstance(pane, PostfixLogPane):
-                pane.context = context
+            if isinstance(pane, ConfigLogPane):
+                pane.make_lines = self.runner.log
                 pane.show_log()
 
     def action_reset_config(self) -> None:
         def done(yes: bool | None) -> None:
             if yes:
                 reset_edits(self.block.name, self.files, self.data)
-                for file in self.files:
-                    self.editor(file).load_text(self.starting_text(file))
-                    self.editor(file).mark({})
-                report = self.query_one("#config-report", Static)
-                report.update(words(self, "config.was_reset"))
-                report.set_class(False, "-clean")
+                files = self.query_one(ConfigFiles)
+                files.load({file: self.starting_text(file) for file in self.files})
+                files.report(words(self, "config.was_reset"))
 
         self.app.push_screen(ConfirmScreen("config.confirm_reset", name=self.block.name), done)
 

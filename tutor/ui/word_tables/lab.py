@@ -58,6 +58,9 @@ EN: dict[str, str] = {
     "config.ready": "Edit the files, then Check (F4) to lint them, or Run (F5) to run and "
     "probe them.",
     "config.clean": "postfix check: no findings.",
+    "config.clean_exchange": "exchange check: no findings.",
+    "config.connectors": "The lab's client is your send connector '{send}' for {domain} "
+    "(client policy {policy}); its server, your receive connector '{receive}' (port {port}).",
     "config.probing": "Probing your configuration with real sessions…",
     "config.probed": "{ok} of {n} probes pass: F2 shows each one beside the session.",
     "config.probe_ok": "✔ {what}",
@@ -160,6 +163,10 @@ JA: dict[str, str] = {
     "config.ready": "ファイルを編集し、チェック(F4)で検査するか、"
     "実行(F5)で動かしてプローブします。",
     "config.clean": "postfix check: 指摘はありません。",
+    "config.clean_exchange": "exchange check: 指摘はありません。",
+    "config.connectors": "ラボのクライアントは {domain} 宛てのあなたの送信コネクタ '{send}'"
+    "(クライアントのポリシー {policy})、サーバーはあなたの受信コネクタ '{receive}'"
+    "(ポート {port})です。",
     "config.probing": "実際のセッションで設定をプローブしています…",
     "config.probed": (
         "プローブ {n} 件中 {ok} 件が通りました。F2 でラボ側に切り替えると、1 件ずつ見られます。"

@@ -1,33 +1,36 @@
-"""The Log pane: the lab session as Postfix would have logged it (`/var/log/mail.log` lines).
+"""The Log pane: the lab session as the configured server would have logged it.
 
-Made from the session's events by `sandbox.config.postfix.log` (the same lines `demo --postfix`
-prints), so the learner reads `NOQUEUE: reject: ... 530 5.7.0`, `Anonymous TLS connection
-established` or `warning: cannot get RSA private key` where a real admin would. Each new session
-starts the log again; the lines are protocol text, the same in every language.
+Made from the session's events by the config lab's `make_lines` (`tutor.ui.config_systems`):
+Postfix's `/var/log/mail.log` lines (`sandbox.config.postfix.log`, as `demo --postfix` prints
+them), so the learner reads `NOQUEUE: reject: ... 530 5.7.0` or `warning: cannot get RSA private
+key` where a real admin would, or Exchange's SMTP Receive protocol log
+(`sandbox.config.exchange.protolog`, as `demo --exchange` prints it). Each new session starts the
+log again; the lines are protocol text, the same in every language.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich.text import Text
 
-from sandbox.config.postfix.log import LogContext
 from sandbox.events import SandboxEvent, SessionStarted
 from tutor.ui.config_link import log_lines
 from tutor.ui.widgets.log_pane import LogPane
 
+Render = Callable[[Sequence[SandboxEvent], dt.datetime], list[str]]
+"""A session's events and the wall-clock time of the first -> its log lines."""
 MAX_EVENTS = 20_000  # a 1 MiB message is a few events (its body is folded); a cap all the same
 
 
-class PostfixLogPane(LogPane):
+class ConfigLogPane(LogPane):
     """Keeps the current session's events and shows the log lines they make, new ones added."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self.context: LogContext | None = None  # set by the config lab for each session
+        self.make_lines: Render = log_lines  # the config lab's, set for each session
         self._events: list[SandboxEvent] = []
         self._started = dt.datetime.now()
         self._shown: list[str] = []
@@ -42,7 +45,7 @@ class PostfixLogPane(LogPane):
 
     def show_log(self) -> None:
         """Show the log lines the session's events make now (again when the context changed)."""
-        lines = log_lines(self._events, self._started, self.context)
+        lines = self.make_lines(self._events, self._started)
         if lines[: len(self._shown)] != self._shown:  # the log said an earlier line otherwise
             super().reset()
             self._shown = []
