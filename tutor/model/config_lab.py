@@ -138,8 +138,8 @@ def build_config_lab(body: FenceBody) -> tuple[ConfigLab | None, list[LessonErro
     exchange = system is not None and system[0] == "exchange"
     for field, value in (("service", service), ("domain", domain)):
         if value is not None and (field == "service") == exchange:
-            other = "postfix" if exchange else "exchange"
-            r.error(value[1], f"{field!r} is for a {other} config lab only")
+            other = "a Postfix" if exchange else "an Exchange"
+            r.error(value[1], f"{field!r} is for {other} config lab only")
     seen: set[str] = set()
     for fname, fline, _ in files:
         if allowed and fname not in allowed:

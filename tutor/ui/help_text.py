@@ -137,7 +137,8 @@ FROM:<learner@sandbox.test>`, `RCPT TO:<friend@sandbox.test>`, `DATA`, `QUIT`...
 The configuration files on the left (or alone, on a narrow terminal), the lab that runs them on
 the right. The bar on top says what to do; it turns green when the goal is met.
 
-- **F4** checks the files as `postfix check` would: each finding is marked on its line.
+- **F4** checks the files as `postfix check` would (an Exchange script as `exchange check`):
+  each finding is marked on its line.
 - **F5** runs the files: the lab's server restarts with them, and probes (real clients) try each
   configured service.
 - **F2** switches between the editor and the lab (both show on a wide terminal).
@@ -303,7 +304,8 @@ SMTP コマンドを自分で入力して **Enter** を押します: `EHLO clien
 左に設定ファイル（狭い端末ではファイルだけ）、右にそれを動かすラボがあります。上のバーにやることが
 表示され、目標を達成すると緑に変わります。
 
-- **F4** で `postfix check` と同じようにファイルをチェックし、指摘をその行に表示します。
+- **F4** で `postfix check` と同じようにファイルをチェックし（Exchange のスクリプトは
+  `exchange check` と同じように）、指摘をその行に表示します。
 - **F5** でファイルを実行します。ラボのサーバーがその設定で起動し直し、プローブ（本物の
   クライアント）が設定した各サービスを試します。
 - **F2** でエディタとラボを切り替えます（広い端末では両方が並びます）。

@@ -81,6 +81,7 @@ def test_l55_the_config_labs_are_shipped_and_the_same_in_each_language() -> None
         assert (lab.files, lab.probes, lab.service, lab.scenario, lab.client_policy) == (
             other.files, other.probes, other.service, other.scenario, other.client_policy
         )  # fmt: skip
+        assert (lab.system, lab.domain) == (other.system, other.domain)
 
 
 @pytest.mark.parametrize("name", sorted(FIXES))
