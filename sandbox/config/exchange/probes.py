@@ -29,12 +29,12 @@ from sandbox.config.postfix.probes import (
     TIMEOUT,
     ProbeResult,
     Verdict,
-    deliver,
     guarded,
     note,
+    plaintext_delivery,
     reply_note,
 )
-from sandbox.events import Notice, SandboxEvent
+from sandbox.events import SandboxEvent
 from sandbox.facts import session_facts
 from sandbox.smtpd.policy import ServerPolicy
 from sandbox.smtpd.server import SandboxServer
@@ -101,13 +101,7 @@ async def internet_accepts_plaintext(t: Target) -> Verdict:
     c = t.client(25, TlsPolicy.NONE)
     if c is None:
         return False, [note("probe.no_connector", port=25)]
-    notes: list[Notice] = []
-    try:
-        await c.connect()
-        notes.append(reply_note("EHLO", await c.ehlo()))
-        return await deliver(c, notes)
-    finally:
-        await c.close()
+    return await plaintext_delivery(c)
 
 
 async def client_auth_in_tls(t: Target) -> Verdict:

@@ -113,7 +113,11 @@ async def deliver(c: SmtpClient, said: list[Notice]) -> Verdict:
 
 async def mx_plaintext(t: Target) -> Verdict:
     """Port 25 takes mail from a sender that cannot do TLS (RFC 3207: a public MX must)."""
-    c = t.client(25, TlsPolicy.NONE)
+    return await plaintext_delivery(t.client(25, TlsPolicy.NONE))
+
+
+async def plaintext_delivery(c: SmtpClient) -> Verdict:
+    """EHLO and a message without TLS (the Postfix and the Exchange probes share it)."""
     said: list[Notice] = []
     try:
         await c.connect()

@@ -5,15 +5,14 @@ shows Exchange's SMTP Receive protocol log, and F8 brings the lesson's script ba
 
 from __future__ import annotations
 
-import asyncio
 import stat
 from pathlib import Path
 
 import pytest
 from textual.widgets import Static
-from tutor_ui_fakes import make_app, wait_for
+from tutor_ui_fakes import make_app, play_to_end, wait_for
 
-from sandbox.events import ConversationLine, SandboxEvent, Side
+from sandbox.events import ConversationLine, Side
 from tutor.model.config_edits import load_edit, save_edit
 from tutor.model.config_lab import ConfigLab
 from tutor.model.course import packaged_lessons_dir
@@ -144,17 +143,7 @@ def test_l63_a_lab_block_s_config_runs_the_saved_exchange_script(data: Path) -> 
     def mail_sent() -> bool:
         factory = lab_factory(lab, [parsed.lesson] if parsed.lesson else [], data)
         assert factory is not None
-        events: list[SandboxEvent] = []
-
-        async def run() -> None:
-            session = factory("strip", events.append, None)
-            await session.start()
-            try:
-                await session.play()
-            finally:
-                await session.stop()
-
-        asyncio.run(run())
+        events = play_to_end(factory, "strip", None)
         said = [e for e in events if isinstance(e, ConversationLine)]
         return any(e.sender is Side.CLIENT and e.verb == "MAIL" for e in said)
 

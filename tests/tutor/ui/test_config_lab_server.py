@@ -3,14 +3,13 @@ server, or a config lab's files (the learner's saved edit first), run on real so
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
 from textual.widgets import Static
-from tutor_ui_fakes import make_app, wait_for
+from tutor_ui_fakes import make_app, play_to_end, wait_for
 
-from sandbox.events import ConversationLine, SandboxEvent, Side
+from sandbox.events import ConversationLine, Side
 from tutor.model.config_edits import save_edit
 from tutor.model.lesson import Lab, Lesson
 from tutor.model.lessons import parse_text
@@ -48,17 +47,7 @@ def lesson_with(lab_fields: str) -> tuple[Lesson, Lab]:
 def mail_reply(lesson: Lesson, lab: Lab, data: Path) -> int:
     factory = lab_factory(lab, [lesson], data)
     assert factory is not None
-    events: list[SandboxEvent] = []
-
-    async def run() -> None:
-        session = factory(lab.scenario, events.append, "none")
-        await session.start()
-        try:
-            await session.play()
-        finally:
-            await session.stop()
-
-    asyncio.run(run())
+    events = play_to_end(factory, lab.scenario, "none")
     said = [e for e in events if isinstance(e, ConversationLine)]
     mail = next(i for i, e in enumerate(said) if e.sender is Side.CLIENT and e.verb == "MAIL")
     reply = next(e for e in said[mail:] if e.sender is Side.SERVER and e.final)

@@ -364,3 +364,23 @@ def palette_found(app: TutorApp) -> bool:
     """The command palette is open and lists what was typed into it (searched in a worker)."""
     screen = app.screen
     return isinstance(screen, CommandPalette) and screen.query_one(CommandList).option_count > 0
+
+
+def play_to_end(
+    make: Callable[[str, Emit, str | None], Any], scenario: str, policy: str | None
+) -> list[SandboxEvent]:
+    """One real lab session from a session factory, played to its end: every event it emitted."""
+    import asyncio
+
+    events: list[SandboxEvent] = []
+
+    async def run() -> None:
+        session = make(scenario, events.append, policy)
+        await session.start()
+        try:
+            await session.play()
+        finally:
+            await session.stop()
+
+    asyncio.run(run())
+    return events
