@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import smtplib
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +14,8 @@ import pytest
 from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
 from tutor_ui_fakes import wait_for
+from watch_fakes import WatchApp, send_one
 
-from sandbox.pki import tlsconfig
-from sandbox.smtpd.accounts import demo_account
-from tutor.ui.lang import LangApp
 from tutor.ui.screens.watch import WatchScreen
 from tutor.ui.widgets.eavesdropper import EavesdropperPane, TlsView
 from tutor.ui.widgets.lab_panes import ConnectionPane, ConversationPane
@@ -31,30 +28,12 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-class WatchOnlyApp(LangApp):
-    def __init__(self, lang: str = "en") -> None:
-        super().__init__()
-        self.set_reactive(LangApp.lang, lang)
-
-    def on_mount(self) -> None:
-        self.push_screen(WatchScreen(ports=(0, 0)))
-
-
-def _send(port: int, ca: Path) -> None:
-    account = demo_account()
-    ctx = tlsconfig.client_context(ca)
-    with smtplib.SMTP("127.0.0.1", port, local_hostname="pc.test", timeout=30) as smtp:
-        smtp.starttls(context=ctx)
-        smtp.login(account.username, account.password)
-        smtp.sendmail("learner@sandbox.test", ["friend@sandbox.test"], b"Subject: w\r\n\r\nx\r\n")
-
-
 def _shown(screen: WatchScreen) -> list[str]:
     return [p.id or "" for p in screen.panes if p.display and p.region.width > 0]
 
 
 async def test_w5_v_h_c_act_from_the_screen_and_the_panes_take_turns_at_80x24() -> None:
-    app = WatchOnlyApp()
+    app = WatchApp()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         assert isinstance(screen, WatchScreen)
@@ -65,7 +44,7 @@ async def test_w5_v_h_c_act_from_the_screen_and_the_panes_take_turns_at_80x24() 
         intro = str(screen.query_one("#watch-intro", Static).render())
         sub = re.search(r"at 127\.0\.0\.1:(\d+) \(STARTTLS", intro)
         assert sub, intro
-        await asyncio.to_thread(_send, int(sub.group(1)), screen.watched.ca_cert)
+        await asyncio.to_thread(send_one, int(sub.group(1)), screen.watched.ca_cert)
         conversation = screen.query_one(ConversationPane)
         await wait_for(pilot, lambda: "~> QUIT" in "\n".join(conversation.plain_lines))
         eavesdropper = screen.query_one(EavesdropperPane)
@@ -89,7 +68,7 @@ async def test_w5_v_h_c_act_from_the_screen_and_the_panes_take_turns_at_80x24() 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
 async def test_w5_watch_footer_at_80x24(lang: str) -> None:
-    app = WatchOnlyApp(lang)
+    app = WatchApp(lang)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         assert isinstance(screen, WatchScreen)
@@ -109,7 +88,7 @@ async def test_w5_watch_footer_at_80x24(lang: str) -> None:
 
 
 async def test_w5_wide_the_three_panes_side_by_side() -> None:
-    app = WatchOnlyApp()
+    app = WatchApp()
     async with app.run_test(size=(160, 50)) as pilot:
         screen = app.screen
         assert isinstance(screen, WatchScreen)
@@ -122,7 +101,7 @@ async def test_w5_wide_the_three_panes_side_by_side() -> None:
 @pytest.mark.parametrize(("lang", "said"), [("en", "your client"), ("ja", "あなたのクライアント")])
 async def test_w5_c_before_any_client_says_to_connect_one(lang: str, said: str) -> None:
     """There is no lab to step on the watch screen: c says a client's handshake is awaited."""
-    app = WatchOnlyApp(lang)
+    app = WatchApp(lang)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         assert isinstance(screen, WatchScreen)

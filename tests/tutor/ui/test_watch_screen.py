@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import re
-import smtplib
 import socket
 from pathlib import Path
 
 import pytest
 from textual.widgets import Static
 from tutor_ui_fakes import wait_for
+from watch_fakes import WatchApp, send_one
 
-from sandbox.pki import tlsconfig
-from sandbox.smtpd.accounts import demo_account
-from tutor.ui.lang import LangApp
 from tutor.ui.screens.watch import WatchScreen
 from tutor.ui.widgets.lab_panes import ConversationPane
 
@@ -25,24 +22,6 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "data"
     monkeypatch.setenv("SMTP_TUTOR_DATA_DIR", str(path))
     return path
-
-
-class WatchApp(LangApp):
-    def __init__(self, lang: str = "en") -> None:
-        super().__init__()
-        self.set_reactive(LangApp.lang, lang)
-
-    def on_mount(self) -> None:
-        self.push_screen(WatchScreen(ports=(0, 0)))
-
-
-def _send(port: int, ca: Path) -> None:
-    account = demo_account()
-    ctx = tlsconfig.client_context(ca)
-    with smtplib.SMTP("127.0.0.1", port, local_hostname="pc.test", timeout=30) as smtp:
-        smtp.starttls(context=ctx)  # sandbox.test's leaf names 127.0.0.1 too
-        smtp.login(account.username, account.password)
-        smtp.sendmail("learner@sandbox.test", ["friend@sandbox.test"], b"Subject: w\r\n\r\nx\r\n")
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 50)])
@@ -59,7 +38,7 @@ async def test_q10_an_outside_session_in_the_three_panes(
         assert sub, intro
         assert "openssl s_client -crlf -quiet -connect 127.0.0.1:" in intro
         assert screen.watched is not None and screen.watched.ca_cert is not None
-        await asyncio.to_thread(_send, int(sub.group(1)), screen.watched.ca_cert)
+        await asyncio.to_thread(send_one, int(sub.group(1)), screen.watched.ca_cert)
         conversation = screen.query_one(ConversationPane)
         eavesdropper = screen.query_one("#watch-eavesdropper")
         assert getattr(eavesdropper, "keys", None) == screen.watched.keylog
