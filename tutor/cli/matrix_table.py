@@ -18,7 +18,7 @@ from typing import Any
 
 from sandbox.lab.matrix import WORLD_COLUMNS, CellRun, Matrix
 from sandbox.threats.outcome import CELL_LEGEND, Outcome
-from tutor.cli.tlsrpt_words import RESULT_JA
+from tutor.ui.world_words import RESULT_JA
 
 LABEL_WIDTH = 23  # "impersonate-wrong-name" and a space
 LEVEL_WIDTH = 11  # "plain READ" and a space

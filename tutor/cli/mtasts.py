@@ -16,11 +16,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from tutor.cli.tlsrpt_words import RESULT_JA as RESULT_JA  # the name the tests know
 from tutor.model.langs import LANGS
 from tutor.ui.world_words import DECIDED_JA as DECIDED_JA  # the names the tests know
 from tutor.ui.world_words import FINDINGS_JA as FINDINGS_JA
 from tutor.ui.world_words import LEVEL_JA as LEVEL_JA
+from tutor.ui.world_words import RESULT_JA as RESULT_JA  # the name the tests know
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
