@@ -1,15 +1,17 @@
 """One live lab: the sandbox server, the wire tap and the tutor's client, in the caller's loop.
 
     session = LabSession("starttls", emit=on_event)
-    await session.start()        # server + tap up on 127.0.0.1; nothing connected yet
+    await session.start()        # server up on 127.0.0.1, watched; nothing connected yet
     while await session.step():  # one scripted command at a time
         ...
     await session.send("NOOP")   # or what the learner typed
     await session.stop()
 
-Everything the UI or the demo learns arrives through `emit` as `sandbox.events`. Against a server
-the learner names (`upstream=`), no sandbox server starts and the script only probes: EHLO,
-STARTTLS, EHLO, QUIT; it never sends mail anywhere (properties.md K2).
+Everything the UI or the demo learns arrives through `emit` as `sandbox.events`. The eavesdropper
+watches the sandbox server's own socket (`sandbox.wire.observer`); an attack lab, which changes
+bytes in flight, and a server the learner names go through the relay (`sandbox.wire.tap`) instead.
+Against a server the learner names (`upstream=`), no sandbox server starts and the script only
+probes: EHLO, STARTTLS, EHLO, QUIT; it never sends mail anywhere (properties.md K2).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from sandbox.smtpd.policy import ServerPolicy
 from sandbox.smtpd.server import ChainFiles, SandboxServer
 from sandbox.tlsview.keylog import KeyLog
 from sandbox.tlsview.secrets import Secrets
+from sandbox.wire.observer import WireObserver
 from sandbox.wire.tap import WireTap
 
 log = logging.getLogger("sandbox.lab.session")
@@ -130,7 +133,8 @@ class LabSession:
         return self._closed or self.position >= len(self.script)
 
     async def start(self) -> None:
-        """Start the server (unless probing a named one) and the tap; raises `LabStartError`."""
+        """Start the server (unless probing a named one), watched or behind the tap; raises
+        `LabStartError`."""
         sc = self.scenario
         try:
             if self._keep_secrets and (self._secrets is None or self._secrets.closed):
@@ -149,6 +153,9 @@ class LabSession:
                     emit=self.emit,
                     maildir=self._maildir,
                     chain=self._server_chain,
+                    # Nothing to change in flight: the eavesdropper watches the server's own
+                    # socket, no relay in between (sandbox.wire.observer, issue 15).
+                    observer=WireObserver(self.emit) if sc.tamper is None else None,
                 )
                 await self.server.start()
                 upstream = (self.server.host, self.server.port)
@@ -156,8 +163,11 @@ class LabSession:
                 ca_file = certs.ca_cert if certs is not None else self._ca_file
             else:
                 upstream, ca_file = self._upstream, self._ca_file
-            self.tap = WireTap(*upstream, emit=self.emit, tamper=sc.tamper)
-            await self.tap.start()
+            if self.server is None or self.server.observer is None:
+                # An attack changes bytes in flight, and a named server's socket is not ours:
+                # both take the relay.
+                self.tap = WireTap(*upstream, emit=self.emit, tamper=sc.tamper)
+                await self.tap.start()
         except OSError as exc:
             await self.stop()
             where = f" ({exc.filename})" if exc.filename else ""
@@ -183,12 +193,12 @@ class LabSession:
         self._begin()
 
     def _begin(self) -> None:
-        """A new client session through the running tap: the script from its start."""
+        """A new client session (through the tap, if there is one): the script from its start."""
         sc, tap, upstream = self.scenario, self.tap, self._upstream_in_use
-        assert tap is not None
+        host, port = (tap.host, tap.port) if tap is not None else upstream
         self._client = SmtpClient(
-            tap.host,
-            tap.port,
+            host,
+            port,
             server_hostname=self._server_hostname,
             policy=sc.client_policy,
             ca_file=self._ca_in_use,
@@ -206,7 +216,7 @@ class LabSession:
             SessionStarted(
                 scenario=sc.name,
                 server=f"{upstream[0]}:{upstream[1]}",
-                via_tap=f"{tap.host}:{tap.port}",
+                via_tap=f"{tap.host}:{tap.port}" if tap is not None else None,
             )
         )
         if sc.attack_notice:
@@ -268,7 +278,7 @@ class LabSession:
 
     async def server_answer(self, line: str) -> str | None:
         """What the sandbox server answers `line`, asked in plaintext on a connection of its own
-        (not through the tap, not under the lab's client policy): what a client without the
+        (not watched, not under the lab's client policy): what a client without the
         policy would have been told (issue 10, item 18). `AUTH` goes without its credential."""
         server = self.server
         if server is None:
@@ -283,8 +293,12 @@ class LabSession:
             allow_cleartext_auth=True,
             timeout=self._timeout,
         )
+        unwatched = (
+            server.observer.unwatched() if server.observer is not None else contextlib.nullcontext()
+        )
         try:
-            await probe.connect()
+            with unwatched:  # accepted unwatched; the learner's session goes on being watched
+                await probe.connect()
             await probe.ehlo()
             reply = await probe.raw(line)
             if reply is not None and reply.code == 334:

@@ -1,23 +1,23 @@
-"""Bring your own client: two sandbox servers, each behind the wire tap, for outside clients.
+"""Bring your own client: two watched sandbox servers, for outside clients.
 
     watched = Watched(emit, keep_secrets=True)
     await watched.start(submission_port=2587, implicit_port=2465)
-    ...          # watched.listeners[i].where: the tap port a client points at
+    ...          # watched.listeners[i].where: the port a client points at
     await watched.stop()
 
 A submission port with STARTTLS (default `encrypt`, as Postfix's submission service on 587) and
 a port with implicit TLS (as 465, RFC 8314). Each connection a client makes is announced with a
-`SessionStarted` (scenario `watch: ...`, its server and tap) before any of its bytes, so a
-consumer starts a new session view there. With `keep_secrets` the servers log their TLS secrets
-into a private folder (`sandbox.tlsview.secrets`, removed at `stop`) and `keylog()` returns them,
-to open an outside client's records (opt-in: G5). The client's conversation is read back off
+`SessionStarted` (scenario `watch: ...`, its server) before any of its bytes, so a consumer
+starts a new session view there. The eavesdropper watches each server's own socket
+(`sandbox.wire.observer`): no relay, so a classroom's sessions cost no second TCP hop. With
+`keep_secrets` the servers log their TLS secrets into a private folder (`sandbox.tlsview.secrets`,
+removed at `stop`) and `keylog()` returns them, to open an outside client's records (opt-in: G5). The client's conversation is read back off
 the wire (`sandbox.lab.watchlines`) and emitted as `ConversationLine`s after the events that
 reveal it. Used by `smtp-tutor watch` and the TUI.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +28,7 @@ from sandbox.smtpd.policy import ServerPolicy, TlsLevel
 from sandbox.smtpd.server import SandboxServer
 from sandbox.tlsview.keylog import KeyLog
 from sandbox.tlsview.secrets import Secrets
-from sandbox.wire.tap import WireTap
+from sandbox.wire.observer import WireObserver
 
 Emit = Callable[[SandboxEvent], None]
 SUBMISSION = "watch: submission port, STARTTLS"
@@ -37,17 +37,16 @@ SMTPS = "watch: implicit TLS port"
 
 @dataclass(slots=True)
 class Listener:
-    """One watched port: the sandbox server and the tap in front of it."""
+    """One watched port: the sandbox server, watched by its observer."""
 
     name: str
     server: SandboxServer
-    tap: WireTap | None = None
 
     @property
     def where(self) -> str:
-        """`host:port` of the tap: where a client connects."""
-        assert self.tap is not None
-        return f"{self.tap.host}:{self.tap.port}"
+        """`host:port` of the server: where a client connects."""
+        assert self.server.running
+        return self.server.address
 
 
 class Watched:
@@ -87,45 +86,31 @@ class Watched:
         ]
 
     def emit(self, event: SandboxEvent) -> None:
-        """Every event of the servers and taps, followed by the conversation lines it reveals."""
+        """Every event of the servers and their observers, followed by the conversation lines
+        it reveals."""
         self._emit(event)
         for line in self.conversation.feed(event):
             self._emit(line)
 
     async def start(self, submission_port: int = 0, implicit_port: int = 0) -> None:
-        """Start both servers (on free loopback ports) and their taps on the given ports.
+        """Start both servers, watched, on the given loopback ports (0: a free one).
 
-        `OSError` when a tap port is taken (what is started stays for `stop`)."""
+        `OSError` when a port is taken (what is started stays for `stop`)."""
         for listener, port in zip(self.listeners, (submission_port, implicit_port), strict=True):
-            await listener.server.start("127.0.0.1", 0)
-            tap = WireTap(
-                listener.server.host,
-                listener.server.port,
-                emit=self.emit,
-                listen_port=port,
-                tamper=self._announcer(listener),
-            )
-            await tap.start()
-            listener.tap = tap
+            listener.server.observer = WireObserver(self.emit, connected=self._announcer(listener))
+            await listener.server.start("127.0.0.1", port)
 
     def _announcer(self, listener: Listener) -> Callable[[], None]:
-        """The tap's per-connection factory, used only to say a client connected (no tamper)."""
+        """Said as each connection is accepted, before its first byte."""
 
         def connected() -> None:
-            self.emit(
-                SessionStarted(
-                    scenario=listener.name, server=listener.server.address, via_tap=listener.where
-                )
-            )
+            self.emit(SessionStarted(scenario=listener.name, server=listener.where, via_tap=None))
 
         return connected
 
     async def stop(self) -> None:
-        """Stop the taps and servers; the secrets go with them. Idempotent."""
+        """Stop the servers; the secrets go with them. Idempotent."""
         for listener in self.listeners:
-            if listener.tap is not None:
-                with contextlib.suppress(RuntimeError):
-                    await listener.tap.stop()
             await listener.server.stop()
         for line in self.conversation.finish():
             self._emit(line)

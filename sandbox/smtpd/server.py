@@ -47,6 +47,7 @@ from sandbox.smtpd.mailbox import (
 )
 from sandbox.smtpd.policy import TLS_UNAVAILABLE, Replies, ServerPolicy
 from sandbox.smtpd.protocol import SandboxEnvelope, SandboxSMTP
+from sandbox.wire.observer import WireObserver
 
 log = logging.getLogger("sandbox.smtpd.server")
 
@@ -224,8 +225,10 @@ class SandboxServer:
         storage: StorageLimits | None = None,  # the mail kept, bounded (D11-D13)
         keylog_file: Path | None = None,  # the TLS secrets of every session, opt-in (M30)
         chain: ChainFiles | None = None,
+        observer: WireObserver | None = None,  # shows every connection's bytes (the wire view)
     ) -> None:
         self.policy = policy or ServerPolicy()
+        self.observer = observer
         self._chain = chain
         self.tls_problem: TlsLoadProblem | None = None  # a configured chain that did not load
         self._keylog_file = keylog_file
@@ -372,6 +375,10 @@ class SandboxServer:
     # --- sessions ---------------------------------------------------------------------------------
 
     def _protocol_factory(self) -> asyncio.BaseProtocol:
+        proto = self._session_protocol()
+        return proto if self.observer is None else self.observer.wrap(proto)
+
+    def _session_protocol(self) -> asyncio.BaseProtocol:
         # A session counts from here, at accept: asyncio calls this factory for every connection
         # waiting in the backlog (up to 100) before any of them reaches connection_made (E3).
         if self.policy.implicit_tls and self._tls_context is TLS_UNAVAILABLE:

@@ -154,8 +154,8 @@ async def watch(args: argparse.Namespace) -> int:
 
 
 def _taken(watched: Watched, args: argparse.Namespace) -> int:
-    """The port that could not be had: the first listener without its tap."""
-    first = next((i for i, lst in enumerate(watched.listeners) if lst.tap is None), 0)
+    """The port that could not be had: the first listener not running."""
+    first = next((i for i, lst in enumerate(watched.listeners) if not lst.server.running), 0)
     return int((args.port, args.tls_port)[first])
 
 

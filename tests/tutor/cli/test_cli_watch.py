@@ -123,7 +123,7 @@ def test_q2_swaks_with_starttls_on_the_submission_port_is_seen_live(watch: Watch
     assert done.returncode == 0, done.stdout + done.stderr
     watch.wait_for(r"Sandbox mailbox got a message .* over TLS, sender authenticated as learner")
     text = "\n".join(watch.lines)
-    assert f"through the wire tap on {watch.intro['sub']}" in text
+    assert f"sandbox server on {watch.intro['sub']}" in text
     assert "    wire | C>S STARTTLS" in text and "    wire | S>C 220 Ready to start TLS" in text
     assert "wire | ---- plaintext ends" in text
     assert re.search(r"wire \| C>S TLS record +\d+ bytes: ClientHello SNI=sandbox\.test", text)
@@ -140,8 +140,8 @@ def test_q2_swaks_with_implicit_tls_is_seen_from_the_first_byte(watch: Watch) ->
     assert done.returncode == 0, done.stdout + done.stderr
     watch.wait_for(r"Sandbox mailbox got a message .* over TLS")
     text = "\n".join(watch.lines)
-    assert f"through the wire tap on {watch.intro['tls']}" in text
-    tapped = text.split(f"through the wire tap on {watch.intro['tls']}", 1)[1]
+    assert f"sandbox server on {watch.intro['tls']}" in text
+    tapped = text.split(f"sandbox server on {watch.intro['tls']}", 1)[1]
     wire = [line for line in tapped.splitlines() if "wire |" in line]
     assert "    wire | ---- plaintext ends: from client byte 0 on, only TLS records ----" in wire
     first = next(line for line in wire if "C>S" in line)
@@ -187,7 +187,8 @@ def test_q2_watch_json_streams_an_outside_session(data_dir: Path) -> None:
         types = {o["type"] for o in objects}
         assert {"SessionStarted", "WireChunk", "WireLine", "WireSwitch", "WireRecord"} <= types
         started = next(o for o in objects if o["type"] == "SessionStarted")
-        assert started["via_tap"] == ready["submission"]
+        # the eavesdropper watches the server's own socket: no relay in between (issue 15)
+        assert started["server"] == ready["submission"] and started["via_tap"] is None
 
 
 def test_q2_a_taken_port_is_one_clear_line(capsys: pytest.CaptureFixture[str]) -> None:
