@@ -98,7 +98,7 @@ def fold(text: str, indent: int, width: int = 80) -> list[str]:
         cut = good or fallback or first  # the first break past the width: after a long word
         if not cut or not text[cut:].strip():  # nowhere to break
             break
-        lines.append(text[:cut].rstrip())
+        lines.append(text[:cut].rstrip(" "))
         text = " " * indent + text[cut:].lstrip(" ")
     return [*lines, text]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import sandbox.lab.matrix
@@ -224,6 +224,7 @@ PIECES = (" ", "ab", "x" * 45, "-q", "(y)", "日和見", "報告" * 25, "、", "
 
 
 @settings(max_examples=300, deadline=None)
+@example(text="0" * 20 + "\r\u05f5\u0e5c\u0e5c\u0e5c\u1c89", indent=0, width=30)  # a CR kept
 @given(
     text=st.lists(st.sampled_from(PIECES), max_size=40).map("".join) | st.text(max_size=200),
     indent=st.integers(0, 20),
