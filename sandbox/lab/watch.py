@@ -10,10 +10,11 @@ a port with implicit TLS (as 465, RFC 8314). Each connection a client makes is a
 `SessionStarted` (scenario `watch: ...`, its server) before any of its bytes, so a consumer
 starts a new session view there. The eavesdropper watches each server's own socket
 (`sandbox.wire.observer`): no relay, so a classroom's sessions cost no second TCP hop. With
-`keep_secrets` the servers log their TLS secrets into a private folder (`sandbox.tlsview.secrets`,
-removed at `stop`) and `keylog()` returns them, to open an outside client's records (opt-in: G5). The client's conversation is read back off
-the wire (`sandbox.lab.watchlines`) and emitted as `ConversationLine`s after the events that
-reveal it. Used by `smtp-tutor watch` and the TUI.
+`keep_secrets` the servers log their TLS secrets into a private folder
+(`sandbox.tlsview.secrets`, removed at `stop`) and `keylog()` returns them, to open an outside
+client's records (opt-in: G5). The client's conversation is read back off the wire
+(`sandbox.lab.watchlines`) and emitted as `ConversationLine`s after the events that reveal it.
+Used by `smtp-tutor watch` and the TUI.
 """
 
 from __future__ import annotations

@@ -184,6 +184,7 @@ def _tlsa(args: argparse.Namespace) -> int:
     from cryptography import x509
 
     from sandbox.dane.tlsa import TlsaError, tlsa_for
+    from sandbox.safety.text import escape_text
 
     if (args.cert is None) == (not args.sandbox):
         print("smtp-tutor dane tlsa: give CERT_PEM or --sandbox (one of them)", file=sys.stderr)
@@ -198,12 +199,13 @@ def _tlsa(args: argparse.Namespace) -> int:
         assert isinstance(cert, x509.Certificate)
         record = tlsa_for(cert, args.usage, args.selector, args.mtype)
     except FileNotFoundError:
-        print(f"smtp-tutor dane: {args.cert}: no such file", file=sys.stderr)
+        print(escape_text(f"smtp-tutor dane: {args.cert}: no such file"), file=sys.stderr)
         return 1
     except (OSError, ValueError, TlsaError) as exc:
-        print(f"smtp-tutor dane: {args.cert}: {_one_line(exc)}", file=sys.stderr)
+        print(escape_text(f"smtp-tutor dane: {args.cert}: {_one_line(exc)}"), file=sys.stderr)
         return 1
-    print(f"_{args.port}._tcp.{args.host.rstrip('.')}. IN TLSA {record}")
+    # --host is the user's bytes: escaped, so an escape sequence is shown, never run (I5)
+    print(escape_text(f"_{args.port}._tcp.{args.host.rstrip('.')}. IN TLSA {record}"))
     for field, value in (("usage", args.usage), ("selector", args.selector), ("mtype", args.mtype)):
         print(_explain(args.lang, field, value))
     return 0

@@ -95,6 +95,7 @@ def _check(args: argparse.Namespace) -> int:
         parse_txt,
     )
     from sandbox.safety.files import read_user_file
+    from sandbox.safety.text import escape_text
 
     path: Path = args.policy
     try:
@@ -102,10 +103,10 @@ def _check(args: argparse.Namespace) -> int:
         policy = parse_policy(data, args.mx)
         txt = parse_txt(args.txt) if args.txt is not None else None
     except FileNotFoundError:
-        print(f"smtp-tutor mta-sts: {path}: no such file", file=sys.stderr)
+        print(escape_text(f"smtp-tutor mta-sts: {path}: no such file"), file=sys.stderr)
         return 1
     except (OSError, PolicyError) as exc:
-        print(f"smtp-tutor mta-sts: {path}: {exc}", file=sys.stderr)
+        print(escape_text(f"smtp-tutor mta-sts: {path}: {exc}"), file=sys.stderr)
         return 1
     findings: list[Finding] = list(policy.findings) + list(txt.findings if txt else ())
 
@@ -114,11 +115,14 @@ def _check(args: argparse.Namespace) -> int:
             return f"{path}: {LEVEL_JA[f.level.value]}: {FINDINGS_JA[f.key].format(**f.params)}"
         return f"{path}: {f.level.value}: {f.text}"
 
+    # The file's name, its mx lines and the --mx hosts are the user's bytes: escaped, so an
+    # escape sequence in them is shown, never run by the terminal (I5).
     for finding in findings:
-        print(said(finding))
+        print(escape_text(said(finding)))
     problems = sum(f.level is Level.PROBLEM for f in findings)
     warnings = sum(f.level is Level.WARNING for f in findings)
-    print(WORDS[args.lang]["summary"].format(path=path, problems=problems, warnings=warnings))
+    summary = WORDS[args.lang]["summary"].format(path=path, problems=problems, warnings=warnings)
+    print(escape_text(summary))
     return 1 if problems else 0
 
 

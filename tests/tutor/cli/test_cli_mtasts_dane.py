@@ -143,6 +143,24 @@ def test_p12_hostile_txt_record(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     assert code == 1 and "at most 1024" in err and err.count("\n") == 1
 
 
+def test_i5_user_bytes_reach_the_terminal_escaped(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A file name, an mx line, --mx and --host with an escape sequence: shown, never run."""
+    policy = tmp_path / "p\x1b[2J.txt"
+    policy.write_text(GOOD.replace("mx: sandbox.test", "mx: evil\x1b]0;owned\x07.test"))
+    _, out, err = _run(capsys, "mta-sts", "check", str(policy), "--mx", "bad\x1b[31m.test")
+    _, out2, err2 = _run(capsys, "mta-sts", "check", str(tmp_path / "no\x1b[31m"))
+    _, out3, err3 = _run(capsys, "dane", "tlsa", "--sandbox", "--host", "evil\x1b[31m.test")
+    _, out4, err4 = _run(capsys, "dane", "tlsa", str(tmp_path / "c\x1b[31m.pem"))
+    said = out + err + out2 + err2 + out3 + err3 + out4 + err4
+    assert "\x1b" not in said and "\x07" not in said
+    assert "bad\\x1b[31m.test" in out and "p\\x1b[2J.txt" in out
+    assert "no\\x1b[31m: no such file" in err2
+    assert "_25._tcp.evil\\x1b[31m.test. IN TLSA 3 1 1 " in out3
+    assert "c\\x1b[31m.pem: no such file" in err4
+
+
 def test_p13_dane_tlsa_equals_openssl(capsys: pytest.CaptureFixture[str]) -> None:
     openssl = external_tool("openssl")
     cert = ensure_certs().server_cert
