@@ -234,8 +234,8 @@ def judge(obs: Observations, chain: ChainFacts | None) -> list[CheckFinding]:
         add(CheckFinding("handshake", "failed", bad, {"error": obs.handshake_error}))
     for probe in obs.versions:
         key, p = f"tls{probe.version}", {"version": probe.version, "detail": probe.detail}
-        if probe.outcome == "untestable":
-            add(CheckFinding(key, "untestable", note, p))
+        if probe.outcome in ("untestable", "unread"):
+            add(CheckFinding(key, probe.outcome, note, p))
         elif probe.version in ("1.0", "1.1"):
             level = _soft(obs) if probe.outcome == "accepted" else ok
             add(CheckFinding(key, probe.outcome, level, p))

@@ -32,7 +32,9 @@ from sandbox.check.probe import (
 Mode = Literal["starttls", "implicit"]
 Role = Literal["mx", "submission", "other"]
 ROLES: tuple[Role, ...] = ("mx", "submission", "other")
-Outcome = Literal["accepted", "refused", "untestable", "not_reached"]
+# unread: the server answered the version, but its handshake could not be read here (a 1 MB
+# certificate): not a refusal, and not this machine's OpenSSL declining to offer it
+Outcome = Literal["accepted", "refused", "untestable", "unread", "not_reached"]
 WeakKind = Literal["cbc", "no_pfs"]
 VERSIONS: tuple[tuple[str, str], ...] = (
     ("1.0", "TLSv1"),
@@ -42,6 +44,8 @@ VERSIONS: tuple[tuple[str, str], ...] = (
 )
 # OpenSSL's own reasons for a handshake it would not even start: this machine, not the server
 _LOCAL_REASONS = ("NO_PROTOCOLS_AVAILABLE", "NO_CIPHERS_AVAILABLE", "NO_SUITABLE")
+# OpenSSL failing on what the server sent after it chose the version (an alert is the server's)
+_UNREAD_REASONS = ("EXCESSIVE_MESSAGE_SIZE", "LENGTH_MISMATCH", "ASN1", "X509")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +123,11 @@ def _tls_version(name: str) -> ssl.TLSVersion:
 
 def _local_refusal(error: ssl.SSLError) -> bool:
     return any(r in str(error).upper() for r in _LOCAL_REASONS)
+
+
+def _unread(error: ssl.SSLError) -> bool:
+    said = str(error).upper()
+    return "ALERT" not in said and any(r in said for r in _UNREAD_REASONS)
 
 
 def _short(error: BaseException) -> str:
@@ -241,6 +250,8 @@ class Prober:
         except ssl.SSLError as exc:
             if _local_refusal(exc):
                 return "untestable", None, _short(exc)
+            if _unread(exc):
+                return "unread", None, _short(exc)
             return "refused", None, _short(exc)
         except OSError as exc:
             return "refused", None, _short(exc)

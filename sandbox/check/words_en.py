@@ -9,6 +9,7 @@ from __future__ import annotations
 from sandbox.config.findings import Words
 
 NOTHING = "Nothing to do."
+UNREAD_WHY = "Not refused: the handshake failure above is the problem, not this version."
 
 WORDS_EN: dict[tuple[str, str], Words] = {
     ("starttls", "offered"): Words(
@@ -70,6 +71,12 @@ WORDS_EN: dict[tuple[str, str], Words] = {
         "This machine's OpenSSL will not offer it, so it cannot say what the server does.",
         "Test from a machine whose OpenSSL still speaks it, e.g. testssl.sh's own.",
     ),
+    ("tls_old", "unread"): Words(
+        "TLS {version}: the server answered it, but its handshake could not be read here"
+        " ({detail}).",
+        UNREAD_WHY,
+        NOTHING,
+    ),
     ("tls_old", "not_reached"): Words(
         "TLS {version}: not tested ({detail}).", "The probe never reached the handshake.", NOTHING
     ),
@@ -84,6 +91,11 @@ WORDS_EN: dict[tuple[str, str], Words] = {
     ("tls1.2", "untestable"): Words(
         "TLS 1.2: not testable here ({detail}).",
         "This machine's OpenSSL will not offer it.",
+        NOTHING,
+    ),
+    ("tls1.2", "unread"): Words(
+        "TLS 1.2: the server answered it, but its handshake could not be read here ({detail}).",
+        UNREAD_WHY,
         NOTHING,
     ),
     ("tls1.2", "not_reached"): Words(
@@ -102,6 +114,11 @@ WORDS_EN: dict[tuple[str, str], Words] = {
     ("tls1.3", "untestable"): Words(
         "TLS 1.3: not testable here ({detail}).",
         "This machine's OpenSSL will not offer it.",
+        NOTHING,
+    ),
+    ("tls1.3", "unread"): Words(
+        "TLS 1.3: the server answered it, but its handshake could not be read here ({detail}).",
+        UNREAD_WHY,
         NOTHING,
     ),
     ("tls1.3", "not_reached"): Words(

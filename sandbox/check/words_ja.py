@@ -6,6 +6,7 @@ from sandbox.config.findings import Words
 
 NOTHING = "対応は不要です。"
 UNTESTABLE_WHY = "このマシンの OpenSSL はこれを提示しないため、サーバーの挙動を確かめられません。"
+UNREAD_WHY = "拒否ではありません。問題はこの版ではなく、上のハンドシェイクの失敗です。"
 
 WORDS_JA: dict[tuple[str, str], Words] = {
     ("starttls", "offered"): Words(
@@ -71,6 +72,12 @@ WORDS_JA: dict[tuple[str, str], Words] = {
         UNTESTABLE_WHY,
         "その版を話せる OpenSSL のあるマシン（testssl.sh 同梱のものなど）から試してください。",
     ),
+    ("tls_old", "unread"): Words(
+        "TLS {version}：サーバーは応答しましたが、"
+        "そのハンドシェイクをここでは読めませんでした（{detail}）。",
+        UNREAD_WHY,
+        NOTHING,
+    ),
     ("tls_old", "not_reached"): Words(
         "TLS {version}：試せませんでした（{detail}）。",
         "ハンドシェイクまで進めませんでした。",
@@ -87,6 +94,12 @@ WORDS_JA: dict[tuple[str, str], Words] = {
     ("tls1.2", "untestable"): Words(
         "TLS 1.2：ここでは試せません（{detail}）。", UNTESTABLE_WHY, NOTHING
     ),
+    ("tls1.2", "unread"): Words(
+        "TLS 1.2：サーバーは応答しましたが、"
+        "そのハンドシェイクをここでは読めませんでした（{detail}）。",
+        UNREAD_WHY,
+        NOTHING,
+    ),
     ("tls1.2", "not_reached"): Words(
         "TLS 1.2：試せませんでした（{detail}）。", "ハンドシェイクまで進めませんでした。", NOTHING
     ),
@@ -102,6 +115,12 @@ WORDS_JA: dict[tuple[str, str], Words] = {
     ),
     ("tls1.3", "untestable"): Words(
         "TLS 1.3：ここでは試せません（{detail}）。", UNTESTABLE_WHY, NOTHING
+    ),
+    ("tls1.3", "unread"): Words(
+        "TLS 1.3：サーバーは応答しましたが、"
+        "そのハンドシェイクをここでは読めませんでした（{detail}）。",
+        UNREAD_WHY,
+        NOTHING,
     ),
     ("tls1.3", "not_reached"): Words(
         "TLS 1.3：試せませんでした（{detail}）。", "ハンドシェイクまで進めませんでした。", NOTHING

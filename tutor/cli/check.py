@@ -140,6 +140,7 @@ def _width(text: str) -> int:
 def render(report: Report, lang: str) -> str:
     """The text report: a header, then each finding; ok ones in one line, the others with why,
     the fix, the Postfix and Exchange settings and the lesson."""
+    from sandbox.check import words_en, words_ja
     from sandbox.check.findings import CheckLevel
     from sandbox.safety.text import escape_text
     from tutor.cli.check_words import LABELS
@@ -167,8 +168,9 @@ def render(report: Report, lang: str) -> str:
             continue
         lines.append(f"{pad}{words['why']}: {text.why}")
         lines.append(f"{pad}{words['fix']}: {text.fix}")
-        lines.append(f"{pad}{words['postfix']}: {finding.fix.postfix}")
-        lines.append(f"{pad}{words['exchange']}: {finding.fix.exchange}")
+        if text.fix not in (words_en.NOTHING, words_ja.NOTHING):  # no setting to change
+            lines.append(f"{pad}{words['postfix']}: {finding.fix.postfix}")
+            lines.append(f"{pad}{words['exchange']}: {finding.fix.exchange}")
         lines.append(f"{pad}{words['lesson']}: {finding.fix.lesson}")
     counts = {level.value: 0 for level in CheckLevel}
     for finding in report.findings:

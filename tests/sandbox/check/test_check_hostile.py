@@ -88,6 +88,24 @@ def test_x1_a_hostile_server_gets_a_report_or_one_line(name: str, tmp_path: Path
         assert json.loads(shown.stdout)["target"] == f"127.0.0.1:{port}"
 
 
+def test_x1_a_certificate_too_big_to_read_is_not_a_refused_version(tmp_path: Path) -> None:
+    """The server chose TLS 1.2 and 1.3 and then sent 1 MB of certificate: the handshake failure
+    is the problem; the versions are 'answered but not read here', never 'refused'."""
+    with hs.hostile(hs.megabyte_certificate(tmp_path)) as port:
+        shown = _run(port, "--json")
+        done = _run(port)
+    states = {f["key"]: f["state"] for f in json.loads(shown.stdout)["findings"]}
+    assert states["handshake"] == "failed"
+    assert states["tls1.2"] == states["tls1.3"] == "unread"
+    assert "TLS 1.2 is refused" not in done.stdout
+    assert "TLS 1.2: the server answered it, but its handshake could not be read here" in (
+        done.stdout
+    )
+    # a note with nothing to do names no setting to change
+    note = done.stdout.split("TLS 1.2: the server answered it")[1].split("[")[0]
+    assert "Postfix:" not in note and "Nothing to do." in note
+
+
 def test_x1_a_hostile_target_name_is_shown_escaped(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
