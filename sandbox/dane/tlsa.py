@@ -33,8 +33,29 @@ if TYPE_CHECKING:
 MAX_RECORD_CHARS = 4096  # a 3 0 0 record of a big RSA certificate is about 3 KB of hex
 
 
+TLSA_ERRORS: dict[str, str] = {
+    "too_long": "a TLSA record is at most {limit} characters",
+    "nul": "the TLSA record contains a NUL byte",
+    "shape": "a TLSA record is 'usage selector matching-type data', e.g. '3 1 1 9f86...'",
+    "numbers": "usage, selector and matching type are numbers, e.g. '3 1 1'",
+    "usage": "usage {usage} is not 0, 1, 2 or 3",
+    "selector": "selector {selector} is not 0 (Cert) or 1 (SPKI)",
+    "mtype": "matching type {mtype} is not 0 (Full), 1 (SHA-256) or 2 (SHA-512)",
+    "not_hex": "the certificate association data is not hexadecimal",
+    "length": "matching type {mtype} needs {want} bytes of data; this has {got}",
+    "empty": "the certificate association data is empty",
+}
+"""Why a record cannot be read, in English; `tutor.ui.world_words.TLSA_ERRORS_JA` in Japanese."""
+
+
 class TlsaError(ValueError):
-    """A TLSA record that cannot be read; the message is one plain line."""
+    """A TLSA record that cannot be read; the message is one plain line. `key` and `params`
+    let a caller say it in the learner's language."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(TLSA_ERRORS[key].format(**params))
 
 
 class Usage(enum.IntEnum):
@@ -105,7 +126,7 @@ def selected_bytes(cert: x509.Certificate, selector: int) -> bytes:
         return cert.public_key().public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
         )
-    raise TlsaError(f"selector {selector} is not 0 (Cert) or 1 (SPKI)")
+    raise TlsaError("selector", selector=selector)
 
 
 def digest(data: bytes, mtype: int) -> bytes:
@@ -115,7 +136,7 @@ def digest(data: bytes, mtype: int) -> bytes:
         return hashlib.sha256(data).digest()
     if mtype == MatchingType.SHA512:
         return hashlib.sha512(data).digest()
-    raise TlsaError(f"matching type {mtype} is not 0 (Full), 1 (SHA-256) or 2 (SHA-512)")
+    raise TlsaError("mtype", mtype=mtype)
 
 
 def tlsa_for(
@@ -123,7 +144,7 @@ def tlsa_for(
 ) -> TlsaRecord:
     """The TLSA record naming `cert` (by default `3 1 1`, the one RFC 7672 recommends)."""
     if usage not in set(Usage):
-        raise TlsaError(f"usage {usage} is not 0, 1, 2 or 3")
+        raise TlsaError("usage", usage=usage)
     return TlsaRecord(usage, selector, mtype, digest(selected_bytes(cert, selector), mtype))
 
 
@@ -132,37 +153,35 @@ def parse_tlsa(text: str) -> TlsaRecord:
 
     The hex may be split by spaces (as `dig` prints long records)."""
     if len(text) > MAX_RECORD_CHARS:
-        raise TlsaError(f"a TLSA record is at most {MAX_RECORD_CHARS} characters")
+        raise TlsaError("too_long", limit=MAX_RECORD_CHARS)
     if "\x00" in text:
-        raise TlsaError("the TLSA record contains a NUL byte")
+        raise TlsaError("nul")
     words = text.split()
     upper = [w.upper() for w in words]
     if "TLSA" in upper:
         words = words[upper.index("TLSA") + 1 :]
     if len(words) < 4:
-        raise TlsaError(
-            "a TLSA record is 'usage selector matching-type data', e.g. '3 1 1 9f86...'"
-        )
+        raise TlsaError("shape")
     try:
         usage, selector, mtype = (int(w) for w in words[:3])
     except ValueError:
-        raise TlsaError("usage, selector and matching type are numbers, e.g. '3 1 1'") from None
+        raise TlsaError("numbers") from None
     if usage not in set(Usage):
-        raise TlsaError(f"usage {usage} is not 0, 1, 2 or 3")
+        raise TlsaError("usage", usage=usage)
     if selector not in set(Selector):
-        raise TlsaError(f"selector {selector} is not 0 (Cert) or 1 (SPKI)")
+        raise TlsaError("selector", selector=selector)
     if mtype not in set(MatchingType):
-        raise TlsaError(f"matching type {mtype} is not 0 (Full), 1 (SHA-256) or 2 (SHA-512)")
+        raise TlsaError("mtype", mtype=mtype)
     hexdata = "".join(words[3:])
     try:
         data = binascii.unhexlify(hexdata)
     except (binascii.Error, ValueError):
-        raise TlsaError("the certificate association data is not hexadecimal") from None
+        raise TlsaError("not_hex") from None
     want = {MatchingType.SHA256: 32, MatchingType.SHA512: 64}.get(MatchingType(mtype))
     if want is not None and len(data) != want:
-        raise TlsaError(f"matching type {mtype} needs {want} bytes of data; this has {len(data)}")
+        raise TlsaError("length", mtype=mtype, want=want, got=len(data))
     if not data:
-        raise TlsaError("the certificate association data is empty")
+        raise TlsaError("empty")
     return TlsaRecord(usage, selector, mtype, data)
 
 

@@ -202,7 +202,8 @@ def _tlsa(args: argparse.Namespace) -> int:
         print(escape_text(f"smtp-tutor dane: {args.cert}: no such file"), file=sys.stderr)
         return 1
     except (OSError, ValueError, TlsaError) as exc:
-        print(escape_text(f"smtp-tutor dane: {args.cert}: {_one_line(exc)}"), file=sys.stderr)
+        said = _one_line(exc, args.lang)
+        print(escape_text(f"smtp-tutor dane: {args.cert}: {said}"), file=sys.stderr)
         return 1
     # --host is the user's bytes: escaped, so an escape sequence is shown, never run (I5)
     print(escape_text(f"_{args.port}._tcp.{args.host.rstrip('.')}. IN TLSA {record}"))
@@ -211,7 +212,12 @@ def _tlsa(args: argparse.Namespace) -> int:
     return 0
 
 
-def _one_line(exc: BaseException) -> str:
+def _one_line(exc: BaseException, lang: str = "en") -> str:
+    from sandbox.dane.tlsa import TlsaError
+    from tutor.ui.world_words import tlsa_error
+
+    if isinstance(exc, TlsaError):
+        return tlsa_error(exc, lang)
     text = str(exc).splitlines()
     return text[0] if text else type(exc).__name__
 
@@ -222,17 +228,18 @@ def _check(args: argparse.Namespace) -> int:
     from cryptography import x509
 
     from sandbox.dane.tlsa import TlsaError, match_chain, parse_tlsa, rollover
+    from sandbox.safety.text import escape_text
 
     words = WORDS[args.lang]
     host, _, port_text = args.target.rpartition(":")
     if not host or not port_text.isdigit():
-        print(f"smtp-tutor dane: {args.target}: expected HOST:PORT", file=sys.stderr)
+        print(escape_text(f"smtp-tutor dane: {args.target}: expected HOST:PORT"), file=sys.stderr)
         return 2
     try:
         records = [parse_tlsa(text) for text in args.tlsa]
         nxt = _load(args.next) if args.next is not None else None
     except (OSError, ValueError, TlsaError) as exc:
-        print(f"smtp-tutor dane: {_one_line(exc)}", file=sys.stderr)
+        print(escape_text(f"smtp-tutor dane: {_one_line(exc, args.lang)}"), file=sys.stderr)
         return 1
     der = asyncio.run(_live_certificate(host, int(port_text), args))
     if der is None:
@@ -265,6 +272,7 @@ async def _live_certificate(host: str, port: int, args: argparse.Namespace) -> b
     from sandbox.client.framing import SmtpClientError
     from sandbox.client.policy import TlsPolicy
     from sandbox.client.smtp import SmtpClient
+    from sandbox.safety.text import escape_text
 
     seen: list[bytes] = []
 
@@ -289,7 +297,8 @@ async def _live_certificate(host: str, port: int, args: argparse.Namespace) -> b
         await client.quit()
     except SmtpClientError as exc:
         if not seen:
-            print(f"smtp-tutor dane: {host}:{port}: {_one_line(exc)}", file=sys.stderr)
+            said = escape_text(f"smtp-tutor dane: {host}:{port}: {_one_line(exc)}")
+            print(said, file=sys.stderr)
             return None
     finally:
         await client.close()

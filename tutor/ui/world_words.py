@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from sandbox.dane.tlsa import TLSA_ERRORS, TlsaError
 from sandbox.notices import DECIDED
 from sandbox.tlsrpt.report import MEANING, ResultType
 
@@ -96,3 +97,25 @@ def result_meaning(kind: str, lang: str) -> str:
         return MEANING[ResultType(kind)]
     except ValueError:
         return ""
+
+
+TLSA_ERRORS_JA: dict[str, str] = {
+    "too_long": "TLSA レコードは {limit} 文字までです",
+    "nul": "TLSA レコードに NUL バイトが含まれています",
+    "shape": "TLSA レコードは「usage selector matching-type データ」の形です"
+    "（例: '3 1 1 9f86...'）",
+    "numbers": "usage、selector、matching type は数字です（例: '3 1 1'）",
+    "usage": "usage {usage} は 0、1、2、3 のどれでもありません",
+    "selector": "selector {selector} は 0（Cert）でも 1（SPKI）でもありません",
+    "mtype": "matching type {mtype} は 0（Full）、1（SHA-256）、2（SHA-512）のどれでもありません",
+    "not_hex": "証明書の関連データ（certificate association data）が 16 進数ではありません",
+    "length": "matching type {mtype} のデータは {want} バイトですが、これは {got} バイトです",
+    "empty": "証明書の関連データ（certificate association data）が空です",
+}
+"""`sandbox.dane.tlsa.TLSA_ERRORS` in Japanese."""
+
+
+def tlsa_error(exc: TlsaError, lang: str) -> str:
+    """Why a TLSA record cannot be read, in the learner's language."""
+    table = TLSA_ERRORS_JA if lang == "ja" else TLSA_ERRORS
+    return table[exc.key].format(**exc.params)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.dane.tlsa import EXPLAIN
+from sandbox.dane.tlsa import EXPLAIN, TLSA_ERRORS
 from sandbox.labdns.world import DECIDED
 from sandbox.mtasts.policy import FINDINGS
 from sandbox.pki.certs import ensure_certs
@@ -22,6 +22,7 @@ from tutor.cli import dane, mtasts
 from tutor.cli.dane import EXPLAIN_JA
 from tutor.cli.dane import WORDS as DANE_WORDS
 from tutor.cli.mtasts import DECIDED_JA, FINDINGS_JA, RESULT_JA, WORDS
+from tutor.ui.world_words import TLSA_ERRORS_JA
 
 _spec = importlib.util.spec_from_file_location(
     "sandbox_tests_conftest_sts", Path(__file__).parents[2] / "sandbox" / "conftest.py"
@@ -63,6 +64,27 @@ def test_p12_every_word_in_both_languages() -> None:
     assert set(WORDS["ja"]) == set(WORDS["en"])
     assert set(DANE_WORDS["ja"]) == set(DANE_WORDS["en"])
     assert {k: set(v) for k, v in EXPLAIN_JA.items()} == {k: set(v) for k, v in EXPLAIN.items()}
+    assert set(TLSA_ERRORS_JA) == set(TLSA_ERRORS)
+
+
+@pytest.mark.parametrize(
+    ("record", "en", "ja"),
+    [
+        ("3 1 9 abcd", "matching type 9 is not 0 (Full)", "matching type 9 は 0（Full）"),
+        ("3 1 1 ab", "needs 32 bytes of data; this has 1", "32 バイトですが、これは 1 バイトです"),
+        ("3 1 1 zz", "is not hexadecimal", "16 進数ではありません"),
+        ("x y z", "a TLSA record is 'usage selector", "TLSA レコードは「usage selector"),
+    ],
+)
+def test_p13_a_bad_record_is_said_in_the_learners_language(
+    capsys: pytest.CaptureFixture[str], record: str, en: str, ja: str
+) -> None:
+    for lang, said in (("en", en), ("ja", ja)):
+        code, out, err = _run(
+            capsys, "dane", "check", "127.0.0.1:9", "--tlsa", record, "--lang", lang
+        )
+        assert (code, out) == (1, "") and err.count("\n") == 1
+        assert said in err
 
 
 def test_p12_a_good_policy_and_its_txt(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

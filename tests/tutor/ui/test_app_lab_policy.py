@@ -229,6 +229,8 @@ def test_p23_tlsa_lines_are_checked_against_the_sandbox_certificate() -> None:
         "problem: line 4: the certificate association data is not hexadecimal",
     ]
     assert tlsa_findings("", "ja")[0].startswith("まだレコードがありません")
+    # why a line cannot be read is said in the learner's language too (W6)
+    assert "16 進数ではありません" in tlsa_findings("3 1 1 zz\n", "ja")[0]
     assert tlsa_findings("3 1 1 " + "0" * 5000, "en")[0].count("\n") == 1  # one line, no trace
 
 

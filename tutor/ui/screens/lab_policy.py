@@ -49,6 +49,7 @@ def tlsa_findings(text: str, lang: str) -> tuple[str, bool]:
     matches the sandbox server's certificate; the count first. True when one matches."""
     from sandbox.dane.tlsa import TlsaError, match_chain, parse_tlsa
     from sandbox.pki.certs import ensure_certs, load_cert
+    from tutor.ui.world_words import tlsa_error
 
     try:
         live = load_cert(ensure_certs().server_cert)
@@ -64,7 +65,7 @@ def tlsa_findings(text: str, lang: str) -> tuple[str, bool]:
             record = parse_tlsa(line)
         except TlsaError as exc:
             problems += 1
-            lines.append(tr(lang, "tlsa.bad", n=number, error=str(exc)))
+            lines.append(tr(lang, "tlsa.bad", n=number, error=tlsa_error(exc, lang)))
             continue
         if not record.usable:
             problems += 1
