@@ -14,6 +14,9 @@ How: the socket's transport gets an `_Observed` protocol, and the server's proto
 `ObservedTransport` standing in for the socket's transport. When the session puts a TLS layer under
 itself (STARTTLS, implicit TLS) it calls `set_protocol` on the stand-in, and the observer keeps
 reading beneath the new layer: the decoder goes on seeing the raw TLS records.
+
+Every `WireChunk` of a watched connection names its two ends as the socket has them
+(`WireChunk.endpoints`), so a capture writes the one connection there was (properties.md I15).
 """
 
 from __future__ import annotations
