@@ -4,9 +4,10 @@ already does with the same bytes, in the same run.
     .venv/bin/python bench/capture.py [--sizes 1e6,8e6] [--runs 3]
 
 A session of SIZE bytes of message (the tap's chunks of 64 KiB, as the wire decoder sees them)
-is turned into a pcapng of both TCP legs (`sandbox.capture.write.capture_bytes`), and, as the
-baseline, fed through the tap's own decoder (`sandbox.wire.decode.ConnectionDecoder`), the work
-every lab session already does. Printed: milliseconds for each, the ratio capture/decoder, and
+is turned into a pcapng of both TCP legs of a relayed connection, the larger of the two shapes
+a capture takes (`sandbox.capture.write.capture_bytes`), and, as the baseline, fed through the
+tap's own decoder (`sandbox.wire.decode.ConnectionDecoder`), the work every lab session already
+does. Printed: milliseconds for each, the ratio capture/decoder, and
 the capture's cost at the largest size against the smallest (about the ratio of the sizes when it
 is linear). Costs are the least CPU time of this thread over `--runs` runs (`time.thread_time`),
 so a neighbour that takes the CPU does not count.

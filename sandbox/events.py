@@ -111,12 +111,28 @@ class TlsReported(Notice):
 
 
 @dataclass(frozen=True, slots=True)
+class Endpoints:
+    """The two ends of a connection the observer watched, as the server's socket has them: the
+    client's address and port (its peer) and the server's own (properties.md I15)."""
+
+    client_host: str
+    client_port: int
+    server_host: str
+    server_port: int
+
+
+@dataclass(frozen=True, slots=True)
 class WireChunk(Event):
-    """Raw bytes that crossed the tap in one read, from `sender`; `offset` counts that direction."""
+    """Raw bytes that crossed the tap in one read, from `sender`; `offset` counts that direction.
+
+    `endpoints` is the connection's two ends when the observer watched the server's own socket
+    (one object shared by every chunk of the connection); None when the bytes crossed the relay,
+    whose two legs are its own addresses (properties.md I15)."""
 
     sender: Side
     offset: int
     data: bytes
+    endpoints: Endpoints | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,7 @@ class Packet:
 
     ts_us: int
     data: bytes
+    comment: str = ""  # shown by Wireshark under the packet (opt_comment); none when empty
 
 
 def pad4(data: bytes) -> bytes:
@@ -87,11 +88,13 @@ def decryption_secrets(keylog: bytes, secrets_type: int = TLS_KEY_LOG) -> bytes:
 
 
 def enhanced_packet(packet: Packet, interface_id: int = 0) -> bytes:
-    """Enhanced Packet Block: the timestamp as two 32-bit halves, captured = original length."""
+    """Enhanced Packet Block: the timestamp as two 32-bit halves, captured = original length,
+    and the packet's comment, if it has one."""
     ts = packet.ts_us
     size = len(packet.data)
     header = struct.pack("<IIIII", interface_id, ts >> 32, ts & 0xFFFFFFFF, size, size)
-    return block(EPB_TYPE, header + pad4(packet.data))
+    notes = options([(OPT_COMMENT, packet.comment.encode())]) if packet.comment else b""
+    return block(EPB_TYPE, header + pad4(packet.data) + notes)
 
 
 def pcapng(

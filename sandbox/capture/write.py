@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from sandbox.capture.legs import tap_packets
+from sandbox.capture.legs import session_packets
 from sandbox.capture.pcapng import LinkType, pcapng
 from sandbox.events import SandboxEvent
 from sandbox.safety.files import atomic_write
@@ -32,10 +32,10 @@ def capture_bytes(
     offset: float | None = None,
     both_legs: bool = True,
 ) -> bytes:
-    """The pcapng file of a session: the legs of the tap (see `tap_packets`), with `keylog` in
-    its secrets block."""
+    """The pcapng file of a session: its connections as a sniffer would have seen them (see
+    `session_packets`), with `keylog` in its secrets block."""
     at = epoch_offset() if offset is None else offset
-    packets = tap_packets(events, port=port, link=link, epoch_offset=at, both_legs=both_legs)
+    packets = session_packets(events, port=port, link=link, epoch_offset=at, both_legs=both_legs)
     return pcapng(packets, link=link, keylog=keylog)
 
 

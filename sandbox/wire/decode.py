@@ -26,7 +26,16 @@ import enum
 from collections.abc import Callable
 from time import monotonic
 
-from sandbox.events import Level, SandboxEvent, Side, WireChunk, WireLine, WireRecord, WireSwitch
+from sandbox.events import (
+    Endpoints,
+    Level,
+    SandboxEvent,
+    Side,
+    WireChunk,
+    WireLine,
+    WireRecord,
+    WireSwitch,
+)
 from sandbox.notices import notice
 from sandbox.wire.tlsrecords import TlsRecordParser, TlsSession, record_names
 
@@ -109,8 +118,15 @@ class _Direction:
 class ConnectionDecoder:
     """Decode both directions of one connection; see the module docstring."""
 
-    def __init__(self, emit: Emit, *, max_capture_bytes: int = 4 * 1024 * 1024) -> None:
+    def __init__(
+        self,
+        emit: Emit,
+        *,
+        max_capture_bytes: int = 4 * 1024 * 1024,
+        endpoints: Endpoints | None = None,
+    ) -> None:
         self._emit = emit
+        self.endpoints = endpoints  # carried by every WireChunk (None: the relay's connection)
         self._ts = 0.0  # when the read being decoded arrived: every event of one read shares it
         self._max = max_capture_bytes
         self.captured = 0  # bytes shown so far, both directions
@@ -137,7 +153,10 @@ class ConnectionDecoder:
         d.offset += len(data)
         if data:
             self._ts = monotonic()
-            self._emit(WireChunk(sender=sender, offset=start, data=data, ts=self._ts))
+            chunk = WireChunk(
+                sender=sender, offset=start, data=data, endpoints=self.endpoints, ts=self._ts
+            )
+            self._emit(chunk)
             self._decode(d, data, start)
         if full:
             self.capture_full = True

@@ -14,6 +14,9 @@ How: the socket's transport gets an `_Observed` protocol, and the server's proto
 `ObservedTransport` standing in for the socket's transport. When the session puts a TLS layer under
 itself (STARTTLS, implicit TLS) it calls `set_protocol` on the stand-in, and the observer keeps
 reading beneath the new layer: the decoder goes on seeing the raw TLS records.
+
+Every `WireChunk` of a watched connection names its two ends as the socket has them
+(`WireChunk.endpoints`), so a capture writes the one connection there was (properties.md I15).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from sandbox.events import SandboxEvent, Side
+from sandbox.events import Endpoints, SandboxEvent, Side
 from sandbox.wire.decode import ConnectionDecoder
 
 Emit = Callable[[SandboxEvent], None]
@@ -67,6 +70,16 @@ class WireObserver:
             yield
         finally:
             self.watching = True
+
+
+def endpoints_of(transport: asyncio.BaseTransport) -> Endpoints | None:
+    """The client's address and port (the socket's peer) and the server's own; None for a
+    socket that has no IP addresses."""
+    peer = transport.get_extra_info("peername")
+    mine = transport.get_extra_info("sockname")
+    if not (isinstance(peer, tuple) and isinstance(mine, tuple)):
+        return None  # an AF_UNIX socket: no addresses, no ports
+    return Endpoints(str(peer[0]), int(peer[1]), str(mine[0]), int(mine[1]))
 
 
 class _Observed(asyncio.BufferedProtocol):
@@ -120,6 +133,8 @@ class _Observed(asyncio.BufferedProtocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = ObservedTransport(transport, self)
+        if self.decoder is not None:  # before the first byte: every chunk says where it went
+            self.decoder.endpoints = endpoints_of(transport)
         if self._connected is not None:
             self._connected()
         self.inner.connection_made(self.transport)

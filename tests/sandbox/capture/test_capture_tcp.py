@@ -25,7 +25,7 @@ from sandbox.capture.packets import ACK, FIN, PSH, SYN
 from sandbox.capture.pcapng import LinkType, pcapng
 from sandbox.capture.tcp import Clock, TcpFlow
 from sandbox.capture.write import capture_bytes
-from sandbox.events import SessionClosed, SessionStarted, Side, WireChunk
+from sandbox.events import Endpoints, SessionClosed, SessionStarted, Side, WireChunk
 
 Addr = tuple[str, int]
 
@@ -78,11 +78,18 @@ chunk_lists = st.lists(
 )
 
 
-def as_events(chunks: list[tuple[Side, bytes]], start: float = 10.0) -> list[Any]:
-    events: list[Any] = [SessionStarted(scenario="t", server="s", via_tap="t", ts=start)]
+def as_events(
+    chunks: list[tuple[Side, bytes]], start: float = 10.0, ends: Endpoints | None = None
+) -> list[Any]:
+    """A session's events; `ends`: watched by the observer on those ends, else relayed."""
+    tap = "t" if ends is None else None
+    events: list[Any] = [SessionStarted(scenario="t", server="s", via_tap=tap, ts=start)]
     offsets = {Side.CLIENT: 0, Side.SERVER: 0}
     for n, (side, data) in enumerate(chunks):
-        events.append(WireChunk(sender=side, offset=offsets[side], data=data, ts=start + n / 1e3))
+        at = start + n / 1e3
+        events.append(
+            WireChunk(sender=side, offset=offsets[side], data=data, endpoints=ends, ts=at)
+        )
         offsets[side] += len(data)
     events.append(SessionClosed(clean=True, ts=start + 1))
     return events
@@ -190,3 +197,42 @@ def test_m34_the_clients_leg_alone() -> None:
     assert {a[0] for a, b in sent} == {CLIENT_HOST, TAP_HOST}
     assert SERVER_HOST not in {b[0] for a, b in sent}
     assert sent[next(k for k in sent if k[0][0] == CLIENT_HOST)] == b"QUIT\r\n"
+
+
+WATCHED = Endpoints("127.0.0.1", 41234, "127.0.0.1", 38211)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(chunk_lists, st.sampled_from([587, 465, 25]))
+def test_i15_a_watched_connection_is_one_tcp_connection(
+    chunks: list[tuple[Side, bytes]], port: int
+) -> None:
+    """On the ends the observer saw (the lab's well-known port for the server's), carrying the
+    bytes each way exactly once; no tap, no second leg."""
+    segments = read_segments(capture_bytes(as_events(chunks, ends=WATCHED), port=port, offset=0))
+    sent = follow(segments, 1460)
+    client, server = ("127.0.0.1", 41234), ("127.0.0.1", port)
+    assert set(sent) == {(client, server), (server, client)}
+    assert sent[(client, server)] == stream(chunks, Side.CLIENT)
+    assert sent[(server, client)] == stream(chunks, Side.SERVER)
+
+
+def test_i15_connections_watched_at_once_stay_apart() -> None:
+    """`watch` serves a room: two connections' chunks interleaved are two connections, each
+    whole; a relayed connection beside them keeps its legs."""
+    other = Endpoints("127.0.0.1", 41300, "127.0.0.1", 38211)
+    a = as_events([(Side.SERVER, b"220 a\r\n"), (Side.CLIENT, b"QUIT\r\n")], ends=WATCHED)
+    b = as_events([(Side.SERVER, b"220 b\r\n"), (Side.CLIENT, b"NOOP\r\n")], ends=other)
+    mixed = [a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3]]
+    found = connections(mixed)
+    assert [c.endpoints for c in found] == [WATCHED, other]
+    assert [[ch.data for ch in c.chunks] for c in found] == [
+        [b"220 a\r\n", b"QUIT\r\n"],
+        [b"220 b\r\n", b"NOOP\r\n"],
+    ]
+    relayed = as_events([(Side.SERVER, b"220 r\r\n")], start=20.0)
+    sent = follow(read_segments(capture_bytes(mixed + relayed, port=587, offset=0.0)), 1460)
+    assert sent[(("127.0.0.1", 587), ("127.0.0.1", 41300))] == b"220 b\r\n"
+    assert sent[(("127.0.0.1", 41234), ("127.0.0.1", 587))] == b"QUIT\r\n"
+    senders = {src[0] for src, _ in sent}
+    assert senders == {"127.0.0.1", TAP_HOST, SERVER_HOST}  # and the relay's two legs

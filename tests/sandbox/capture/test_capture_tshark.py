@@ -1,22 +1,22 @@
 """The capture read by the real tool: tshark alone, with no setting and no key log file, finds the
 SMTP conversation inside TLS because the pcapng carries the secrets (issue 12, section 3).
 
-Sessions are real: the lab's own client through the wire tap for TLS 1.3 (STARTTLS on 587,
-implicit TLS on 465), and swaks forced to TLS 1.2 through a tap to a sandbox server that logs its
-own secrets (what `smtp-tutor sandbox --keylog` does for outside clients). tshark reads files only
-(never a live interface), with a private HOME so no one's Wireshark profile changes what it sees.
+Sessions are real: the lab's own client against its watched sandbox server for TLS 1.3 (STARTTLS
+on 587, implicit TLS on 465: one TCP connection, I15), and swaks forced to TLS 1.2 through a tap
+to a sandbox server that logs its own secrets (what `smtp-tutor sandbox --keylog` does for outside
+clients: both legs of the tap). tshark reads files only (never a live interface), with a private
+HOME so no one's Wireshark profile changes what it sees.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tshark_kit import Tshark
 
 from sandbox.capture.legs import service_port
 from sandbox.capture.write import write_capture
@@ -36,27 +36,9 @@ BODY_WORDS = "secret the eavesdropper wants"  # a phrase of the lab's message bo
 assert BODY_WORDS in MESSAGE
 
 
-class Tshark:
-    """`tshark -r FILE -Y FILTER -T fields -e ...`: one row of fields per matching packet."""
-
-    def __init__(self, exe: str, home: Path) -> None:
-        self.exe, self.home = exe, home
-
-    def __call__(self, capture: Path, display_filter: str, *fields: str) -> list[list[str]]:
-        args = [self.exe, "-n", "-r", str(capture), "-Y", display_filter, "-T", "fields"]
-        for f in fields or ("frame.number",):
-            args += ["-e", f]
-        env = {**os.environ, "HOME": str(self.home), "XDG_CONFIG_HOME": str(self.home / ".config")}
-        done = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120)
-        assert done.returncode == 0, done.stderr
-        return [line.split("\t") for line in done.stdout.splitlines()]
-
-
 @pytest.fixture
 def tshark(tool: Callable[[str], str], tmp_path: Path) -> Tshark:
-    home = tmp_path / "home"
-    home.mkdir()
-    return Tshark(tool("tshark"), home)
+    return Tshark.private(tool("tshark"), tmp_path)
 
 
 async def lab_capture(scenario: str, where: Path, *, secrets: bool = True) -> Path:
@@ -78,6 +60,7 @@ async def lab_capture(scenario: str, where: Path, *, secrets: bool = True) -> Pa
 
 
 FIELDS = (
+    "tcp.stream",
     "ip.src",
     "tcp.dstport",
     "tcp.flags.syn",
@@ -94,7 +77,9 @@ FIELDS = (
 
 class Dissection:
     """What one tshark run over the whole capture shows (one process: a busy machine pays for
-    each tshark start): the client's leg's port, its commands, the hellos' fields."""
+    each tshark start): the port the client connects to, its commands on its own connection (the
+    capture's first stream: the only one of a watched session, the client's leg of a relayed
+    one), the hellos' fields."""
 
     def __init__(self, tshark: Tshark, capture: Path) -> None:
         wanted = "smtp || tls.handshake.type == 1 || tls.handshake.type == 2 || tcp.flags.syn"
@@ -106,23 +91,24 @@ class Dissection:
         }
 
     def commands(self) -> list[tuple[str, bool]]:
-        """The client's command lines on its own leg, each with whether it came inside TLS."""
+        """The client's command lines on its own connection, each with whether it came inside
+        TLS."""
         return [
             (r["smtp.command_line"].removesuffix("\\r\\n"), ":tls:" in r["frame.protocols"])
             for r in self.rows
-            if r["smtp.command_line"] and r["ip.src"] == "127.0.0.1"
+            if r["smtp.command_line"] and r["tcp.stream"] == "0"
         ]
 
     def replies(self, code: str) -> list[bool]:
-        """Whether each reply `code` the client's leg carried to the client came inside TLS."""
+        """Whether each reply `code` the client's connection carried to it came inside TLS."""
         return [
             ":tls:" in r["frame.protocols"]
             for r in self.rows
-            if code in r["smtp.response.code"].split(",") and r["ip.src"] == "127.0.0.2"
+            if code in r["smtp.response.code"].split(",") and r["tcp.stream"] == "0"
         ]
 
     def hello(self, kind: int, field: str) -> list[str]:
-        """`field` of each ClientHello (1) or ServerHello (2), on both legs."""
+        """`field` of each ClientHello (1) or ServerHello (2), on every connection."""
         return [r[field] for r in self.rows if str(kind) in r["tls.handshake.type"].split(",")]
 
 
@@ -141,14 +127,14 @@ async def test_m29_tls13_starttls_decrypts_with_no_setting(tshark: Tshark, tmp_p
     ]
     assert (f"MAIL FROM:<{SENDER}>", True) in seen and (f"RCPT TO:<{RECIPIENT}>", True) in seen
     # the body: inside the decrypted TLS, never in the bytes on the wire
-    assert len(tshark(capture, f'imf contains "{BODY_WORDS}"')) == 2  # on both legs
+    assert len(tshark(capture, f'imf contains "{BODY_WORDS}"')) == 1  # one connection (I15)
     assert tshark(capture, f'frame contains "{BODY_WORDS}"') == []
     # TLS 1.3 chosen (ServerHello's supported_versions), the SNI the client sent
     dissected = Dissection(tshark, capture)
     assert dissected.port == 587
-    assert dissected.hello(2, "tls.handshake.extensions.supported_version") == ["0x0304"] * 2
+    assert dissected.hello(2, "tls.handshake.extensions.supported_version") == ["0x0304"]
     sni = dissected.hello(1, "tls.handshake.extensions_server_name")
-    assert sni == ["sandbox.test"] * 2  # the ClientHello, on the client's and the server's leg
+    assert sni == ["sandbox.test"]  # the one ClientHello: no relay passed it on
 
 
 async def test_m29_without_the_secrets_tls_stays_opaque(tshark: Tshark, tmp_path: Path) -> None:
@@ -159,7 +145,7 @@ async def test_m29_without_the_secrets_tls_stays_opaque(tshark: Tshark, tmp_path
     assert [line for line, _ in dissected.commands()] == ["EHLO client.test", "STARTTLS"]
     assert tshark(capture, f'imf contains "{BODY_WORDS}"') == []
     sni = dissected.hello(1, "tls.handshake.extensions_server_name")
-    assert sni == ["sandbox.test"] * 2  # the SNI is readable to anyone: it is in the clear
+    assert sni == ["sandbox.test"]  # the SNI is readable to anyone: it is in the clear
 
 
 async def test_m29_implicit_tls_on_465(tshark: Tshark, tmp_path: Path) -> None:
@@ -170,8 +156,8 @@ async def test_m29_implicit_tls_on_465(tshark: Tshark, tmp_path: Path) -> None:
     assert [line.split()[0] for line, _ in seen] == ["EHLO", "AUTH", "MAIL", "RCPT", "DATA", "QUIT"]
     assert all(tls for _, tls in seen)  # nothing of SMTP in the clear, not even the first EHLO
     assert dissected.replies("220") == [True]  # even the banner came inside TLS
-    assert len(tshark(capture, f'imf contains "{BODY_WORDS}"')) == 2
-    assert dissected.hello(1, "tls.handshake.extensions_server_name") == ["sandbox.test"] * 2
+    assert len(tshark(capture, f'imf contains "{BODY_WORDS}"')) == 1
+    assert dissected.hello(1, "tls.handshake.extensions_server_name") == ["sandbox.test"]
 
 
 async def swaks_through_tap(
@@ -237,7 +223,7 @@ async def test_m30_tls12_from_an_outside_client_with_the_servers_secrets(
         ("DATA", True),
         ("QUIT", True),
     ]
-    assert dissected.hello(2, "tls.handshake.version") == ["0x0303"] * 2  # TLS 1.2
+    assert dissected.hello(2, "tls.handshake.version") == ["0x0303"] * 2  # TLS 1.2, both legs
     assert dissected.hello(2, "tls.handshake.extensions.supported_version") == [""] * 2
     assert len(tshark(capture, 'imf contains "Sent by swaks over TLS 1.2."')) == 2
     assert tshark(capture, 'frame contains "Sent by swaks"') == []

@@ -223,3 +223,28 @@ async def test_i11_a_refused_handshake_shows_the_servers_alert() -> None:
             )
     records = wire_records(events, Side.SERVER)
     assert records and records[-1].content_type_name == "alert"
+
+
+async def test_i15_every_chunk_names_its_connections_real_ends() -> None:
+    """Two connections at once: each chunk carries the ends of the socket it crossed, the
+    client's address and port as the client's own socket has them, the server's port."""
+    async with observed(ServerPolicy(tls_level="none")) as (server, events):
+        opened = [await asyncio.open_connection("127.0.0.1", server.port) for _ in range(2)]
+        for reader, _ in opened:
+            await reader.readline()
+        for reader, writer in reversed(opened):  # the second connection speaks first
+            writer.write(b"QUIT\r\n")
+            await asyncio.wait_for(reader.read(), TIMEOUT)
+            writer.close()
+        clients = [writer.get_extra_info("sockname")[:2] for _, writer in opened]
+    seen = {}
+    for e in events:
+        if isinstance(e, WireChunk):
+            assert e.endpoints is not None
+            seen.setdefault((e.endpoints.client_host, e.endpoints.client_port), []).append(e)
+            assert (e.endpoints.server_host, e.endpoints.server_port) == ("127.0.0.1", server.port)
+    assert sorted(seen) == sorted(tuple(c) for c in clients)
+    for chunks in seen.values():  # each connection's bytes, whole: its greeting and its QUIT
+        assert chunk_bytes(chunks, Side.CLIENT) == b"QUIT\r\n"
+        assert chunk_bytes(chunks, Side.SERVER).startswith(b"220 ")
+        assert len({id(c.endpoints) for c in chunks}) == 1  # one object for the connection
