@@ -73,7 +73,14 @@ async def test_w5_watch_footer_at_80x24(lang: str) -> None:
         screen = app.screen
         assert isinstance(screen, WatchScreen)
         await wait_for(pilot, lambda: screen.watched is not None)
-        await pilot.pause()
+
+        # the footer is composed again when the screen's keys change, and its new keys have no
+        # size until the next layout: wait for a laid-out footer, not for one frame (busy machine)
+        def laid_out() -> bool:
+            keys = list(screen.query_one(Footer).query(FooterKey))
+            return bool(keys) and all(k.region.width > 0 for k in keys)
+
+        await wait_for(pilot, laid_out)
         footer = screen.query_one(Footer)
         right = min(
             [footer.region.right]
