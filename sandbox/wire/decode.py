@@ -26,7 +26,17 @@ import enum
 from collections.abc import Callable
 from time import monotonic
 
-from sandbox.events import Level, SandboxEvent, Side, WireChunk, WireLine, WireRecord, WireSwitch
+from sandbox.events import (
+    Level,
+    SandboxEvent,
+    Side,
+    WireChunk,
+    WireLine,
+    WireRecord,
+    WireSwitch,
+    quick_chunk,
+    quick_line,
+)
 from sandbox.notices import notice
 from sandbox.wire.tlsrecords import TlsRecordParser, TlsSession, record_names
 
@@ -89,7 +99,7 @@ class _Direction:
         "tls_base",
     )
 
-    def __init__(self, side: Side, session: TlsSession) -> None:
+    def __init__(self, side: Side, session: TlsSession, careful: bool) -> None:
         self.side = side
         self.mode = Mode.PLAIN
         self.offset = 0  # bytes seen so far in this direction
@@ -102,23 +112,31 @@ class _Direction:
         )
         self.pending = bytearray()  # client in WAIT: bytes after the STARTTLS line
         self.switch_at = 0  # client: offset right after its STARTTLS line
-        self.parser = TlsRecordParser(session)
+        self.parser = TlsRecordParser(session, careful=careful)
         self.tls_base = 0  # offset of the first TLS byte
 
 
 class ConnectionDecoder:
-    """Decode both directions of one connection; see the module docstring."""
+    """Decode both directions of one connection; see the module docstring.
 
-    def __init__(self, emit: Emit, *, max_capture_bytes: int = 4 * 1024 * 1024) -> None:
+    `careful=True` turns the fast paths off (events built by their public constructors, records
+    through `TlsRecordParser.feed_fields`, hellos by the cursor decoder): the same events, more
+    slowly. The tests and `bench/decoder.py` hold the fast paths to it (properties.md I14).
+    """
+
+    def __init__(
+        self, emit: Emit, *, max_capture_bytes: int = 4 * 1024 * 1024, careful: bool = False
+    ) -> None:
         self._emit = emit
+        self.careful = careful
         self._ts = 0.0  # when the read being decoded arrived: every event of one read shares it
         self._max = max_capture_bytes
         self.captured = 0  # bytes shown so far, both directions
         self.capture_full = False
         session = TlsSession()
         self.session = session
-        self._client = _Direction(Side.CLIENT, session)
-        self._server = _Direction(Side.SERVER, session)
+        self._client = _Direction(Side.CLIENT, session, careful)
+        self._server = _Direction(Side.SERVER, session, careful)
 
     def mode(self, side: Side) -> Mode:
         return (self._client if side is Side.CLIENT else self._server).mode
@@ -127,10 +145,34 @@ class ConnectionDecoder:
         """One read's worth of bytes from `sender`, in order."""
         if self.capture_full or not data:
             return
-        room = self._max - self.captured
-        full = len(data) > room
-        if full:
-            data = data[:room]
+        n = len(data)
+        if n > self._max - self.captured:
+            self._feed_last(sender, data)
+            return
+        self.captured += n
+        d = self._client if sender is Side.CLIENT else self._server
+        start = d.offset
+        d.offset = start + n
+        ts = self._ts = monotonic()
+        if self.careful:
+            self._emit(WireChunk(sender=sender, offset=start, data=data, ts=ts))
+            self._decode(d, data, start)
+        elif d.mode is Mode.TLS:
+            # The hot path once a session is in TLS: one chunk, then its records.
+            emit = self._emit
+            emit(quick_chunk(sender, start, data, ts))
+            parser = d.parser
+            for event in parser.feed_events(data, sender, d.tls_base, ts):
+                emit(event)
+            if parser.error is not None:
+                self._not_tls(d)
+        else:
+            self._emit(quick_chunk(sender, start, data, ts))
+            self._decode(d, data, start)
+
+    def _feed_last(self, sender: Side, data: bytes) -> None:
+        """The read that fills the capture: what fits is shown, then that the capture is full."""
+        data = data[: self._max - self.captured]
         self.captured += len(data)
         d = self._client if sender is Side.CLIENT else self._server
         start = d.offset
@@ -139,9 +181,8 @@ class ConnectionDecoder:
             self._ts = monotonic()
             self._emit(WireChunk(sender=sender, offset=start, data=data, ts=self._ts))
             self._decode(d, data, start)
-        if full:
-            self.capture_full = True
-            self._emit(notice(Level.WARNING, "tap.capture_full", max=self._max))
+        self.capture_full = True
+        self._emit(notice(Level.WARNING, "tap.capture_full", max=self._max))
 
     def finish(self) -> None:
         """The connection ended: show incomplete last lines and undecided bytes."""
@@ -183,11 +224,17 @@ class ConnectionDecoder:
         d.tls_base = at
 
     def _records(self, d: _Direction, data: bytes) -> None:
+        if not self.careful:
+            emit = self._emit
+            for event in d.parser.feed_events(data, d.side, d.tls_base, self._ts):
+                emit(event)
+            if d.parser.error is not None:
+                self._not_tls(d)
+            return
         emit, side, base, ts = self._emit, d.side, d.tls_base, self._ts
         for offset, ctype, version, length, preview, encrypted, handshake in d.parser.feed_fields(
             data
         ):
-            # Record.to_event, inlined: one to three records a read, each a call less
             ctype_name, version_name = record_names(ctype, version)
             emit(
                 WireRecord(
@@ -204,12 +251,13 @@ class ConnectionDecoder:
                 )
             )
         if d.parser.error is not None:
-            d.mode = Mode.OFF
-            where = d.tls_base + (d.parser.error_offset or 0)
-            who = "client" if d.side is Side.CLIENT else "server"
-            self._emit(
-                notice(Level.WARNING, "tap.not_tls", offset=where, side=who, error=d.parser.error)
-            )
+            self._not_tls(d)
+
+    def _not_tls(self, d: _Direction) -> None:
+        d.mode = Mode.OFF
+        where = d.tls_base + (d.parser.error_offset or 0)
+        who = "client" if d.side is Side.CLIENT else "server"
+        self._emit(notice(Level.WARNING, "tap.not_tls", offset=where, side=who, error=d.parser.error))
 
     # --- plaintext ---------------------------------------------------------------------------
 
@@ -304,9 +352,14 @@ class ConnectionDecoder:
         if d.lines <= MAX_LINES:
             text = escape_line(line[:MAX_LINE]) + ("…" if len(line) > MAX_LINE else "")
             injected = d.mode is Mode.INJECTED
-            self._emit(
-                WireLine(sender=d.side, offset=offset, text=text, injected=injected, ts=self._ts)
-            )
+            if self.careful:
+                self._emit(
+                    WireLine(
+                        sender=d.side, offset=offset, text=text, injected=injected, ts=self._ts
+                    )
+                )
+            else:
+                self._emit(quick_line(d.side, offset, text, injected, self._ts))
         elif d.lines == MAX_LINES + 1:  # said once; the lines still steer STARTTLS and DATA
             who = "client" if d.side is Side.CLIENT else "server"
             self._emit(notice(Level.WARNING, "tap.lines_full", max=MAX_LINES, side=who))

@@ -19,7 +19,7 @@ import struct
 from time import monotonic
 from typing import NamedTuple
 
-from sandbox.events import HandshakeInfo, Side, WireRecord
+from sandbox.events import HandshakeInfo, Side, WireRecord, quick_record
 from sandbox.wire.tlshandshake import decode_message
 from sandbox.wire.tlsnames import content_type_name, version_name
 
@@ -110,10 +110,14 @@ _as_record = tuple.__new__  # a Record from its fields, at C speed
 
 
 class TlsRecordParser:
-    """Parse one direction of a TLS connection incrementally (see the module docstring)."""
+    """Parse one direction of a TLS connection incrementally (see the module docstring).
 
-    def __init__(self, session: TlsSession | None = None) -> None:
+    `careful=True` decodes hellos with the cursor decoder alone (`decode_message`'s `careful`).
+    """
+
+    def __init__(self, session: TlsSession | None = None, *, careful: bool = False) -> None:
         self.session = session if session is not None else TlsSession()
+        self.careful = careful  # hellos by the cursor decoder only (properties.md I14)
         self.error: str | None = None  # set once; then the parser ignores further input
         self.error_offset: int | None = None
         self._pos = 0  # stream offset of the next byte fed
@@ -150,6 +154,80 @@ class TlsRecordParser:
                 self._fail(f"internal parser error: {type(exc).__name__}", base)
         return out
 
+    def feed_events(self, data: bytes, sender: Side, base: int, ts: float) -> list[WireRecord]:
+        """`feed`, each record as the `WireRecord` the decoder emits (`Record.to_event(sender,
+        base, ts)`), built straight from the buffer: the decoder's fast path (properties.md I14).
+
+        A whole encrypted record in `data`, the bulk of a session, is read by offset and becomes
+        its event with nothing copied but its preview; anything else (a record begun in an
+        earlier read, a split header, plaintext handshake records, garbage) takes the careful
+        steps of `feed`, one record at a time. Never raises.
+        """
+        out: list[WireRecord] = []
+        start = self._pos
+        self._pos += len(data)
+        if self.error is not None or not data:
+            return out
+        n = len(data)
+        i = 0
+        unpack = _HEADER.unpack_from
+        names = _NAMES
+        mv: memoryview | None = None
+        try:
+            while i < n:
+                if self._ctype < 0 and not self._head and n - i >= 5:
+                    ctype, version, length = unpack(data, i)
+                    body = i + 5
+                    if (
+                        (ctype == _APPDATA or self._after_ccs)
+                        and version >> 8 == 3
+                        and length <= MAX_RECORD_LENGTH
+                        and n - body >= length
+                    ):
+                        pair = names.get((ctype, version)) or record_names(ctype, version)
+                        preview = data[body : body + min(length, PREVIEW_BYTES)]
+                        out.append(
+                            quick_record(
+                                sender,
+                                base + start + i,
+                                ctype,
+                                pair[0],
+                                pair[1],
+                                length,
+                                preview.hex(" "),
+                                (),
+                                True,
+                                ts,
+                            )
+                        )
+                        i = body + length
+                        continue
+                fields: list[RecordFields] = []
+                if mv is None:
+                    mv = memoryview(data)
+                i = self._feed(mv, start, fields, at=i, one=True)
+                for offset, ctype, version, length, preview, encrypted, handshake in fields:
+                    pair = record_names(ctype, version)
+                    out.append(
+                        quick_record(
+                            sender,
+                            base + offset,
+                            ctype,
+                            pair[0],
+                            pair[1],
+                            length,
+                            preview.hex(" "),
+                            handshake,
+                            encrypted,
+                            ts,
+                        )
+                    )
+                if self.error is not None:
+                    break
+        except Exception as exc:  # I4 backstop, as in feed_fields
+            self._fail(f"internal parser error: {type(exc).__name__}", start)
+        return out
+
     def _fail(self, reason: str, offset: int) -> None:
         if self.error is None:
             self.error = reason
@@ -158,9 +236,13 @@ class TlsRecordParser:
         self._body.clear()
         self._hs.clear()
 
-    def _feed(self, mv: memoryview, base: int, out: list[RecordFields]) -> None:
+    def _feed(
+        self, mv: memoryview, base: int, out: list[RecordFields], *, at: int = 0, one: bool = False
+    ) -> int:
+        """Parse `mv` from `at` (stream offset of `mv[0]`: `base`); returns where it stopped: the
+        end of `mv`, or with `one` right after the first record completed."""
         n = len(mv)
-        i = 0
+        i = at
         while i < n:
             if self._ctype < 0 and not self._head and n - i >= 5:
                 # Fast path for the bulk of a session: a whole encrypted record in this read.
@@ -186,13 +268,13 @@ class TlsRecordParser:
                     take = min(5 - len(self._head), n - i)
                     self._head += mv[i : i + take]
                     if len(self._head) < 5:
-                        return
+                        return n
                     head = bytes(self._head)
                     self._head.clear()
                     i -= 5 - take  # the loop below adds 5 for the header
                 i += 5
                 if not self._begin(head):
-                    return
+                    return n
                 if self._remaining:
                     continue
             else:
@@ -204,10 +286,11 @@ class TlsRecordParser:
                 i += take
                 self._remaining -= take
                 if self._remaining:
-                    return
+                    return n
             out.append(self._finish())
-            if self.error is not None:
-                return
+            if self.error is not None or one:
+                return i
+        return n
 
     def _begin(self, head: bytes) -> bool:
         ctype, major, length = head[0], head[1], int.from_bytes(head[3:5], "big")
@@ -271,7 +354,7 @@ class TlsRecordParser:
         return tuple(infos)
 
     def _message(self, mtype: int, msg: bytes) -> HandshakeInfo:
-        info = decode_message(mtype, msg, tls13=self.session.tls13)
+        info = decode_message(mtype, msg, tls13=self.session.tls13, careful=self.careful)
         if mtype == 2:  # ServerHello or HelloRetryRequest: both directions learn the version
             if info.versions:
                 self.session.version = info.versions[0]
