@@ -102,9 +102,7 @@ def same_events(a: list[SandboxEvent], b: list[SandboxEvent]) -> bool:
 
 
 def spread(values: list[float], fmt: str = "6.2f") -> str:
-    return " ".join(
-        format(v, fmt) for v in (min(values), statistics.median(values), max(values))
-    )
+    return " ".join(format(v, fmt) for v in (min(values), statistics.median(values), max(values)))
 
 
 def main(args: argparse.Namespace) -> None:

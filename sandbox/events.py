@@ -430,3 +430,30 @@ def quick_record(
     s7(event, handshake)
     s8(event, encrypted)
     return event
+
+
+_info_fields = tuple(
+    _setter(HandshakeInfo, n)
+    for n in ("msg_type", "name", "sni", "versions", "cipher_suites", "certificates", "alpn")
+)
+
+
+def quick_handshake(
+    msg_type: int,
+    name: str,
+    sni: str | None,
+    versions: tuple[str, ...],
+    cipher_suites: tuple[str, ...],
+    alpn: tuple[str, ...],
+) -> HandshakeInfo:
+    """`HandshakeInfo(msg_type, name, sni, versions, cipher_suites, alpn=alpn)`: a hello's."""
+    s0, s1, s2, s3, s4, s5, s6 = _info_fields
+    info: HandshakeInfo = _new(HandshakeInfo)
+    s0(info, msg_type)
+    s1(info, name)
+    s2(info, sni)
+    s3(info, versions)
+    s4(info, cipher_suites)
+    s5(info, ())
+    s6(info, alpn)
+    return info

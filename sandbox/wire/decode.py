@@ -257,12 +257,22 @@ class ConnectionDecoder:
         d.mode = Mode.OFF
         where = d.tls_base + (d.parser.error_offset or 0)
         who = "client" if d.side is Side.CLIENT else "server"
-        self._emit(notice(Level.WARNING, "tap.not_tls", offset=where, side=who, error=d.parser.error))
+        self._emit(
+            notice(Level.WARNING, "tap.not_tls", offset=where, side=who, error=d.parser.error)
+        )
 
     # --- plaintext ---------------------------------------------------------------------------
 
     def _lines(self, d: _Direction, data: bytes, start: int, *, read_start: bool) -> None:
         i, n = 0, len(data)
+        if (
+            d.mode is Mode.PLAIN
+            and not d.buf
+            and not d.skipping
+            and not d.in_data
+            and not self.careful
+        ):
+            i = self._plain_lines(d, data, start)
         while i < n:
             if d.mode is Mode.WAIT:
                 d.pending += data[i:]
@@ -295,6 +305,39 @@ class ConnectionDecoder:
                 self._line(d, line, offset)
             d.line_start = start + nl + 1
             i = nl + 1
+
+    def _plain_lines(self, d: _Direction, data: bytes, start: int) -> int:
+        """The common case of `_lines`, a read of whole SMTP commands or replies, one step a line
+        (`_line` and `_client_line` inlined). Returns where `_lines` goes on: at the first thing
+        this does not handle (no LF, an overlong line, the line cap, a STARTTLS or the reply to
+        it, which change how the rest reads), and for the rest of the read after those."""
+        emit, ts, side, find = self._emit, self._ts, d.side, data.find
+        client = d is self._client
+        i = 0
+        while True:
+            nl = find(b"\n", i)
+            if nl < 0 or d.lines >= MAX_LINES:
+                return i
+            end = nl - 1 if nl > i and data[nl - 1] == 0x0D else nl
+            if end - i > MAX_LINE:
+                return i
+            line = data[i:end]
+            d.lines += 1
+            offset = d.line_start
+            d.line_start = start + nl + 1
+            i = nl + 1
+            emit(quick_line(side, offset, escape_line(line), False, ts))
+            if client:
+                if line.strip().upper() == b"STARTTLS":
+                    d.mode = Mode.WAIT
+                    d.switch_at = d.line_start
+                    return i
+            elif _is_final_reply(line):
+                if self._client.mode is Mode.WAIT:
+                    self._answer(line[:3] == b"220")
+                    return i
+                if line[:3] == b"354":
+                    self._client.in_data = True
 
     def _body(self, d: _Direction, data: bytes, start: int, i: int) -> int:
         """Fold the whole body lines of this read, up to the lone ".", into one WireLine (I10).

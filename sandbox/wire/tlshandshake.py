@@ -13,7 +13,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 
-from sandbox.events import HandshakeInfo
+from sandbox.events import HandshakeInfo, quick_handshake
 from sandbox.safety.text import escape_bytes, escape_text
 from sandbox.wire.tlsnames import (
     EXT_ALPN,
@@ -80,9 +80,7 @@ _MAX_LISTS = 256
 def _suite_names(raw: bytes) -> tuple[str, ...]:
     names = _LISTS.get(raw)
     if names is None:
-        names = tuple(
-            cipher_suite_name(v) for v in struct.unpack(f">{len(raw) // 2}H", raw)
-        )
+        names = tuple(cipher_suite_name(v) for v in struct.unpack(f">{len(raw) // 2}H", raw))
         if len(_LISTS) < _MAX_LISTS:
             _LISTS[raw] = names
     return names
@@ -169,14 +167,7 @@ def _quick_client_hello(msg: bytes) -> HandshakeInfo | None:
                     return None
                 versions = _version_names(msg[p + 1 : p + size])
             p += size
-    return HandshakeInfo(
-        msg_type=1,
-        name="ClientHello",
-        sni=sni,
-        versions=versions,
-        cipher_suites=suites,
-        alpn=tuple(alpn),
-    )
+    return quick_handshake(1, "ClientHello", sni, versions, suites, tuple(alpn))
 
 
 def _quick_server_hello(msg: bytes) -> HandshakeInfo | None:
@@ -213,9 +204,7 @@ def _quick_server_hello(msg: bytes) -> HandshakeInfo | None:
                 if not _quick_alpn(msg, p, size, alpn):
                     return None
             p += size
-    return HandshakeInfo(
-        msg_type=2, name=name, versions=versions, cipher_suites=suites, alpn=tuple(alpn)
-    )
+    return quick_handshake(2, name, None, versions, suites, tuple(alpn))
 
 
 # --- The careful decoder: a cursor that raises at the first overrun -------------------------------

@@ -29,6 +29,7 @@ PREVIEW_BYTES = 16
 
 _CCS, _ALERT, _HANDSHAKE, _APPDATA = 20, 21, 22, 23
 _HEADER = struct.Struct(">BHH")  # content type, legacy version, length
+_MSG_HEAD = struct.Struct(">I")  # handshake message type (1 byte), length (3 bytes)
 _TLS13 = 0x0304
 
 
@@ -158,10 +159,10 @@ class TlsRecordParser:
         """`feed`, each record as the `WireRecord` the decoder emits (`Record.to_event(sender,
         base, ts)`), built straight from the buffer: the decoder's fast path (properties.md I14).
 
-        A whole encrypted record in `data`, the bulk of a session, is read by offset and becomes
-        its event with nothing copied but its preview; anything else (a record begun in an
-        earlier read, a split header, plaintext handshake records, garbage) takes the careful
-        steps of `feed`, one record at a time. Never raises.
+        A whole record in `data` is read by offsets and becomes its event with nothing copied but
+        its preview (and, for plaintext handshake records holding whole messages, those
+        messages); anything else (a record begun in an earlier read, a split header or message,
+        garbage) takes the careful steps of `feed`, one record at a time. Never raises.
         """
         out: list[WireRecord] = []
         start = self._pos
@@ -178,14 +179,28 @@ class TlsRecordParser:
                 if self._ctype < 0 and not self._head and n - i >= 5:
                     ctype, version, length = unpack(data, i)
                     body = i + 5
-                    if (
-                        (ctype == _APPDATA or self._after_ccs)
-                        and version >> 8 == 3
-                        and length <= MAX_RECORD_LENGTH
-                        and n - body >= length
-                    ):
+                    if version >> 8 == 3 and length <= MAX_RECORD_LENGTH and n - body >= length:
+                        # a whole record in this read
+                        encrypted = ctype == _APPDATA or self._after_ccs
+                        handshake: tuple[HandshakeInfo, ...] = ()
+                        if encrypted:
+                            pass
+                        elif ctype == _HANDSHAKE:
+                            found = self._whole_messages(data, body, body + length)
+                            if found is None:  # a message split across records: careful
+                                mv = memoryview(data) if mv is None else mv
+                                i = self._careful_one(mv, start, i, sender, base, ts, out)
+                                if self.error is not None:
+                                    break
+                                continue
+                            handshake = found
+                        elif ctype == _CCS and not self.session.tls13:
+                            self._after_ccs = True
+                            self._hs.clear()
                         pair = names.get((ctype, version)) or record_names(ctype, version)
-                        preview = data[body : body + min(length, PREVIEW_BYTES)]
+                        preview = data[
+                            body : body + PREVIEW_BYTES if length > PREVIEW_BYTES else body + length
+                        ]
                         out.append(
                             quick_record(
                                 sender,
@@ -195,38 +210,71 @@ class TlsRecordParser:
                                 pair[1],
                                 length,
                                 preview.hex(" "),
-                                (),
-                                True,
+                                handshake,
+                                encrypted,
                                 ts,
                             )
                         )
                         i = body + length
                         continue
-                fields: list[RecordFields] = []
-                if mv is None:
-                    mv = memoryview(data)
-                i = self._feed(mv, start, fields, at=i, one=True)
-                for offset, ctype, version, length, preview, encrypted, handshake in fields:
-                    pair = record_names(ctype, version)
-                    out.append(
-                        quick_record(
-                            sender,
-                            base + offset,
-                            ctype,
-                            pair[0],
-                            pair[1],
-                            length,
-                            preview.hex(" "),
-                            handshake,
-                            encrypted,
-                            ts,
-                        )
-                    )
+                # a record begun in an earlier read, a split header, not TLS: careful
+                mv = memoryview(data) if mv is None else mv
+                i = self._careful_one(mv, start, i, sender, base, ts, out)
                 if self.error is not None:
                     break
         except Exception as exc:  # I4 backstop, as in feed_fields
             self._fail(f"internal parser error: {type(exc).__name__}", start)
         return out
+
+    def _careful_one(
+        self,
+        mv: memoryview,
+        start: int,
+        i: int,
+        sender: Side,
+        base: int,
+        ts: float,
+        out: list[WireRecord],
+    ) -> int:
+        """`feed`'s steps from `mv[i]` up to the end of one record (or of `mv`), its event into
+        `out`; returns where they stopped."""
+        fields: list[RecordFields] = []
+        i = self._feed(mv, start, fields, at=i, one=True)
+        for offset, ctype, version, length, preview, encrypted, handshake in fields:
+            pair = record_names(ctype, version)
+            out.append(
+                quick_record(
+                    sender,
+                    base + offset,
+                    ctype,
+                    pair[0],
+                    pair[1],
+                    length,
+                    preview.hex(" "),
+                    handshake,
+                    encrypted,
+                    ts,
+                )
+            )
+        return i
+
+    def _whole_messages(self, data: bytes, p: int, end: int) -> tuple[HandshakeInfo, ...] | None:
+        """The handshake messages of the plaintext record `data[p:end]`, if it holds whole
+        messages only and none is pending from earlier records; else None (and nothing read):
+        the careful `_reassemble` then takes the record."""
+        if self._hs:
+            return None
+        spans: list[tuple[int, int, int]] = []
+        while p < end:
+            if end - p < 4:
+                return None
+            head = _MSG_HEAD.unpack_from(data, p)[0]
+            mlen = head & 0xFFFFFF  # under MAX_HANDSHAKE_MESSAGE: a record is smaller
+            if mlen > end - p - 4:
+                return None
+            spans.append((head >> 24, p + 4, p + 4 + mlen))
+            p += 4 + mlen
+        return tuple(self._message(mtype, data[a:b]) for mtype, a, b in spans)
 
     def _fail(self, reason: str, offset: int) -> None:
         if self.error is None:
