@@ -347,11 +347,14 @@ SandboxEvent = (
 # test_decoder_quick_paths.py holds them to the public constructors (properties.md I14).
 
 _new = object.__new__
-_set_ts = Event.ts.__set__  # type: ignore[attr-defined]  # a slot's member descriptor
 
 
 def _setter(cls: type, name: str) -> Any:
+    """The `__set__` of the slot `name` (its member descriptor): it writes the slot directly."""
     return getattr(cls, name).__set__
+
+
+_set_ts = _setter(Event, "ts")
 
 
 _chunk_sender, _chunk_offset, _chunk_data = (

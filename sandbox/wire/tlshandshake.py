@@ -159,9 +159,8 @@ def _quick_client_hello(msg: bytes) -> HandshakeInfo | None:
                     if kind == 0:
                         sni = escape_bytes(msg[q : q + nlen])
                     q += nlen
-            elif etype == EXT_ALPN:
-                if not _quick_alpn(msg, p, size, alpn):
-                    return None
+            elif etype == EXT_ALPN and not _quick_alpn(msg, p, size, alpn):
+                return None
             elif etype == EXT_SUPPORTED_VERSIONS:
                 if size < 1 or msg[p] != size - 1 or msg[p] & 1:
                     return None
@@ -200,9 +199,8 @@ def _quick_server_hello(msg: bytes) -> HandshakeInfo | None:
                 if size != 2:
                     return None
                 versions = (version_name(_H.unpack_from(msg, p)[0]),)
-            elif etype == EXT_ALPN:
-                if not _quick_alpn(msg, p, size, alpn):
-                    return None
+            elif etype == EXT_ALPN and not _quick_alpn(msg, p, size, alpn):
+                return None
             p += size
     return quick_handshake(2, name, None, versions, suites, tuple(alpn))
 

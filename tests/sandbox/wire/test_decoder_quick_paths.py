@@ -269,7 +269,9 @@ def hellos_in(stream: bytes) -> list[tuple[int, bytes]]:
     return out
 
 
-@pytest.mark.parametrize("maximum", [ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3])
+@pytest.mark.parametrize(
+    "maximum", [ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3], ids=["tls12", "tls13"]
+)
 def test_i14_real_hellos_take_the_quick_path_and_agree(
     pki_paths: tuple[Path, Path, Path], maximum: ssl.TLSVersion
 ) -> None:
