@@ -83,6 +83,11 @@ class Mode(enum.Enum):
     OFF = "off"  # not TLS after all: raw chunks only
 
 
+# The members as module constants: in Python 3.11 `Mode.TLS` is a descriptor call, several a read.
+_PLAIN, _WAIT, _INJECTED, _TLS, _OFF = Mode.PLAIN, Mode.WAIT, Mode.INJECTED, Mode.TLS, Mode.OFF
+_CLIENT, _SERVER = Side.CLIENT, Side.SERVER
+
+
 class _Direction:
     __slots__ = (
         "buf",
@@ -101,7 +106,7 @@ class _Direction:
 
     def __init__(self, side: Side, session: TlsSession, careful: bool) -> None:
         self.side = side
-        self.mode = Mode.PLAIN
+        self.mode = _PLAIN
         self.offset = 0  # bytes seen so far in this direction
         self.buf = bytearray()  # the current incomplete line
         self.line_start = 0  # offset where the current line starts
@@ -135,11 +140,11 @@ class ConnectionDecoder:
         self.capture_full = False
         session = TlsSession()
         self.session = session
-        self._client = _Direction(Side.CLIENT, session, careful)
-        self._server = _Direction(Side.SERVER, session, careful)
+        self._client = _Direction(_CLIENT, session, careful)
+        self._server = _Direction(_SERVER, session, careful)
 
     def mode(self, side: Side) -> Mode:
-        return (self._client if side is Side.CLIENT else self._server).mode
+        return (self._client if side is _CLIENT else self._server).mode
 
     def feed(self, sender: Side, data: bytes) -> None:
         """One read's worth of bytes from `sender`, in order."""
@@ -150,14 +155,14 @@ class ConnectionDecoder:
             self._feed_last(sender, data)
             return
         self.captured += n
-        d = self._client if sender is Side.CLIENT else self._server
+        d = self._client if sender is _CLIENT else self._server
         start = d.offset
         d.offset = start + n
         ts = self._ts = monotonic()
         if self.careful:
             self._emit(WireChunk(sender=sender, offset=start, data=data, ts=ts))
             self._decode(d, data, start)
-        elif d.mode is Mode.TLS:
+        elif d.mode is _TLS:
             # The hot path once a session is in TLS: one chunk, then its records.
             emit = self._emit
             emit(quick_chunk(sender, start, data, ts))
@@ -174,7 +179,7 @@ class ConnectionDecoder:
         """The read that fills the capture: what fits is shown, then that the capture is full."""
         data = data[: self._max - self.captured]
         self.captured += len(data)
-        d = self._client if sender is Side.CLIENT else self._server
+        d = self._client if sender is _CLIENT else self._server
         start = d.offset
         d.offset += len(data)
         if data:
@@ -190,22 +195,22 @@ class ConnectionDecoder:
             return
         self._ts = monotonic()
         for d in (self._client, self._server):
-            while d.mode is Mode.WAIT:  # no answer came: those bytes stayed plaintext
-                d.mode = Mode.PLAIN
+            while d.mode is _WAIT:  # no answer came: those bytes stayed plaintext
+                d.mode = _PLAIN
                 pending, d.pending = bytes(d.pending), bytearray()
                 self._lines(d, pending, d.switch_at, read_start=False)
-            if d.mode in (Mode.PLAIN, Mode.INJECTED) and d.buf and not d.skipping:
+            if d.mode in (_PLAIN, _INJECTED) and d.buf and not d.skipping:
                 self._line(d, bytes(d.buf), d.line_start)
                 d.buf.clear()
 
     # --- dispatch ----------------------------------------------------------------------------
 
     def _decode(self, d: _Direction, data: bytes, start: int) -> None:
-        if d.mode is Mode.TLS:
+        if d.mode is _TLS:
             self._records(d, data)
-        elif d.mode is Mode.WAIT:
+        elif d.mode is _WAIT:
             d.pending += data
-        elif d.mode is not Mode.OFF:
+        elif d.mode is not _OFF:
             if start == 0 and d is self._client and data[0] == 0x16:
                 self._implicit_tls()
                 self._records(d, data)
@@ -220,7 +225,7 @@ class ConnectionDecoder:
     def _start_tls(self, d: _Direction, at: int, *, announce: bool = True) -> None:
         if announce:
             self._emit(WireSwitch(sender=d.side, offset=at, ts=self._ts))
-        d.mode = Mode.TLS
+        d.mode = _TLS
         d.tls_base = at
 
     def _records(self, d: _Direction, data: bytes) -> None:
@@ -254,9 +259,9 @@ class ConnectionDecoder:
             self._not_tls(d)
 
     def _not_tls(self, d: _Direction) -> None:
-        d.mode = Mode.OFF
+        d.mode = _OFF
         where = d.tls_base + (d.parser.error_offset or 0)
-        who = "client" if d.side is Side.CLIENT else "server"
+        who = "client" if d.side is _CLIENT else "server"
         self._emit(
             notice(Level.WARNING, "tap.not_tls", offset=where, side=who, error=d.parser.error)
         )
@@ -265,20 +270,14 @@ class ConnectionDecoder:
 
     def _lines(self, d: _Direction, data: bytes, start: int, *, read_start: bool) -> None:
         i, n = 0, len(data)
-        if (
-            d.mode is Mode.PLAIN
-            and not d.buf
-            and not d.skipping
-            and not d.in_data
-            and not self.careful
-        ):
+        if d.mode is _PLAIN and not d.buf and not d.skipping and not d.in_data and not self.careful:
             i = self._plain_lines(d, data, start)
         while i < n:
-            if d.mode is Mode.WAIT:
+            if d.mode is _WAIT:
                 d.pending += data[i:]
                 return
             if (
-                d.mode is Mode.INJECTED
+                d.mode is _INJECTED
                 and data[i] in _TLS_FIRST_BYTES
                 and (not d.buf or (i == 0 and read_start))
             ):
@@ -286,7 +285,7 @@ class ConnectionDecoder:
                 self._start_tls(d, start + i, announce=False)
                 self._records(d, data[i:])
                 return
-            if d.in_data and not d.buf and not d.skipping and d.mode is Mode.PLAIN:
+            if d.in_data and not d.buf and not d.skipping and d.mode is _PLAIN:
                 i = self._body(d, data, start, i)
                 if i >= n:
                     return
@@ -329,11 +328,11 @@ class ConnectionDecoder:
             emit(quick_line(side, offset, escape_line(line), False, ts))
             if client:
                 if line.strip().upper() == b"STARTTLS":
-                    d.mode = Mode.WAIT
+                    d.mode = _WAIT
                     d.switch_at = d.line_start
                     return i
             elif _is_final_reply(line):
-                if self._client.mode is Mode.WAIT:
+                if self._client.mode is _WAIT:
                     self._answer(line[:3] == b"220")
                     return i
                 if line[:3] == b"354":
@@ -394,7 +393,7 @@ class ConnectionDecoder:
         d.lines += 1
         if d.lines <= MAX_LINES:
             text = escape_line(line[:MAX_LINE]) + ("…" if len(line) > MAX_LINE else "")
-            injected = d.mode is Mode.INJECTED
+            injected = d.mode is _INJECTED
             if self.careful:
                 self._emit(
                     WireLine(
@@ -404,14 +403,14 @@ class ConnectionDecoder:
             else:
                 self._emit(quick_line(d.side, offset, text, injected, self._ts))
         elif d.lines == MAX_LINES + 1:  # said once; the lines still steer STARTTLS and DATA
-            who = "client" if d.side is Side.CLIENT else "server"
+            who = "client" if d.side is _CLIENT else "server"
             self._emit(notice(Level.WARNING, "tap.lines_full", max=MAX_LINES, side=who))
-        if d.mode is not Mode.PLAIN:
+        if d.mode is not _PLAIN:
             return
         if d is self._client:
             self._client_line(d, line)
         elif _is_final_reply(line):
-            if self._client.mode is Mode.WAIT:
+            if self._client.mode is _WAIT:
                 self._answer(line[:3] == b"220")
             elif line[:3] == b"354":
                 # The message body follows: its lines are not commands. (A client sends it only
@@ -423,7 +422,7 @@ class ConnectionDecoder:
         if d.in_data:
             d.in_data = line != b"."
         elif word == b"STARTTLS":
-            d.mode = Mode.WAIT
+            d.mode = _WAIT
             d.switch_at = d.line_start
 
     def _answer(self, accepted: bool) -> None:
@@ -431,13 +430,13 @@ class ConnectionDecoder:
         c, s = self._client, self._server
         pending, c.pending = bytes(c.pending), bytearray()
         if not accepted:
-            c.mode = Mode.PLAIN
+            c.mode = _PLAIN
             self._lines(c, pending, c.switch_at, read_start=False)
             return
-        self._emit(WireSwitch(sender=Side.SERVER, offset=s.line_start, ts=self._ts))
-        s.mode = Mode.INJECTED
-        self._emit(WireSwitch(sender=Side.CLIENT, offset=c.switch_at, ts=self._ts))
-        c.mode = Mode.INJECTED
+        self._emit(WireSwitch(sender=_SERVER, offset=s.line_start, ts=self._ts))
+        s.mode = _INJECTED
+        self._emit(WireSwitch(sender=_CLIENT, offset=c.switch_at, ts=self._ts))
+        c.mode = _INJECTED
         c.line_start = c.switch_at
         if pending:
             self._lines(c, pending, c.switch_at, read_start=True)
