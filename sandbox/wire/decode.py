@@ -15,6 +15,10 @@ Where TLS starts:
   shown as `WireLine(injected=True)`. TLS begins at the first 0x15/0x16 byte (handshake or alert
   record) that opens a line or a read; those are never the first byte of an SMTP line.
 
+Fast (properties.md I14): once a direction is in TLS a read goes straight to the record parser's
+`feed_events`, and a read of whole SMTP lines is one loop; `ConnectionDecoder(careful=True)` keeps
+to the general paths, and gives the same events.
+
 Bounded (properties.md I3): once `max_capture_bytes` have been seen in total the decoder says so
 with a `Notice` and emits nothing more; a plaintext line is shown up to `MAX_LINE` bytes; a
 direction whose bytes stop looking like TLS is reported once and then only shown as raw chunks.

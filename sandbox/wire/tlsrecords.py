@@ -8,6 +8,10 @@ Once a direction is encrypted (after its ChangeCipherSpec in TLS 1.2; in TLS 1.3
 the ServerHello travels as opaque application_data records) bodies are skipped by length, never
 copied, so big transfers cost little.
 
+`feed_events` is the wire decoder's fast path: the same records, as the events it emits, read by
+offsets straight from the buffer when a record is whole in one read, and by `feed`'s careful
+steps otherwise (properties.md I14).
+
 Memory is bounded: a record longer than TLS allows, a handshake message over `MAX_HANDSHAKE_MESSAGE`
 or bytes that are not TLS at all set `error` once, and the parser then ignores the rest of that
 direction.
