@@ -14,7 +14,9 @@ Every figure is measured `--runs` times (at least 5); the table gives min / medi
 The worst UI loop stall (1 MiB vs small message, real driver) needs the Textual app: see the
 report of issue 15; it is not measured here.
 
-    .venv/bin/python bench/speed.py [--runs 5] [--rounds 40] [--sessions 3]
+    .venv/bin/python bench/speed.py [--runs 5] [--rounds 40] [--sessions 3] [--session]
+
+`--session` measures only the first row (and the relay beside it), in a minute or two.
 """
 
 from __future__ import annotations
@@ -228,8 +230,29 @@ async def memory_growth(size: int) -> float:
     return peak / size
 
 
+async def session_only(runs: int, rounds: int) -> None:
+    """The first row alone: observer and relay against direct, wall and CPU time."""
+    figures: list[tuple[float, float, float, float]] = []
+    for i in range(runs):
+        print(f"run {i + 1}/{runs}...", file=sys.stderr)
+        figures.append(await tap_ratio(rounds))
+    wall, cpu, relay_wall, relay_cpu = (list(column) for column in zip(*figures, strict=True))
+    print(f"issue 15 speed table, first row: min / median / max of {runs} runs")
+    rows = [
+        ("one STARTTLS session, tap+events / direct", wall, "<= 1.10x"),
+        ("  the same through the relay (attack labs)", relay_wall, "none"),
+        ("  the first in CPU time", cpu, "<= 1.10x"),
+        ("  the relay in CPU time", relay_cpu, "none"),
+    ]
+    for name, values, goal in rows:
+        print(f"  {name:<44} {spread(values)}   goal {goal}")
+
+
 async def main(args: argparse.Namespace) -> None:
     runs = max(args.runs, 5)
+    if args.session:
+        await session_only(runs, args.rounds)
+        return
     tap, tput_tap, tput_alone, ev_tls, ev_plain, mem = [], [], [], [], [], []
     tap_cpu, tput_tap_cpu, tput_alone_cpu = [], [], []
     relay, relay_cpu = [], []
@@ -278,4 +301,7 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--sessions", type=int, default=3)
+    parser.add_argument(
+        "--session", action="store_true", help="only the first row: one STARTTLS session"
+    )
     asyncio.run(main(parser.parse_args()))

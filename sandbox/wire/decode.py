@@ -15,6 +15,10 @@ Where TLS starts:
   shown as `WireLine(injected=True)`. TLS begins at the first 0x15/0x16 byte (handshake or alert
   record) that opens a line or a read; those are never the first byte of an SMTP line.
 
+Fast (properties.md I14): once a direction is in TLS a read goes straight to the record parser's
+`feed_events`, and a read of whole SMTP lines is one loop; `ConnectionDecoder(careful=True)` keeps
+to the general paths, and gives the same events.
+
 Bounded (properties.md I3): once `max_capture_bytes` have been seen in total the decoder says so
 with a `Notice` and emits nothing more; a plaintext line is shown up to `MAX_LINE` bytes; a
 direction whose bytes stop looking like TLS is reported once and then only shown as raw chunks.
@@ -35,6 +39,8 @@ from sandbox.events import (
     WireLine,
     WireRecord,
     WireSwitch,
+    quick_chunk,
+    quick_line,
 )
 from sandbox.notices import notice
 from sandbox.wire.tlsrecords import TlsRecordParser, TlsSession, record_names
@@ -82,6 +88,11 @@ class Mode(enum.Enum):
     OFF = "off"  # not TLS after all: raw chunks only
 
 
+# The members as module constants: in Python 3.11 `Mode.TLS` is a descriptor call, several a read.
+_PLAIN, _WAIT, _INJECTED, _TLS, _OFF = Mode.PLAIN, Mode.WAIT, Mode.INJECTED, Mode.TLS, Mode.OFF
+_CLIENT, _SERVER = Side.CLIENT, Side.SERVER
+
+
 class _Direction:
     __slots__ = (
         "buf",
@@ -98,9 +109,9 @@ class _Direction:
         "tls_base",
     )
 
-    def __init__(self, side: Side, session: TlsSession) -> None:
+    def __init__(self, side: Side, session: TlsSession, careful: bool) -> None:
         self.side = side
-        self.mode = Mode.PLAIN
+        self.mode = _PLAIN
         self.offset = 0  # bytes seen so far in this direction
         self.buf = bytearray()  # the current incomplete line
         self.line_start = 0  # offset where the current line starts
@@ -111,12 +122,17 @@ class _Direction:
         )
         self.pending = bytearray()  # client in WAIT: bytes after the STARTTLS line
         self.switch_at = 0  # client: offset right after its STARTTLS line
-        self.parser = TlsRecordParser(session)
+        self.parser = TlsRecordParser(session, careful=careful)
         self.tls_base = 0  # offset of the first TLS byte
 
 
 class ConnectionDecoder:
-    """Decode both directions of one connection; see the module docstring."""
+    """Decode both directions of one connection; see the module docstring.
+
+    `careful=True` turns the fast paths off (events built by their public constructors, records
+    through `TlsRecordParser.feed_fields`, hellos by the cursor decoder): the same events, more
+    slowly. The tests and `bench/decoder.py` hold the fast paths to it (properties.md I14).
+    """
 
     def __init__(
         self,
@@ -124,31 +140,60 @@ class ConnectionDecoder:
         *,
         max_capture_bytes: int = 4 * 1024 * 1024,
         endpoints: Endpoints | None = None,
+        careful: bool = False,
     ) -> None:
         self._emit = emit
         self.endpoints = endpoints  # carried by every WireChunk (None: the relay's connection)
+        self.careful = careful
         self._ts = 0.0  # when the read being decoded arrived: every event of one read shares it
         self._max = max_capture_bytes
         self.captured = 0  # bytes shown so far, both directions
         self.capture_full = False
         session = TlsSession()
         self.session = session
-        self._client = _Direction(Side.CLIENT, session)
-        self._server = _Direction(Side.SERVER, session)
+        self._client = _Direction(_CLIENT, session, careful)
+        self._server = _Direction(_SERVER, session, careful)
 
     def mode(self, side: Side) -> Mode:
-        return (self._client if side is Side.CLIENT else self._server).mode
+        return (self._client if side is _CLIENT else self._server).mode
 
     def feed(self, sender: Side, data: bytes) -> None:
         """One read's worth of bytes from `sender`, in order."""
         if self.capture_full or not data:
             return
-        room = self._max - self.captured
-        full = len(data) > room
-        if full:
-            data = data[:room]
+        n = len(data)
+        if n > self._max - self.captured:
+            self._feed_last(sender, data)
+            return
+        self.captured += n
+        d = self._client if sender is _CLIENT else self._server
+        start = d.offset
+        d.offset = start + n
+        ts = self._ts = monotonic()
+        if self.careful:
+            chunk = WireChunk(
+                sender=sender, offset=start, data=data, endpoints=self.endpoints, ts=ts
+            )
+            self._emit(chunk)
+            self._decode(d, data, start)
+        elif d.mode is _TLS:
+            # The hot path once a session is in TLS: one chunk, then its records.
+            emit = self._emit
+            emit(quick_chunk(sender, start, data, ts, self.endpoints))
+            parser = d.parser
+            for event in parser.feed_events(data, sender, d.tls_base, ts):
+                emit(event)
+            if parser.error is not None:
+                self._not_tls(d)
+        else:
+            self._emit(quick_chunk(sender, start, data, ts, self.endpoints))
+            self._decode(d, data, start)
+
+    def _feed_last(self, sender: Side, data: bytes) -> None:
+        """The read that fills the capture: what fits is shown, then that the capture is full."""
+        data = data[: self._max - self.captured]
         self.captured += len(data)
-        d = self._client if sender is Side.CLIENT else self._server
+        d = self._client if sender is _CLIENT else self._server
         start = d.offset
         d.offset += len(data)
         if data:
@@ -158,9 +203,8 @@ class ConnectionDecoder:
             )
             self._emit(chunk)
             self._decode(d, data, start)
-        if full:
-            self.capture_full = True
-            self._emit(notice(Level.WARNING, "tap.capture_full", max=self._max))
+        self.capture_full = True
+        self._emit(notice(Level.WARNING, "tap.capture_full", max=self._max))
 
     def finish(self) -> None:
         """The connection ended: show incomplete last lines and undecided bytes."""
@@ -168,22 +212,22 @@ class ConnectionDecoder:
             return
         self._ts = monotonic()
         for d in (self._client, self._server):
-            while d.mode is Mode.WAIT:  # no answer came: those bytes stayed plaintext
-                d.mode = Mode.PLAIN
+            while d.mode is _WAIT:  # no answer came: those bytes stayed plaintext
+                d.mode = _PLAIN
                 pending, d.pending = bytes(d.pending), bytearray()
                 self._lines(d, pending, d.switch_at, read_start=False)
-            if d.mode in (Mode.PLAIN, Mode.INJECTED) and d.buf and not d.skipping:
+            if d.mode in (_PLAIN, _INJECTED) and d.buf and not d.skipping:
                 self._line(d, bytes(d.buf), d.line_start)
                 d.buf.clear()
 
     # --- dispatch ----------------------------------------------------------------------------
 
     def _decode(self, d: _Direction, data: bytes, start: int) -> None:
-        if d.mode is Mode.TLS:
+        if d.mode is _TLS:
             self._records(d, data)
-        elif d.mode is Mode.WAIT:
+        elif d.mode is _WAIT:
             d.pending += data
-        elif d.mode is not Mode.OFF:
+        elif d.mode is not _OFF:
             if start == 0 and d is self._client and data[0] == 0x16:
                 self._implicit_tls()
                 self._records(d, data)
@@ -198,15 +242,21 @@ class ConnectionDecoder:
     def _start_tls(self, d: _Direction, at: int, *, announce: bool = True) -> None:
         if announce:
             self._emit(WireSwitch(sender=d.side, offset=at, ts=self._ts))
-        d.mode = Mode.TLS
+        d.mode = _TLS
         d.tls_base = at
 
     def _records(self, d: _Direction, data: bytes) -> None:
+        if not self.careful:
+            emit = self._emit
+            for event in d.parser.feed_events(data, d.side, d.tls_base, self._ts):
+                emit(event)
+            if d.parser.error is not None:
+                self._not_tls(d)
+            return
         emit, side, base, ts = self._emit, d.side, d.tls_base, self._ts
         for offset, ctype, version, length, preview, encrypted, handshake in d.parser.feed_fields(
             data
         ):
-            # Record.to_event, inlined: one to three records a read, each a call less
             ctype_name, version_name = record_names(ctype, version)
             emit(
                 WireRecord(
@@ -223,23 +273,28 @@ class ConnectionDecoder:
                 )
             )
         if d.parser.error is not None:
-            d.mode = Mode.OFF
-            where = d.tls_base + (d.parser.error_offset or 0)
-            who = "client" if d.side is Side.CLIENT else "server"
-            self._emit(
-                notice(Level.WARNING, "tap.not_tls", offset=where, side=who, error=d.parser.error)
-            )
+            self._not_tls(d)
+
+    def _not_tls(self, d: _Direction) -> None:
+        d.mode = _OFF
+        where = d.tls_base + (d.parser.error_offset or 0)
+        who = "client" if d.side is _CLIENT else "server"
+        self._emit(
+            notice(Level.WARNING, "tap.not_tls", offset=where, side=who, error=d.parser.error)
+        )
 
     # --- plaintext ---------------------------------------------------------------------------
 
     def _lines(self, d: _Direction, data: bytes, start: int, *, read_start: bool) -> None:
         i, n = 0, len(data)
+        if d.mode is _PLAIN and not d.buf and not d.skipping and not d.in_data and not self.careful:
+            i = self._plain_lines(d, data, start)
         while i < n:
-            if d.mode is Mode.WAIT:
+            if d.mode is _WAIT:
                 d.pending += data[i:]
                 return
             if (
-                d.mode is Mode.INJECTED
+                d.mode is _INJECTED
                 and data[i] in _TLS_FIRST_BYTES
                 and (not d.buf or (i == 0 and read_start))
             ):
@@ -247,7 +302,7 @@ class ConnectionDecoder:
                 self._start_tls(d, start + i, announce=False)
                 self._records(d, data[i:])
                 return
-            if d.in_data and not d.buf and not d.skipping and d.mode is Mode.PLAIN:
+            if d.in_data and not d.buf and not d.skipping and d.mode is _PLAIN:
                 i = self._body(d, data, start, i)
                 if i >= n:
                     return
@@ -266,6 +321,39 @@ class ConnectionDecoder:
                 self._line(d, line, offset)
             d.line_start = start + nl + 1
             i = nl + 1
+
+    def _plain_lines(self, d: _Direction, data: bytes, start: int) -> int:
+        """The common case of `_lines`, a read of whole SMTP commands or replies, one step a line
+        (`_line` and `_client_line` inlined). Returns where `_lines` goes on: at the first thing
+        this does not handle (no LF, an overlong line, the line cap, a STARTTLS or the reply to
+        it, which change how the rest reads), and for the rest of the read after those."""
+        emit, ts, side, find = self._emit, self._ts, d.side, data.find
+        client = d is self._client
+        i = 0
+        while True:
+            nl = find(b"\n", i)
+            if nl < 0 or d.lines >= MAX_LINES:
+                return i
+            end = nl - 1 if nl > i and data[nl - 1] == 0x0D else nl
+            if end - i > MAX_LINE:
+                return i
+            line = data[i:end]
+            d.lines += 1
+            offset = d.line_start
+            d.line_start = start + nl + 1
+            i = nl + 1
+            emit(quick_line(side, offset, escape_line(line), False, ts))
+            if client:
+                if line.strip().upper() == b"STARTTLS":
+                    d.mode = _WAIT
+                    d.switch_at = d.line_start
+                    return i
+            elif _is_final_reply(line):
+                if self._client.mode is _WAIT:
+                    self._answer(line[:3] == b"220")
+                    return i
+                if line[:3] == b"354":
+                    self._client.in_data = True
 
     def _body(self, d: _Direction, data: bytes, start: int, i: int) -> int:
         """Fold the whole body lines of this read, up to the lone ".", into one WireLine (I10).
@@ -322,19 +410,24 @@ class ConnectionDecoder:
         d.lines += 1
         if d.lines <= MAX_LINES:
             text = escape_line(line[:MAX_LINE]) + ("…" if len(line) > MAX_LINE else "")
-            injected = d.mode is Mode.INJECTED
-            self._emit(
-                WireLine(sender=d.side, offset=offset, text=text, injected=injected, ts=self._ts)
-            )
+            injected = d.mode is _INJECTED
+            if self.careful:
+                self._emit(
+                    WireLine(
+                        sender=d.side, offset=offset, text=text, injected=injected, ts=self._ts
+                    )
+                )
+            else:
+                self._emit(quick_line(d.side, offset, text, injected, self._ts))
         elif d.lines == MAX_LINES + 1:  # said once; the lines still steer STARTTLS and DATA
-            who = "client" if d.side is Side.CLIENT else "server"
+            who = "client" if d.side is _CLIENT else "server"
             self._emit(notice(Level.WARNING, "tap.lines_full", max=MAX_LINES, side=who))
-        if d.mode is not Mode.PLAIN:
+        if d.mode is not _PLAIN:
             return
         if d is self._client:
             self._client_line(d, line)
         elif _is_final_reply(line):
-            if self._client.mode is Mode.WAIT:
+            if self._client.mode is _WAIT:
                 self._answer(line[:3] == b"220")
             elif line[:3] == b"354":
                 # The message body follows: its lines are not commands. (A client sends it only
@@ -346,7 +439,7 @@ class ConnectionDecoder:
         if d.in_data:
             d.in_data = line != b"."
         elif word == b"STARTTLS":
-            d.mode = Mode.WAIT
+            d.mode = _WAIT
             d.switch_at = d.line_start
 
     def _answer(self, accepted: bool) -> None:
@@ -354,13 +447,13 @@ class ConnectionDecoder:
         c, s = self._client, self._server
         pending, c.pending = bytes(c.pending), bytearray()
         if not accepted:
-            c.mode = Mode.PLAIN
+            c.mode = _PLAIN
             self._lines(c, pending, c.switch_at, read_start=False)
             return
-        self._emit(WireSwitch(sender=Side.SERVER, offset=s.line_start, ts=self._ts))
-        s.mode = Mode.INJECTED
-        self._emit(WireSwitch(sender=Side.CLIENT, offset=c.switch_at, ts=self._ts))
-        c.mode = Mode.INJECTED
+        self._emit(WireSwitch(sender=_SERVER, offset=s.line_start, ts=self._ts))
+        s.mode = _INJECTED
+        self._emit(WireSwitch(sender=_CLIENT, offset=c.switch_at, ts=self._ts))
+        c.mode = _INJECTED
         c.line_start = c.switch_at
         if pending:
             self._lines(c, pending, c.switch_at, read_start=True)

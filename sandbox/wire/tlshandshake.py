@@ -13,7 +13,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 
-from sandbox.events import HandshakeInfo
+from sandbox.events import HandshakeInfo, quick_handshake
 from sandbox.safety.text import escape_bytes, escape_text
 from sandbox.wire.tlsnames import (
     EXT_ALPN,
@@ -26,11 +26,23 @@ from sandbox.wire.tlsnames import (
 )
 
 
-def decode_message(mtype: int, msg: bytes, *, tls13: bool = False) -> HandshakeInfo:
+def decode_message(
+    mtype: int, msg: bytes, *, tls13: bool = False, careful: bool = False
+) -> HandshakeInfo:
     """What `msg` (the body of a handshake message of type `mtype`) shows; never raises.
 
     `tls13` selects the TLS 1.3 layout of Certificate (only ever seen in plaintext by accident).
+    A well-formed hello is read by offsets (`_quick_client_hello`, `_quick_server_hello`);
+    anything they do not expect, and everything with `careful`, takes the cursor decoder below,
+    which gives the same answer (properties.md I14) and knows how to say "malformed".
     """
+    if not careful and (mtype == 1 or mtype == 2):
+        try:
+            quick = _quick_client_hello(msg) if mtype == 1 else _quick_server_hello(msg)
+        except Exception:  # a case the quick reader did not foresee: the careful one decides
+            quick = None
+        if quick is not None:
+            return quick
     found = _Found(handshake_name(mtype))
     try:
         if mtype == 1:
@@ -50,6 +62,150 @@ def decode_message(mtype: int, msg: bytes, *, tls13: bool = False) -> HandshakeI
         certificates=tuple(found.certificates),
         alpn=tuple(found.alpn),
     )
+
+
+# --- Hellos by offsets: the common case, a session's two plaintext messages ----------------------
+#
+# Each returns None at the first thing that is not plainly well formed (a length that does not add
+# up exactly, a vector with bytes to spare, an odd count of 16-bit values), and the cursor decoder
+# then reads the message. A client offers the same suites and versions every session: their names
+# are remembered by the raw bytes (bounded, as a hostile peer can make up many lists).
+
+_H = struct.Struct(">H")
+_HH = struct.Struct(">HH")
+_LISTS: dict[bytes, tuple[str, ...]] = {}
+_MAX_LISTS = 256
+
+
+def _suite_names(raw: bytes) -> tuple[str, ...]:
+    names = _LISTS.get(raw)
+    if names is None:
+        names = tuple(cipher_suite_name(v) for v in struct.unpack(f">{len(raw) // 2}H", raw))
+        if len(_LISTS) < _MAX_LISTS:
+            _LISTS[raw] = names
+    return names
+
+
+_VERSION_LISTS: dict[bytes, tuple[str, ...]] = {}
+
+
+def _version_names(raw: bytes) -> tuple[str, ...]:
+    names = _VERSION_LISTS.get(raw)
+    if names is None:
+        names = tuple(version_name(v) for v in struct.unpack(f">{len(raw) // 2}H", raw))
+        if len(_VERSION_LISTS) < _MAX_LISTS:
+            _VERSION_LISTS[raw] = names
+    return names
+
+
+def _quick_alpn(msg: bytes, p: int, size: int, alpn: list[str]) -> bool:
+    """The ALPN extension body at `p`, `size` bytes, into `alpn`; False if not exactly formed."""
+    if size < 2 or _H.unpack_from(msg, p)[0] != size - 2:
+        return False
+    q, end = p + 2, p + size
+    while q < end:
+        plen = msg[q]
+        q += 1
+        if plen > end - q:
+            return False
+        alpn.append(escape_bytes(msg[q : q + plen]))
+        q += plen
+    return True
+
+
+def _quick_client_hello(msg: bytes) -> HandshakeInfo | None:
+    n = len(msg)
+    if n < 35:
+        return None
+    p = 35 + msg[34]  # after legacy_version, random and legacy_session_id
+    if p + 2 > n:
+        return None
+    slen = _H.unpack_from(msg, p)[0]
+    p += 2
+    if slen & 1 or p + slen >= n:  # odd, or no room for the compression methods
+        return None
+    suites = _suite_names(msg[p : p + slen])
+    p += slen
+    p += 1 + msg[p]  # compression methods
+    versions: tuple[str, ...] = (version_name(_H.unpack_from(msg, 0)[0]),)
+    sni: str | None = None
+    alpn: list[str] = []
+    if p != n:  # extensions are optional before TLS 1.3
+        if p + 2 > n:
+            return None
+        end = p + 2 + _H.unpack_from(msg, p)[0]
+        p += 2
+        if end > n:
+            return None
+        while p < end:
+            if end - p < 4:
+                return None
+            etype, size = _HH.unpack_from(msg, p)
+            p += 4
+            if size > end - p:
+                return None
+            if etype == EXT_SERVER_NAME:
+                if size < 2 or _H.unpack_from(msg, p)[0] != size - 2:
+                    return None
+                q, qend = p + 2, p + size
+                while q < qend:
+                    if qend - q < 3:
+                        return None
+                    kind = msg[q]
+                    nlen = _H.unpack_from(msg, q + 1)[0]
+                    q += 3
+                    if nlen > qend - q:
+                        return None
+                    if kind == 0:
+                        sni = escape_bytes(msg[q : q + nlen])
+                    q += nlen
+            elif etype == EXT_ALPN and not _quick_alpn(msg, p, size, alpn):
+                return None
+            elif etype == EXT_SUPPORTED_VERSIONS:
+                if size < 1 or msg[p] != size - 1 or msg[p] & 1:
+                    return None
+                versions = _version_names(msg[p + 1 : p + size])
+            p += size
+    return quick_handshake(1, "ClientHello", sni, versions, suites, tuple(alpn))
+
+
+def _quick_server_hello(msg: bytes) -> HandshakeInfo | None:
+    n = len(msg)
+    if n < 35:
+        return None
+    p = 35 + msg[34]  # after legacy_version, random and legacy_session_id_echo
+    if p + 3 > n:  # cipher suite, compression method
+        return None
+    name = "HelloRetryRequest" if msg[2:34] == HELLO_RETRY_RANDOM else "ServerHello"
+    suites = (cipher_suite_name(_H.unpack_from(msg, p)[0]),)
+    p += 3
+    versions: tuple[str, ...] = (version_name(_H.unpack_from(msg, 0)[0]),)
+    alpn: list[str] = []
+    if p != n:
+        if p + 2 > n:
+            return None
+        end = p + 2 + _H.unpack_from(msg, p)[0]
+        p += 2
+        if end > n:
+            return None
+        while p < end:
+            if end - p < 4:
+                return None
+            etype, size = _HH.unpack_from(msg, p)
+            p += 4
+            if size > end - p:
+                return None
+            if etype == EXT_SUPPORTED_VERSIONS:
+                if size != 2:
+                    return None
+                versions = (version_name(_H.unpack_from(msg, p)[0]),)
+            elif etype == EXT_ALPN and not _quick_alpn(msg, p, size, alpn):
+                return None
+            p += size
+    return quick_handshake(2, name, None, versions, suites, tuple(alpn))
+
+
+# --- The careful decoder: a cursor that raises at the first overrun -------------------------------
 
 
 class _Malformed(Exception):

@@ -8,6 +8,10 @@ Once a direction is encrypted (after its ChangeCipherSpec in TLS 1.2; in TLS 1.3
 the ServerHello travels as opaque application_data records) bodies are skipped by length, never
 copied, so big transfers cost little.
 
+`feed_events` is the wire decoder's fast path: the same records, as the events it emits, read by
+offsets straight from the buffer when a record is whole in one read, and by `feed`'s careful
+steps otherwise (properties.md I14).
+
 Memory is bounded: a record longer than TLS allows, a handshake message over `MAX_HANDSHAKE_MESSAGE`
 or bytes that are not TLS at all set `error` once, and the parser then ignores the rest of that
 direction.
@@ -19,7 +23,7 @@ import struct
 from time import monotonic
 from typing import NamedTuple
 
-from sandbox.events import HandshakeInfo, Side, WireRecord
+from sandbox.events import HandshakeInfo, Side, WireRecord, quick_record
 from sandbox.wire.tlshandshake import decode_message
 from sandbox.wire.tlsnames import content_type_name, version_name
 
@@ -29,6 +33,7 @@ PREVIEW_BYTES = 16
 
 _CCS, _ALERT, _HANDSHAKE, _APPDATA = 20, 21, 22, 23
 _HEADER = struct.Struct(">BHH")  # content type, legacy version, length
+_MSG_HEAD = struct.Struct(">I")  # handshake message type (1 byte), length (3 bytes)
 _TLS13 = 0x0304
 
 
@@ -110,10 +115,14 @@ _as_record = tuple.__new__  # a Record from its fields, at C speed
 
 
 class TlsRecordParser:
-    """Parse one direction of a TLS connection incrementally (see the module docstring)."""
+    """Parse one direction of a TLS connection incrementally (see the module docstring).
 
-    def __init__(self, session: TlsSession | None = None) -> None:
+    `careful=True` decodes hellos with the cursor decoder alone (`decode_message`'s `careful`).
+    """
+
+    def __init__(self, session: TlsSession | None = None, *, careful: bool = False) -> None:
         self.session = session if session is not None else TlsSession()
+        self.careful = careful  # hellos by the cursor decoder only (properties.md I14)
         self.error: str | None = None  # set once; then the parser ignores further input
         self.error_offset: int | None = None
         self._pos = 0  # stream offset of the next byte fed
@@ -150,6 +159,127 @@ class TlsRecordParser:
                 self._fail(f"internal parser error: {type(exc).__name__}", base)
         return out
 
+    def feed_events(self, data: bytes, sender: Side, base: int, ts: float) -> list[WireRecord]:
+        """`feed`, each record as the `WireRecord` the decoder emits (`Record.to_event(sender,
+        base, ts)`), built straight from the buffer: the decoder's fast path (properties.md I14).
+
+        A whole record in `data` is read by offsets and becomes its event with nothing copied but
+        its preview (and, for plaintext handshake records holding whole messages, those
+        messages); anything else (a record begun in an earlier read, a split header or message,
+        garbage) takes the careful steps of `feed`, one record at a time. Never raises.
+        """
+        out: list[WireRecord] = []
+        start = self._pos
+        self._pos += len(data)
+        if self.error is not None or not data:
+            return out
+        n = len(data)
+        i = 0
+        unpack = _HEADER.unpack_from
+        names = _NAMES
+        mv: memoryview | None = None
+        try:
+            while i < n:
+                if self._ctype < 0 and not self._head and n - i >= 5:
+                    ctype, version, length = unpack(data, i)
+                    body = i + 5
+                    if version >> 8 == 3 and length <= MAX_RECORD_LENGTH and n - body >= length:
+                        # a whole record in this read
+                        encrypted = ctype == _APPDATA or self._after_ccs
+                        handshake: tuple[HandshakeInfo, ...] = ()
+                        if encrypted:
+                            pass
+                        elif ctype == _HANDSHAKE:
+                            found = self._whole_messages(data, body, body + length)
+                            if found is None:  # a message split across records: careful
+                                mv = memoryview(data) if mv is None else mv
+                                i = self._careful_one(mv, start, i, sender, base, ts, out)
+                                if self.error is not None:
+                                    break
+                                continue
+                            handshake = found
+                        elif ctype == _CCS and not self.session.tls13:
+                            self._after_ccs = True
+                            self._hs.clear()
+                        pair = names.get((ctype, version)) or record_names(ctype, version)
+                        preview = data[
+                            body : body + PREVIEW_BYTES if length > PREVIEW_BYTES else body + length
+                        ]
+                        out.append(
+                            quick_record(
+                                sender,
+                                base + start + i,
+                                ctype,
+                                pair[0],
+                                pair[1],
+                                length,
+                                preview.hex(" "),
+                                handshake,
+                                encrypted,
+                                ts,
+                            )
+                        )
+                        i = body + length
+                        continue
+                # a record begun in an earlier read, a split header, not TLS: careful
+                mv = memoryview(data) if mv is None else mv
+                i = self._careful_one(mv, start, i, sender, base, ts, out)
+                if self.error is not None:
+                    break
+        except Exception as exc:  # I4 backstop, as in feed_fields
+            self._fail(f"internal parser error: {type(exc).__name__}", start)
+        return out
+
+    def _careful_one(
+        self,
+        mv: memoryview,
+        start: int,
+        i: int,
+        sender: Side,
+        base: int,
+        ts: float,
+        out: list[WireRecord],
+    ) -> int:
+        """`feed`'s steps from `mv[i]` up to the end of one record (or of `mv`), its event into
+        `out`; returns where they stopped."""
+        fields: list[RecordFields] = []
+        i = self._feed(mv, start, fields, at=i, one=True)
+        for offset, ctype, version, length, preview, encrypted, handshake in fields:
+            pair = record_names(ctype, version)
+            out.append(
+                quick_record(
+                    sender,
+                    base + offset,
+                    ctype,
+                    pair[0],
+                    pair[1],
+                    length,
+                    preview.hex(" "),
+                    handshake,
+                    encrypted,
+                    ts,
+                )
+            )
+        return i
+
+    def _whole_messages(self, data: bytes, p: int, end: int) -> tuple[HandshakeInfo, ...] | None:
+        """The handshake messages of the plaintext record `data[p:end]`, if it holds whole
+        messages only and none is pending from earlier records; else None (and nothing read):
+        the careful `_reassemble` then takes the record."""
+        if self._hs:
+            return None
+        spans: list[tuple[int, int, int]] = []
+        while p < end:
+            if end - p < 4:
+                return None
+            head = _MSG_HEAD.unpack_from(data, p)[0]
+            mlen = head & 0xFFFFFF  # under MAX_HANDSHAKE_MESSAGE: a record is smaller
+            if mlen > end - p - 4:
+                return None
+            spans.append((head >> 24, p + 4, p + 4 + mlen))
+            p += 4 + mlen
+        return tuple(self._message(mtype, data[a:b]) for mtype, a, b in spans)
+
     def _fail(self, reason: str, offset: int) -> None:
         if self.error is None:
             self.error = reason
@@ -158,9 +288,13 @@ class TlsRecordParser:
         self._body.clear()
         self._hs.clear()
 
-    def _feed(self, mv: memoryview, base: int, out: list[RecordFields]) -> None:
+    def _feed(
+        self, mv: memoryview, base: int, out: list[RecordFields], *, at: int = 0, one: bool = False
+    ) -> int:
+        """Parse `mv` from `at` (stream offset of `mv[0]`: `base`); returns where it stopped: the
+        end of `mv`, or with `one` right after the first record completed."""
         n = len(mv)
-        i = 0
+        i = at
         while i < n:
             if self._ctype < 0 and not self._head and n - i >= 5:
                 # Fast path for the bulk of a session: a whole encrypted record in this read.
@@ -186,13 +320,13 @@ class TlsRecordParser:
                     take = min(5 - len(self._head), n - i)
                     self._head += mv[i : i + take]
                     if len(self._head) < 5:
-                        return
+                        return n
                     head = bytes(self._head)
                     self._head.clear()
                     i -= 5 - take  # the loop below adds 5 for the header
                 i += 5
                 if not self._begin(head):
-                    return
+                    return n
                 if self._remaining:
                     continue
             else:
@@ -204,10 +338,11 @@ class TlsRecordParser:
                 i += take
                 self._remaining -= take
                 if self._remaining:
-                    return
+                    return n
             out.append(self._finish())
-            if self.error is not None:
-                return
+            if self.error is not None or one:
+                return i
+        return n
 
     def _begin(self, head: bytes) -> bool:
         ctype, major, length = head[0], head[1], int.from_bytes(head[3:5], "big")
@@ -271,7 +406,7 @@ class TlsRecordParser:
         return tuple(infos)
 
     def _message(self, mtype: int, msg: bytes) -> HandshakeInfo:
-        info = decode_message(mtype, msg, tls13=self.session.tls13)
+        info = decode_message(mtype, msg, tls13=self.session.tls13, careful=self.careful)
         if mtype == 2:  # ServerHello or HelloRetryRequest: both directions learn the version
             if info.versions:
                 self.session.version = info.versions[0]
