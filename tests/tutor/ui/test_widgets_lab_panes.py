@@ -213,7 +213,7 @@ async def test_connection_says_unverified_and_failed_plainly() -> None:
         await pilot.pause()
         assert "✘ していません" in pane.text
         assert "TLS 失敗: certificate verify failed" in pane.text
-        assert "盗聴点経由 127.0.0.1:2" in pane.text
+        assert "クライアントとサーバーの間の中継(127.0.0.1:2)" in pane.text  # W9: at the relay
 
 
 async def test_a_huge_batch_keeps_the_newest_lines_and_says_how_many_it_skipped() -> None:

@@ -24,6 +24,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from tutor.ui.lang import on_lang_change, words
+from tutor.ui.widgets.keys import localize_bindings
 
 T = TypeVar("T")
 
@@ -35,11 +36,20 @@ SCROLL_KEYS: list[BindingType] = [
 """A pane goes back to its start with Home or g, and on to its end with End or G (Home, End,
 the arrows and PgUp/PgDn come with Textual's scrolling containers); the panes' help says so."""
 
+PANE_KEYS: list[BindingType] = [
+    Binding("escape", "screen.back", "key.back"),
+    Binding("f1", "app.help", "key.help"),
+    *SCROLL_KEYS,
+]
+"""Every pane's keys start with Esc and F1, the screen's own: the footer lists the focused
+pane's keys before the screen's, so at 80 columns they would otherwise be cut off (W4). Each
+pane's own keys come after these."""
+
 
 class LogPane(ScrollView, can_focus=True):
     """Keeps at most `cap` lines, says when it elided some, follows the end while at the end."""
 
-    BINDINGS = SCROLL_KEYS
+    BINDINGS = PANE_KEYS
 
     DEFAULT_CSS = """
     LogPane {
@@ -149,8 +159,13 @@ class LogPane(ScrollView, can_focus=True):
         self._update_subtitle()
 
     def on_mount(self) -> None:
+        localize_bindings(self)
         # lines already kept stay in the words they were said in; the chrome follows the switch
-        on_lang_change(self, self._update_subtitle)
+        on_lang_change(self, self._chrome_lang_changed)
+
+    def _chrome_lang_changed(self) -> None:
+        localize_bindings(self)
+        self._update_subtitle()
 
     # --- drawing --------------------------------------------------------------------------------
 
