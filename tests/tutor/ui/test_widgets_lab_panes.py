@@ -265,6 +265,28 @@ async def test_cjk_lines_wrap_within_the_pane_and_rewrap_on_resize() -> None:
         await wait_for(pilot, lambda: len(pane.lines) < narrow)  # rewrapped after the resize
 
 
+async def test_a_pane_at_its_end_stays_at_its_end_when_the_terminal_shrinks() -> None:
+    """The walk's resize (160x45 to 80x24): a pane that showed its last line showed the same
+    top lines after it, the newest cut off, because "at the end" was judged after the resize."""
+    app = PanesApp()
+    async with app.run_test(size=(120, 90)) as pilot:
+        pane = app.query_one(ConversationPane)
+        pane.add_events([ConversationLine(sender=C, text=f"n{i}", tls=False) for i in range(25)])
+        await pilot.pause()
+        assert pane.max_scroll_y == 0  # all of it in sight: at the end
+        await pilot.resize_terminal(120, 30)  # shorter only: no rewrap
+        await wait_for(pilot, lambda: 0 < pane.max_scroll_y == pane.scroll_y)
+        await pilot.resize_terminal(60, 24)  # narrower too: rewrapped, still at the end
+        await wait_for(pilot, lambda: pane.scrollable_content_region.width == pane._wrap_width)
+        await wait_for(pilot, lambda: 0 < pane.max_scroll_y == pane.scroll_y)
+        pane.scroll_home(animate=False, immediate=True)  # the learner scrolls up: it stays
+        await pilot.pause()
+        await pilot.resize_terminal(70, 22)
+        await wait_for(pilot, lambda: pane.scrollable_content_region.width == pane._wrap_width)
+        await pilot.pause()
+        assert pane.scroll_y == 0
+
+
 async def test_a_huge_wire_batch_never_elides_the_switch() -> None:
     app = PanesApp()
     async with app.run_test() as pilot:

@@ -81,6 +81,9 @@ class LogPane(ScrollView, can_focus=True):
         self.total_lines = 0  # every line ever added, shown or not
         self.elided = 0  # lines skipped because a batch was too big
         self._reflow_timer: Timer | None = None
+        # at the end, where new lines show: judged as the learner scrolls, not after a resize
+        # (a smaller pane's end is further down, which would read as "scrolled up")
+        self._follow = True
         self.title = ""  # given by the lab screen (`titled`)
 
     # --- what the pane holds ----------------------------------------------------------------
@@ -121,7 +124,7 @@ class LogPane(ScrollView, can_focus=True):
             self.elided += skipped
             marker = Text(words(self, "lab.elided", n=f"{skipped:,}"), style="dim italic")
             lines = [marker, *lines]
-        follow = self.scroll_y >= self.max_scroll_y  # at the end: stay at the end
+        follow = self._follow  # at the end: stay at the end
         width = self._width()
         for line in lines:
             self._kept.append(line)
@@ -206,9 +209,15 @@ class LogPane(ScrollView, can_focus=True):
         width = self._width()
         return bool(width and self._kept and (self._stale or width != self._wrap_width))
 
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._follow = new_value >= self.max_scroll_y
+
     def on_resize(self, event: events.Resize) -> None:
         if self._needs_reflow():
             self._schedule_reflow()
+        elif self._follow:  # the pane grew shorter (or taller): its end stays in sight
+            self.scroll_end(animate=False, immediate=False, x_axis=False)
 
     def on_show(self) -> None:
         if self._needs_reflow():
@@ -224,7 +233,7 @@ class LogPane(ScrollView, can_focus=True):
         width = self._width()
         if not width:
             return
-        follow = self.scroll_y >= self.max_scroll_y
+        follow = self._follow
         self._heights.clear()
         self._rows = []
         for line in self._kept:
