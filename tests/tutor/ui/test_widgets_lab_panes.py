@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from textual.app import ComposeResult
 from tutor_ui_fakes import CERT, starttls_script, wait_for
 
@@ -16,6 +18,7 @@ from sandbox.events import (
     TlsFailed,
     WireChunk,
     WireLine,
+    WireRecord,
     WireSwitch,
 )
 from tutor.ui.lang import LangApp
@@ -285,6 +288,32 @@ async def test_a_pane_at_its_end_stays_at_its_end_when_the_terminal_shrinks() ->
         await wait_for(pilot, lambda: pane.scrollable_content_region.width == pane._wrap_width)
         await pilot.pause()
         assert pane.scroll_y == 0
+
+
+async def test_a_records_hex_preview_is_cut_not_wrapped_in_a_narrow_pane() -> None:
+    """The watch's three columns at 160 are about 50 wide: the 16-byte preview wrapped its last
+    byte onto a line of its own, which read as one more value."""
+    app = PanesApp()
+    async with app.run_test(size=(50, 30)) as pilot:
+        pane = app.query_one(EavesdropperPane)
+        hex16 = " ".join(f"{b:02x}" for b in range(0xA0, 0xB0))
+        record = WireRecord(
+            sender=C,
+            offset=0,
+            content_type=23,
+            content_type_name="application_data",
+            version="TLS 1.2",
+            length=54,
+            preview_hex=hex16,
+            encrypted=True,
+        )
+        pane.add_events([record])
+        await pilot.pause()
+        assert pane.plain_lines[-1] == f"    {hex16}"  # kept whole
+        shown = [strip.text.rstrip() for strip in pane.lines]
+        assert len(shown) == 2, shown  # the record's line and its preview, on one line
+        assert re.fullmatch(r"    a0( [0-9a-f]{2})+ …", shown[1]), shown  # whole bytes, then …
+        assert len(shown[1]) <= pane.scrollable_content_region.width
 
 
 async def test_a_huge_wire_batch_never_elides_the_switch() -> None:

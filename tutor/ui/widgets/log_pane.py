@@ -180,6 +180,11 @@ class LogPane(ScrollView, can_focus=True):
         console = self.app.console
         if line.cell_len <= width:
             return [(tuple(line.render(console)), line.cell_len)]
+        if line.no_wrap and width > 2:  # a preview: its first words that fit, and an ellipsis
+            first = line.wrap(console, width - 2, no_wrap=False)[0]
+            first.rstrip()
+            first.append(" …", style=line.style)
+            return [(tuple(first.render(console)), first.cell_len)]
         return [(tuple(part.render(console)), part.cell_len) for part in line.wrap(console, width)]
 
     def _update_size(self, follow: bool) -> None:
