@@ -127,8 +127,8 @@ NOTICES: dict[str, str] = {
     "tap.idle": "Wire tap: closed a connection idle for {seconds} s.",
     "tap.takeover_ended": "Wire tap: the take-over ended early ({error}).",
     "tap.capture_full": (
-        "Eavesdropper: this connection passed {max} bytes; the tap keeps relaying but stops "
-        "recording it."
+        "Eavesdropper: this connection passed {max} bytes; the session goes on, but the "
+        "eavesdropper stops recording it."
     ),
     "tap.lines_full": (
         "Eavesdropper: the {side} sent more than {max} lines on this connection; the rest are "

@@ -2,7 +2,7 @@
 
 The tutor's own client reports each line it sends and reads (`ConversationLine`); a client the
 learner brings (swaks, `openssl s_client`) reports nothing. So the watch reads the conversation
-back from what crossed the tap: the plaintext lines (`WireLine`) as they are, and, when the
+back from what crossed the wire: the plaintext lines (`WireLine`) as they are, and, when the
 servers kept their TLS secrets, the lines inside each opened application-data record (a
 `TlsDecryptor` per connection, started at its `SessionStarted`). Lines that span records are
 joined; a long message body is one event (E13).

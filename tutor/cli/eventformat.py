@@ -56,7 +56,11 @@ def conversation(event: SandboxEvent, *, probed: bool = False) -> Styled | None:
         case Notice(level=level, text=text):
             return Styled(f"{event.marker} {text}", level.value)
         case SessionStarted(scenario=scenario, server=server, via_tap=tap):
-            where = f"{server}, through the wire tap on {tap}" if tap else server
+            # where the eavesdropper sits: a relay in between, or the server's own socket
+            if tap:
+                where = f"{server}, through the wire tap on {tap}"
+            else:
+                where = f"{server}, watched at its own socket (no relay)"
             whose = "the server you named" if probed else "sandbox server"
             return Styled(f"=== Lab '{scenario}': {whose} on {where}", "info")
         case TlsFailed(reason=reason):

@@ -28,7 +28,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "postfix": ("tutor.cli.postfix", "check a Postfix main.cf/master.cf (postfix check MAIN_CF)"),
     "mta-sts": ("tutor.cli.mtasts", "check an MTA-STS policy file; practise it in the lab world"),
     "dane": ("tutor.cli.dane", "TLSA records: compute one, check a server against one, a lab"),
-    "watch": ("tutor.cli.watch", "the sandbox behind the wire tap: watch your own client live"),
+    "watch": ("tutor.cli.watch", "watch your own client live at the sandbox server's socket"),
     "mailbox": ("tutor.cli.mailbox", "the mail the sandbox caught, with headers (list|show ID)"),
     "check": ("tutor.cli.check", "a report card for a mail server's TLS (check HOST[:PORT])"),
     "serve": ("tutor.cli.serve", "serve the tutor in a web browser, one learner per tab"),

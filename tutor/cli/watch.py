@@ -1,12 +1,13 @@
 """`smtp-tutor watch`: bring your own client, and see its sessions live.
 
-Two sandbox servers, each behind the wire tap: a submission port with STARTTLS (as 587, default
-`encrypt`: `smtpd_tls_security_level = encrypt` on Postfix's submission service) and a port with
-implicit TLS (as 465, RFC 8314). The learner points swaks, `openssl s_client`, a mail client or a
-script at either tap port, and every session is printed as `demo` prints its own (the events go
-through the demo's `Printer`: the wire lines indented behind `wire |`, the server's notices and
-deliveries as `===` lines), or with `--json` as one JSON object per event (sandbox.eventjson).
-The servers and their taps are `sandbox.lab.watch.Watched`, which the TUI's watch screen uses too.
+Two sandbox servers, each watched at its own socket (no relay in between): a submission port with
+STARTTLS (as 587, default `encrypt`: `smtpd_tls_security_level = encrypt` on Postfix's submission
+service) and a port with implicit TLS (as 465, RFC 8314). The learner points swaks, `openssl
+s_client`, a mail client or a script at either port, and every session is printed as `demo`
+prints its own (the events go through the demo's `Printer`: the wire lines indented behind
+`wire |`, the server's notices and deliveries as `===` lines), or with `--json` as one JSON object
+per event (sandbox.eventjson). The watched servers are `sandbox.lab.watch.Watched`, which the
+TUI's watch screen uses too.
 
 `--decrypt` (opt-in, G5): the servers log their TLS secrets into a private folder removed at the
 end, and under each TLS record the watch prints what is inside it, as `demo --decrypt` does:

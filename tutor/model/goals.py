@@ -54,7 +54,7 @@ def message_delivered_over_tls(f: SessionFacts) -> bool:
 
 
 def auth_seen_in_clear(f: SessionFacts) -> bool:
-    """AUTH crossed the wire readable: the client said it in plaintext, or the tap saw it."""
+    """AUTH crossed the wire readable: the client said it in plaintext, or the wire showed it."""
     return f.auth_in_clear
 
 
@@ -70,7 +70,7 @@ def mail_withheld(f: SessionFacts) -> bool:
 
 
 def injection_discarded(f: SessionFacts) -> bool:
-    """Plaintext was injected around STARTTLS (the tap flagged it), and it had no effect: the
+    """Plaintext was injected around STARTTLS (flagged on the wire), and it had no effect: the
     server said nothing inside TLS before the client spoke there, and no message came from an
     injected MAIL FROM. Met once the client has spoken inside TLS or the session has ended."""
     if not f.injected:

@@ -116,6 +116,10 @@ was issued to, by whom, how long it is valid, the names it covers).
 encryption to an attacker. *Verified* means the client checked the certificate chain up to a
 CA it trusts and that the name matches the server it wanted.
 
+**Watched at** says where the Eavesdropper sits. Most labs, and the watch screen, watch the
+sandbox server's own socket: nothing relays in between. An attack lab puts a relay between
+client and server, where the attacker changes bytes in flight, and watches there.
+
 **c** opens the certificate inspector: the chain of this session field by field (subject,
 issuer, validity, SAN, key usage, EKU, AKI/SKI, the sandbox CA's name constraints) and each
 check that made the client trust it, or not. **c** again goes back.
@@ -150,8 +154,9 @@ the right. The bar on top says what to do; it turns green when the goal is met.
     "watch": """\
 # Watch your own client
 
-The sandbox behind the wire tap: point your own client (swaks, openssl s_client, a mail program)
-at the ports the top lines give, and each of its sessions shows in the lab's three panes.
+The sandbox, watched at its own socket (nothing relays in between): point your own client
+(swaks, openssl s_client, a mail program) at the ports the top lines give, and each of its
+sessions shows in the lab's three panes.
 
 - **v** switches the Eavesdropper between what a listener on the wire sees and what the two ends
   see inside TLS; **h** shows the handshake field by field.
@@ -283,6 +288,11 @@ tshark で設定なしに開けます。
 「検証済み」とは、信頼する認証局までの証明書チェーンと、接続したいサーバー名との一致をクライアントが
 確認したという意味です。
 
+**観察場所** は、盗聴者の視点がどこで見ているかを示します。ほとんどのラボと自分のクライアントの
+観察画面では、サンドボックスのサーバー自身のソケットを見ています。間で中継するものはありません。
+攻撃のラボでは、クライアントとサーバーの間に中継を置き、攻撃者がそこで通信を書き換えるので、
+その中継で見ています。
+
 **c** で証明書インスペクターを開きます。このセッションの証明書チェーンをフィールドごとに
 (サブジェクト、発行者、有効期間、SAN、鍵用途、EKU、AKI/SKI、サンドボックスのCAの名前制約)
 表示し、クライアントが信頼した(またはしなかった)理由を1つずつ確かめます。もう一度 **c** で戻ります。
@@ -317,9 +327,9 @@ SMTP コマンドを自分で入力して **Enter** を押します: `EHLO clien
     "watch": """\
 # 自分のクライアントを観察する
 
-盗聴ポイントの後ろにあるサンドボックスです。上の行に出ているポートに自分のクライアント
-（swaks、openssl s_client、メールソフト）をつなぐと、そのセッションがラボと同じ 3 つのペインに
-表示されます。
+サンドボックスのサーバーを、そのソケットで直接観察します（間で中継するものはありません）。
+上の行に出ているポートに自分のクライアント（swaks、openssl s_client、メールソフト）をつなぐと、
+そのセッションがラボと同じ 3 つのペインに表示されます。
 
 - **v** で盗聴者のペインを、通信路の盗聴者に見えるものと、TLS の内側で両端に見えるものとで
   切り替えます。**h** でハンドシェイクを項目ごとに表示します。

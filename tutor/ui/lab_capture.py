@@ -17,7 +17,7 @@ from pathlib import Path
 from sandbox.events import SandboxEvent, SessionClosed, SessionStarted, WireChunk
 
 CaptureEvent = WireChunk | SessionStarted | SessionClosed
-MAX_BYTES = 16 * 1024 * 1024  # the tap records 4 MiB per connection; a few sessions' worth
+MAX_BYTES = 16 * 1024 * 1024  # the eavesdropper records 4 MiB per connection; a few sessions' worth
 
 
 @dataclass(slots=True)

@@ -4,8 +4,8 @@ lab's events and shows what it gives.
 
 One `TlsDecryptor` per connection (a `SessionStarted` begins the next one), reading the lab's
 key log again whenever a secret is not there yet (the client logs it only as it reads the
-server's flight, after the tap saw it: M5). The view is computed from the events and the key
-log: it never changes what the listener's view says.
+server's flight, after the eavesdropper saw it: M5). The view is computed from the events and
+the key log: it never changes what the listener's view says.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ class LiveTls:
                 if self._decryptor is None:  # events of a connection begun before we watched
                     self._decryptor = TlsDecryptor(self._read_keys)
                 out += self._decryptor.feed(event)
-                if self._closed:  # the client's close_notify crosses the tap after the close
+                if self._closed:  # the client's close_notify is seen after the close (relay)
                     out += self.finish()
             elif isinstance(event, SessionClosed):
                 self._closed = True

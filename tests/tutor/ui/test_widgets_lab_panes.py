@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from textual.app import ComposeResult
 from tutor_ui_fakes import CERT, starttls_script, wait_for
 
@@ -16,6 +18,7 @@ from sandbox.events import (
     TlsFailed,
     WireChunk,
     WireLine,
+    WireRecord,
     WireSwitch,
 )
 from tutor.ui.lang import LangApp
@@ -213,7 +216,7 @@ async def test_connection_says_unverified_and_failed_plainly() -> None:
         await pilot.pause()
         assert "✘ していません" in pane.text
         assert "TLS 失敗: certificate verify failed" in pane.text
-        assert "盗聴点経由 127.0.0.1:2" in pane.text
+        assert "クライアントとサーバーの間の中継(127.0.0.1:2)" in pane.text  # W9: at the relay
 
 
 async def test_a_huge_batch_keeps_the_newest_lines_and_says_how_many_it_skipped() -> None:
@@ -263,6 +266,54 @@ async def test_cjk_lines_wrap_within_the_pane_and_rewrap_on_resize() -> None:
         )
         await pilot.resize_terminal(120, 20)
         await wait_for(pilot, lambda: len(pane.lines) < narrow)  # rewrapped after the resize
+
+
+async def test_a_pane_at_its_end_stays_at_its_end_when_the_terminal_shrinks() -> None:
+    """The walk's resize (160x45 to 80x24): a pane that showed its last line showed the same
+    top lines after it, the newest cut off, because "at the end" was judged after the resize."""
+    app = PanesApp()
+    async with app.run_test(size=(120, 90)) as pilot:
+        pane = app.query_one(ConversationPane)
+        pane.add_events([ConversationLine(sender=C, text=f"n{i}", tls=False) for i in range(25)])
+        await pilot.pause()
+        assert pane.max_scroll_y == 0  # all of it in sight: at the end
+        await pilot.resize_terminal(120, 30)  # shorter only: no rewrap
+        await wait_for(pilot, lambda: 0 < pane.max_scroll_y == pane.scroll_y)
+        await pilot.resize_terminal(60, 24)  # narrower too: rewrapped, still at the end
+        await wait_for(pilot, lambda: pane.scrollable_content_region.width == pane._wrap_width)
+        await wait_for(pilot, lambda: 0 < pane.max_scroll_y == pane.scroll_y)
+        pane.scroll_home(animate=False, immediate=True)  # the learner scrolls up: it stays
+        await pilot.pause()
+        await pilot.resize_terminal(70, 22)
+        await wait_for(pilot, lambda: pane.scrollable_content_region.width == pane._wrap_width)
+        await pilot.pause()
+        assert pane.scroll_y == 0
+
+
+async def test_a_records_hex_preview_is_cut_not_wrapped_in_a_narrow_pane() -> None:
+    """The watch's three columns at 160 are about 50 wide: the 16-byte preview wrapped its last
+    byte onto a line of its own, which read as one more value."""
+    app = PanesApp()
+    async with app.run_test(size=(50, 30)) as pilot:
+        pane = app.query_one(EavesdropperPane)
+        hex16 = " ".join(f"{b:02x}" for b in range(0xA0, 0xB0))
+        record = WireRecord(
+            sender=C,
+            offset=0,
+            content_type=23,
+            content_type_name="application_data",
+            version="TLS 1.2",
+            length=54,
+            preview_hex=hex16,
+            encrypted=True,
+        )
+        pane.add_events([record])
+        await pilot.pause()
+        assert pane.plain_lines[-1] == f"    {hex16}"  # kept whole
+        shown = [strip.text.rstrip() for strip in pane.lines]
+        assert len(shown) == 2, shown  # the record's line and its preview, on one line
+        assert re.fullmatch(r"    a0( [0-9a-f]{2})+ …", shown[1]), shown  # whole bytes, then …
+        assert len(shown[1]) <= pane.scrollable_content_region.width
 
 
 async def test_a_huge_wire_batch_never_elides_the_switch() -> None:

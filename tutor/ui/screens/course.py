@@ -241,7 +241,7 @@ class CourseScreen(Screen[None]):
         self.app.push_screen(MailboxScreen())
 
     def action_watch(self) -> None:
-        """Watch your own client (Q10): the sandbox behind the wire tap, in the lab's panes."""
+        """Watch your own client (Q10): the sandbox, watched at its socket, in the lab's panes."""
         from tutor.ui.screens.watch import WatchScreen
 
         self.app.push_screen(WatchScreen())

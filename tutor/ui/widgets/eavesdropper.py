@@ -25,8 +25,7 @@ from tutor.ui.lang import on_lang_change, ui_lang, words
 from tutor.ui.session_memory import remember
 from tutor.ui.tls_live import KeySource, LiveTls, ShownHandshake
 from tutor.ui.widgets import lab_lines, tls_lines
-from tutor.ui.widgets.keys import localize_bindings
-from tutor.ui.widgets.log_pane import SCROLL_KEYS, LogPane
+from tutor.ui.widgets.log_pane import PANE_KEYS, LogPane
 
 
 class TlsView(enum.StrEnum):
@@ -47,7 +46,7 @@ class EavesdropperPane(LogPane):
     the handshake field by field."""
 
     BINDINGS = [  # noqa: RUF012 (Textual API)
-        *SCROLL_KEYS,
+        *PANE_KEYS,
         Binding("v", "toggle_view", "key.tls_view"),
         Binding("h", "handshake", "key.handshake"),
     ]
@@ -65,13 +64,9 @@ class EavesdropperPane(LogPane):
         self._shown_handshake: ShownHandshake | None = None
 
     def on_mount(self) -> None:
-        super().on_mount()
-        localize_bindings(self)
-        on_lang_change(self, self._lang_changed)
-
-    def _lang_changed(self) -> None:
-        localize_bindings(self)
-        self._update_title()
+        # LogPane's own on_mount runs too (Textual calls each class's handler): it localizes
+        # the keys and follows the language
+        on_lang_change(self, self._update_title)
 
     def _keys(self) -> KeyLog:
         if self.keys is not None:

@@ -201,5 +201,7 @@ def wire_record(event: WireRecord, lang: str) -> list[Text]:
                     shown += f" (+{len(values) - MAX_LISTED})"
                 lines.append(Text(f"      {label}: {shown}", style="dim"))
     if event.preview_hex:
-        lines.append(Text(f"    {event.preview_hex}", style="dim"))
+        # a preview: cut at a byte with an ellipsis where a pane is narrower than its 16 bytes
+        # (the watch's three columns), never a lone last byte on a line of its own (LogPane)
+        lines.append(Text(f"    {event.preview_hex}", style="dim", no_wrap=True))
     return lines

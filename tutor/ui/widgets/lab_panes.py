@@ -39,7 +39,7 @@ from tutor.ui.widgets import lab_lines
 from tutor.ui.widgets.cert_inspector import CertReport, chain_report, render_report
 from tutor.ui.widgets.eavesdropper import EavesdropperPane
 from tutor.ui.widgets.keys import localize_bindings
-from tutor.ui.widgets.log_pane import SCROLL_KEYS, LogPane
+from tutor.ui.widgets.log_pane import PANE_KEYS, LogPane
 from tutor.ui.words import tr
 
 
@@ -135,6 +135,14 @@ def _cert_rows(table: Table, cert: CertSummary, lang: str) -> None:
     table.add_row(f"  {tr(lang, 'conn.fingerprint')}", Text(_fingerprint(cert.sha256), style="dim"))
 
 
+def watched_at(state: ConnectionState, lang: str) -> str:
+    """Where the eavesdropper sits (W9): under the sandbox server's own socket, or in the relay
+    an attack lab (or a server the learner named) puts between client and server."""
+    if state.via_tap:
+        return tr(lang, "conn.watched_relay", relay=state.via_tap)
+    return tr(lang, "conn.watched_socket")
+
+
 def render_connection(state: ConnectionState, lang: str) -> RenderableType:
     """The Connection pane's content: plaintext or TLS, and what TLS proved.
 
@@ -153,10 +161,8 @@ def render_connection(state: ConnectionState, lang: str) -> RenderableType:
     if state.closed:
         state_text.append(f" ({tr(lang, 'conn.closed')})", style="dim")
     table.add_row(tr(lang, "conn.state"), state_text)
-    server = state.server
-    if state.via_tap:
-        server += f" ({tr(lang, 'conn.via_tap')} {state.via_tap})"
-    table.add_row(tr(lang, "conn.server"), Text(server))
+    table.add_row(tr(lang, "conn.server"), Text(state.server))
+    table.add_row(tr(lang, "conn.watched"), Text(watched_at(state, lang)))
     if state.last_delivery is not None:
         how = tr(lang, "conn.over_tls" if state.last_delivery.tls else "conn.in_clear")
         msg = tr(lang, "conn.message", n=state.delivered, size=state.last_delivery.size, how=how)
@@ -183,7 +189,7 @@ class ConnectionPane(VerticalScroll):
     """Plaintext or TLS, version, cipher, the server certificate, and whether it was verified;
     `c` inspects the certificate chain field by field and says why it was trusted or not."""
 
-    BINDINGS = [*SCROLL_KEYS, Binding("c", "inspect", "key.inspect")]  # noqa: RUF012
+    BINDINGS = [*PANE_KEYS, Binding("c", "inspect", "key.inspect")]  # noqa: RUF012
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)

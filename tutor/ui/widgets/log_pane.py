@@ -24,6 +24,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from tutor.ui.lang import on_lang_change, words
+from tutor.ui.widgets.keys import localize_bindings
 
 T = TypeVar("T")
 
@@ -35,11 +36,20 @@ SCROLL_KEYS: list[BindingType] = [
 """A pane goes back to its start with Home or g, and on to its end with End or G (Home, End,
 the arrows and PgUp/PgDn come with Textual's scrolling containers); the panes' help says so."""
 
+PANE_KEYS: list[BindingType] = [
+    Binding("escape", "screen.back", "key.back"),
+    Binding("f1", "app.help", "key.help"),
+    *SCROLL_KEYS,
+]
+"""Every pane's keys start with Esc and F1, the screen's own: the footer lists the focused
+pane's keys before the screen's, so at 80 columns they would otherwise be cut off (W4). Each
+pane's own keys come after these."""
+
 
 class LogPane(ScrollView, can_focus=True):
     """Keeps at most `cap` lines, says when it elided some, follows the end while at the end."""
 
-    BINDINGS = SCROLL_KEYS
+    BINDINGS = PANE_KEYS
 
     DEFAULT_CSS = """
     LogPane {
@@ -71,6 +81,9 @@ class LogPane(ScrollView, can_focus=True):
         self.total_lines = 0  # every line ever added, shown or not
         self.elided = 0  # lines skipped because a batch was too big
         self._reflow_timer: Timer | None = None
+        # at the end, where new lines show: judged as the learner scrolls, not after a resize
+        # (a smaller pane's end is further down, which would read as "scrolled up")
+        self._follow = True
         self.title = ""  # given by the lab screen (`titled`)
 
     # --- what the pane holds ----------------------------------------------------------------
@@ -111,7 +124,7 @@ class LogPane(ScrollView, can_focus=True):
             self.elided += skipped
             marker = Text(words(self, "lab.elided", n=f"{skipped:,}"), style="dim italic")
             lines = [marker, *lines]
-        follow = self.scroll_y >= self.max_scroll_y  # at the end: stay at the end
+        follow = self._follow  # at the end: stay at the end
         width = self._width()
         for line in lines:
             self._kept.append(line)
@@ -149,8 +162,13 @@ class LogPane(ScrollView, can_focus=True):
         self._update_subtitle()
 
     def on_mount(self) -> None:
+        localize_bindings(self)
         # lines already kept stay in the words they were said in; the chrome follows the switch
-        on_lang_change(self, self._update_subtitle)
+        on_lang_change(self, self._chrome_lang_changed)
+
+    def _chrome_lang_changed(self) -> None:
+        localize_bindings(self)
+        self._update_subtitle()
 
     # --- drawing --------------------------------------------------------------------------------
 
@@ -162,6 +180,11 @@ class LogPane(ScrollView, can_focus=True):
         console = self.app.console
         if line.cell_len <= width:
             return [(tuple(line.render(console)), line.cell_len)]
+        if line.no_wrap and width > 2:  # a preview: its first words that fit, and an ellipsis
+            first = line.wrap(console, width - 2, no_wrap=False)[0]
+            first.rstrip()
+            first.append(" …", style=line.style)
+            return [(tuple(first.render(console)), first.cell_len)]
         return [(tuple(part.render(console)), part.cell_len) for part in line.wrap(console, width)]
 
     def _update_size(self, follow: bool) -> None:
@@ -191,9 +214,15 @@ class LogPane(ScrollView, can_focus=True):
         width = self._width()
         return bool(width and self._kept and (self._stale or width != self._wrap_width))
 
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._follow = new_value >= self.max_scroll_y
+
     def on_resize(self, event: events.Resize) -> None:
         if self._needs_reflow():
             self._schedule_reflow()
+        elif self._follow:  # the pane grew shorter (or taller): its end stays in sight
+            self.scroll_end(animate=False, immediate=False, x_axis=False)
 
     def on_show(self) -> None:
         if self._needs_reflow():
@@ -209,7 +238,7 @@ class LogPane(ScrollView, can_focus=True):
         width = self._width()
         if not width:
             return
-        follow = self.scroll_y >= self.max_scroll_y
+        follow = self._follow
         self._heights.clear()
         self._rows = []
         for line in self._kept:

@@ -46,7 +46,9 @@ EN: dict[str, str] = {
     "cmd.mailbox": "Mailbox: the mail the sandbox caught",
     "cmd.mailbox_help": "Each message with its headers and the TLS it came over (m on the course)",
     "cmd.watch": "Watch your own client",
-    "cmd.watch_help": "The sandbox behind the wire tap, for swaks or openssl (w on the course)",
+    "cmd.watch_help": (
+        "The sandbox, watched at its own socket: point swaks or openssl at it (w on the course)"
+    ),
     # a lesson as plain text (lessons show, the reading view): tutor/ui/plain_lesson.py
     "plain.title": "Lesson {n}: {title}",
     "plain.about": "About {minutes} minutes, {steps} steps.",
@@ -130,7 +132,9 @@ JA: dict[str, str] = {
     "cmd.mailbox": "メールボックス: サンドボックスが受け取ったメール",
     "cmd.mailbox_help": "各メッセージをヘッダーと受信時の TLS とともに表示(コース画面の m)",
     "cmd.watch": "自分のクライアントを観察",
-    "cmd.watch_help": "ワイヤタップの奥のサンドボックスに swaks や openssl で接続(コース画面の w)",
+    "cmd.watch_help": (
+        "サンドボックスのソケットをそのまま観察。swaks や openssl で接続(コース画面の w)"
+    ),
     # レッスンをプレーンテキストで（lessons show、読み上げ用の表示）: tutor/ui/plain_lesson.py
     "plain.title": "レッスン {n}: {title}",
     "plain.about": "約 {minutes} 分、{steps} ステップ。",
