@@ -31,14 +31,17 @@ import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from sandbox.events import Level, SandboxEvent, Side
+from sandbox.events import Level, SandboxEvent, Side, WireRecord
 from sandbox.notices import notice
-from sandbox.wire.decode import ConnectionDecoder
+from sandbox.wire.decode import MAX_LINES, ConnectionDecoder
 
 log = logging.getLogger("sandbox.wire.observer")
 Emit = Callable[[SandboxEvent], None]
 Address = tuple[object, object]  # (host, port); an IPv6 socket address has two more parts
 READ_SIZE = 256 * 1024  # as asyncio's socket transport reads for a plain protocol
+# TLS records shown one by one per direction of a connection, as plaintext lines (MAX_LINES): a
+# session has a few dozen; a ClientHello in one-byte records is 60,000 in 360 KB (X7)
+MAX_RECORDS = MAX_LINES
 
 
 def address_of(sockname: object) -> Address | None:
@@ -177,6 +180,7 @@ class _Observed(asyncio.BufferedProtocol):
         "lost",
         "observer",
         "peer",
+        "records",
         "transport",
     )
 
@@ -199,6 +203,7 @@ class _Observed(asyncio.BufferedProtocol):
         self.announced = False  # shown to the consumer (`connected` said)
         self.lost = False  # the socket is closed
         self.ended = False  # over: its last event shown, `ended` said if it was announced
+        self.records = [0, 0]  # WireRecords from the client, from the server
 
     # --- watched, held or not watched ---------------------------------------------------------
 
@@ -228,6 +233,14 @@ class _Observed(asyncio.BufferedProtocol):
             self.ended = True
 
     def _show(self, event: SandboxEvent) -> None:
+        if type(event) is WireRecord:
+            client = event.sender is Side.CLIENT
+            count = self.records[not client] = self.records[not client] + 1
+            if count > MAX_RECORDS:
+                if count > MAX_RECORDS + 1:
+                    return
+                who = "client" if client else "server"  # said once; the bytes still recorded
+                event = notice(Level.WARNING, "tap.records_full", max=MAX_RECORDS, side=who)
         held = self._held
         if held is not None:
             held.append(event)
