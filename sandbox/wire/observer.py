@@ -20,7 +20,9 @@ lab's own probe says its local address, and only the connection from there goes 
 other accepted while the probe's address is not yet known is held (its bytes still flow, only
 what the eavesdropper shows waits) and then shown whole. What a consumer or the decoder raises is
 logged, never passed to asyncio, which would drop the server's connection (X6); each announced
-connection is reported ended exactly once (`connected`, then `ended`), held or not.
+connection is reported ended exactly once (`connected`, then `ended`), held or not. Bounded as
+the tap is (I13), and a connection's TLS records are shown one by one up to `MAX_RECORDS` a
+direction, as its plaintext lines are (X7).
 """
 
 from __future__ import annotations
