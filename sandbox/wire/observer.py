@@ -22,7 +22,7 @@ what the eavesdropper shows waits) and then shown whole. What a consumer or the 
 logged, never passed to asyncio, which would drop the server's connection (X6); each announced
 connection is reported ended exactly once (`connected`, then `ended`), held or not. Bounded as
 the tap is (I13), and a connection's TLS records are shown one by one up to `MAX_RECORDS` a
-direction, as its plaintext lines are (X7).
+direction, as its plaintext lines are, its client's reads up to `MAX_READS`, then together (X7).
 """
 
 from __future__ import annotations
@@ -44,6 +44,11 @@ READ_SIZE = 256 * 1024  # as asyncio's socket transport reads for a plain protoc
 # TLS records shown one by one per direction of a connection, as plaintext lines (MAX_LINES): a
 # session has a few dozen; a ClientHello in one-byte records is 60,000 in 360 KB (X7)
 MAX_RECORDS = MAX_LINES
+# The client's reads shown one by one, per connection; after that, what it sends is shown
+# together, at most once each READS_EVERY seconds: a byte a read (slowloris in DATA) was an event
+# a byte, 240,000 in DATA's two minutes (X7). A session reads a few dozen times.
+MAX_READS = MAX_LINES
+READS_EVERY = 0.25
 
 
 def address_of(sockname: object) -> Address | None:
@@ -172,7 +177,9 @@ class _Observed(asyncio.BufferedProtocol):
     __slots__ = (
         "_buffer",
         "_held",
+        "_later",
         "_loop",
+        "_unshown",
         "_view",
         "_written",
         "announced",
@@ -182,6 +189,7 @@ class _Observed(asyncio.BufferedProtocol):
         "lost",
         "observer",
         "peer",
+        "reads",
         "records",
         "transport",
     )
@@ -206,6 +214,9 @@ class _Observed(asyncio.BufferedProtocol):
         self.lost = False  # the socket is closed
         self.ended = False  # over: its last event shown, `ended` said if it was announced
         self.records = [0, 0]  # WireRecords from the client, from the server
+        self.reads = 0  # the client's reads shown one by one
+        self._unshown = bytearray()  # the client's bytes past MAX_READS, not yet shown
+        self._later: asyncio.TimerHandle | None = None  # when they will be
 
     # --- watched, held or not watched ---------------------------------------------------------
 
@@ -269,6 +280,8 @@ class _Observed(asyncio.BufferedProtocol):
         if decoder is not None:
             self.flush()
             self.decoder = None  # a write after the end shows nothing
+            if self._later is not None:
+                self._later.cancel()
             try:
                 decoder.finish()
             except Exception as exc:
@@ -290,12 +303,33 @@ class _Observed(asyncio.BufferedProtocol):
         self._written.append(data)
 
     def flush(self) -> None:
-        """Show the server's pending writes now (before what the client sends next)."""
+        """Show the server's pending writes now (before what the client sends next), after what
+        the client sent before them."""
+        if self._unshown:
+            self.show_reads()
         written = self._written
         if written:
             data = written[0] if len(written) == 1 else b"".join(written)
             written.clear()
             self._feed(Side.SERVER, data)
+
+    def read(self, data: bytes) -> None:
+        """The client sent `data`: shown now, or with what follows it within READS_EVERY."""
+        if self.reads < MAX_READS:
+            self.reads += 1
+            self._feed(Side.CLIENT, data)
+            return
+        self._unshown += data
+        if self._later is None:
+            self._later = self._loop.call_later(READS_EVERY, self.show_reads)
+
+    def show_reads(self) -> None:
+        if self._later is not None:
+            self._later.cancel()
+            self._later = None
+        data, self._unshown = bytes(self._unshown), bytearray()
+        if data:
+            self._feed(Side.CLIENT, data)
 
     # --- asyncio's calls ----------------------------------------------------------------------
 
@@ -325,7 +359,7 @@ class _Observed(asyncio.BufferedProtocol):
             if self.decoder is not None:
                 if self._written:
                     self.flush()
-                self._feed(Side.CLIENT, data)
+                self.read(data)
         if isinstance(inner, asyncio.BufferedProtocol):
             inner.buffer_updated(nbytes)
         else:

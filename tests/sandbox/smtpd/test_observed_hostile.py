@@ -43,7 +43,7 @@ from sandbox.pki.certs import CertBundle
 from sandbox.smtpd.policy import ServerPolicy
 from sandbox.smtpd.server import SandboxServer
 from sandbox.wire.decode import MAX_LINES
-from sandbox.wire.observer import MAX_RECORDS, WireObserver
+from sandbox.wire.observer import MAX_READS, MAX_RECORDS, READS_EVERY, WireObserver
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -454,3 +454,36 @@ async def test_x7_a_clienthello_in_one_byte_records_is_shown_bounded(
     full = [e for e in new if isinstance(e, Notice) and e.key == "tap.records_full"]
     assert len(full) == 1 and full[0].params["side"] == "client"
     assert len(obs.events) - since <= 4 * MAX_LINES + 1000  # X4's bound for one attack
+
+
+async def test_x7_a_body_sent_a_byte_a_read_is_shown_in_bounded_chunks(server: Observed) -> None:
+    """Slowloris inside DATA, a byte a read: each read was a `WireChunk` event, one per byte
+    (20,000 from a 20 KB trickle over 10 s in a separate process, 240,000 in DATA's two minutes).
+    The first `MAX_READS` reads of a direction are shown one by one, later ones together, at most
+    one chunk each `READS_EVERY` seconds; every byte is still shown, in order."""
+    since = len(server.events)
+    reader, writer = await connect(server)
+    head = b"EHLO slow.test\r\nMAIL FROM:<a@sandbox.test>\r\nRCPT TO:<b@sandbox.test>\r\nDATA\r\n"
+    body = (b"x" * 70 + b"\r\n") * (6 * MAX_READS // 72)
+    async with asyncio.timeout(WAIT):
+        assert (await reader.readline()).startswith(b"220 ")
+        writer.write(head)
+        while not (await reader.readline()).startswith(b"354 "):
+            pass
+        start = asyncio.get_running_loop().time()
+        for b in body:
+            writer.write(bytes([b]))
+            await writer.drain()
+            await asyncio.sleep(0)  # the server reads it before the next byte is sent
+        elapsed = asyncio.get_running_loop().time() - start
+        writer.write(b".\r\nQUIT\r\n")
+        assert (await reader.read()).endswith(b"221 Bye\r\n")
+    writer.close()
+    await after_attack(server)
+    shown = [
+        e
+        for e in server.events[since:]
+        if isinstance(e, WireChunk) and e.sender is Side.CLIENT and e.offset < len(head + body)
+    ]
+    assert len(shown) <= MAX_READS + elapsed / READS_EVERY + 10
+    assert b"".join(e.data for e in shown)[: len(head + body)] == head + body
