@@ -38,6 +38,7 @@ from test_hostile_tls import (
     starttls_misuse,
 )
 
+from sandbox.asyncio_private import unread_bytes
 from sandbox.events import Notice, SandboxEvent, Side, WireChunk, WireLine, WireRecord
 from sandbox.pki.certs import CertBundle
 from sandbox.smtpd.policy import ServerPolicy
@@ -391,7 +392,7 @@ async def trickle(obs: Observed, data: bytes, every: float, after_starttls: bool
         await reader.readline()
     try:
         for b in data:
-            if reader.at_eof():
+            if reader.at_eof() or unread_bytes(reader):  # the server spoke (421) or hung up
                 break
             writer.write(bytes([b]))
             await writer.drain()
