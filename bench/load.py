@@ -1,18 +1,23 @@
 """Load benchmark (issue 15): 200 concurrent STARTTLS sessions of 1-5 messages each.
 
-Three targets in one run, the same sessions against each: bare aiosmtpd (its own `Controller`, a
-trivial handler, the same TLS context, the same listen backlog), the sandbox server alone, and the
-sandbox server through the wire tap with every event collected. Each message carries a unique
+Five targets in one run, the same sessions against each: bare aiosmtpd (its own `Controller`, a
+trivial handler, the same TLS context, the same listen backlog), the sandbox server alone, the
+sandbox server through the wire tap (the relay attack labs use), the sandbox server watched by the
+observer under its own socket (labs, `sandbox.wire.observer`), and `smtp-tutor watch`'s submission
+port (`sandbox.lab.watch.Watched`: the observer, a `SessionStarted` per connection and the
+conversation read back off the wire), every event collected. Each message carries a unique
 Message-ID; after a run the IDs are counted where the server keeps mail (the sandbox's Maildir,
 the bare handler's list), so a message that was accepted (250 after DATA) and never stored is
-*lost*, one stored twice is *duplicated*. `ListenOverflows` (/proc/net/netstat, the whole host)
-is read before and after each run: the kernel dropped a connect because a listen backlog was full.
-The rate is given per second of wall time and per second of this process's CPU time (the latter
-is what other processes on a shared machine do not move).
+*lost*, one stored twice is *duplicated*. *unended*: connections the observer announced and never
+reported ended (X6), after the server stopped. `ListenOverflows` (/proc/net/netstat, the whole
+host) is read before and after each run: the kernel dropped a connect because a listen backlog was
+full. The rate is given per second of wall time and per second of this process's CPU time (the
+latter is what other processes on a shared machine do not move).
 
-Prints one table; exits 1 if any message was lost or duplicated, or a listen backlog overflowed.
+Prints one table; exits 1 if any message was lost or duplicated, a session unended, or a listen
+backlog overflowed.
 
-    .venv/bin/python bench/load.py [--sessions 200] [--max-messages 5] [--seed 15]
+    .venv/bin/python bench/load.py [--sessions 200] [--max-messages 5] [--seed 15] [--runs 1]
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any
@@ -37,12 +42,14 @@ from aiosmtpd.controller import Controller
 
 from sandbox.client.framing import SmtpClientError
 from sandbox.client.smtp import SmtpClient
-from sandbox.events import SandboxEvent
+from sandbox.events import SandboxEvent, SessionStarted
+from sandbox.lab.watch import Watched
 from sandbox.pki import tlsconfig
 from sandbox.pki.certs import ensure_certs
-from sandbox.smtpd.mailbox import StorageLimits
+from sandbox.smtpd.mailbox import Mailbox, Maildir, StorageLimits
 from sandbox.smtpd.policy import ServerPolicy
 from sandbox.smtpd.server import LISTEN_BACKLOG, SandboxServer
+from sandbox.wire.observer import WireObserver
 from sandbox.wire.tap import WireTap
 
 SENDER = "load@client.test"
@@ -82,6 +89,8 @@ class Run:
     cpu_seconds: float = 0.0  # this process's CPU time (bare aiosmtpd serves from a thread)
     overflows: int = 0
     stored: list[str] = field(default_factory=list)  # Message-IDs found where mail is kept
+    unended: int | None = None  # connections announced, never reported ended (observed only)
+    announced: int | None = None  # connections the observer announced
 
     @property
     def lost(self) -> int:
@@ -196,14 +205,20 @@ async def run_bare(plan: list[list[str]], ca: Path) -> Run:
     return run
 
 
-async def run_sandbox(plan: list[list[str]], ca: Path, *, tapped: bool, root: Path) -> Run:
+LIMITS = StorageLimits(messages=100_000, memory_bytes=1 << 30, maildir_files=100_000)
+
+
+async def run_sandbox(plan: list[list[str]], ca: Path, *, watch: str | None, root: Path) -> Run:
+    """`watch`: None (the server alone), "tap" (the relay in front) or "obs" (the observer)."""
     policy = ServerPolicy(tls_level="encrypt", max_connections=len(plan) + 50)
-    limits = StorageLimits(messages=100_000, memory_bytes=1 << 30, maildir_files=100_000)
-    server = SandboxServer(policy, emit=lambda e: None, maildir=root, storage=limits)
-    await server.start()
-    run = Run("sandbox + tap" if tapped else "sandbox")
     events: list[SandboxEvent] = []
-    tap = WireTap(server.host, server.port, emit=events.append) if tapped else None
+    observer = WireObserver(events.append) if watch == "obs" else None
+    server = SandboxServer(
+        policy, emit=lambda e: None, maildir=root, storage=LIMITS, observer=observer
+    )
+    await server.start()
+    run = Run(f"sandbox + {watch}" if watch else "sandbox")
+    tap = WireTap(server.host, server.port, emit=events.append) if watch == "tap" else None
     try:
         if tap is not None:
             await tap.start()
@@ -213,22 +228,50 @@ async def run_sandbox(plan: list[list[str]], ca: Path, *, tapped: bool, root: Pa
             await tap.stop()
         await server.stop()
     run.stored = maildir_ids(root)
+    if observer is not None:
+        run.unended, run.announced = observer.unended, observer.announced
+    return run
+
+
+async def run_watched(plan: list[list[str]], ca: Path, *, root: Path) -> Run:
+    """`smtp-tutor watch`'s submission port. Its cap (20 connections) and mail limits are a
+    classroom's: raised here to the load's, as the other targets' are."""
+    events: list[SandboxEvent] = []
+    watched = Watched(events.append, maildir=root)
+    server = watched.listeners[0].server
+    server.policy = replace(server.policy, max_connections=len(plan) + 50)
+    server.mailbox = Mailbox(LIMITS.messages, LIMITS.memory_bytes)
+    server.maildir = Maildir(root, max_files=LIMITS.maildir_files, max_bytes=LIMITS.maildir_bytes)
+    await watched.start()
+    run = Run("watched")
+    try:
+        await load(run, server.port, ca, plan, events.append)
+    finally:
+        await watched.stop()
+    run.stored = maildir_ids(root)
+    observers = [lst.server.observer for lst in watched.listeners]
+    run.unended = sum(o.unended for o in observers if o is not None)
+    run.announced = sum(o.announced for o in observers if o is not None)
+    starts = sum(isinstance(e, SessionStarted) for e in events)
+    if starts != run.announced:  # one SessionStarted per connection, said before its bytes
+        run.errors[f"SessionStarted {starts} != announced {run.announced}"] += 1
     return run
 
 
 def table(runs: list[Run]) -> str:
     bare, bare_cpu = runs[0].rate, runs[0].cpu_rate
     head = (
-        f"{'target':<15}{'sent':>6}{'accepted':>9}{'stored':>7}{'lost':>5}{'dup':>4}{'extra':>6}"
-        f"{'refused':>8}{'broken':>7}{'msg/s':>8}{'vs bare':>8}{'overflows':>10}"
-        f"{'msg/cpu-s':>10}{'vs bare':>8}"
+        f"{'target':<15}{'sent':>6}{'accepted':>9}{'stored':>7}{'lost':>5}{'dup':>4}"
+        f"{'unended':>8}{'extra':>6}{'refused':>8}{'broken':>7}{'overflows':>10}"
+        f"{'msg/s':>8}{'vs bare':>8}{'msg/cpu-s':>10}{'vs bare':>8}"
     )
     rows = [head, "-" * len(head)]
     for r in runs:
+        unended = "-" if r.unended is None else str(r.unended)
         rows.append(
             f"{r.target:<15}{r.sent:>6}{len(r.accepted):>9}{len(set(r.stored)):>7}{r.lost:>5}"
-            f"{r.duplicated:>4}{r.unexpected:>6}{r.refused:>8}{r.failed_sessions:>7}"
-            f"{r.rate:>8.1f}{r.rate / bare if bare else 0:>7.2f}x{r.overflows:>10}"
+            f"{r.duplicated:>4}{unended:>8}{r.unexpected:>6}{r.refused:>8}{r.failed_sessions:>7}"
+            f"{r.overflows:>10}{r.rate:>8.1f}{r.rate / bare if bare else 0:>7.2f}x"
             f"{r.cpu_rate:>10.1f}{r.cpu_rate / bare_cpu if bare_cpu else 0:>7.2f}x"
         )
         if r.errors:
@@ -244,26 +287,36 @@ async def main(args: argparse.Namespace) -> int:
     def plan(target: str) -> list[list[str]]:  # the same shape for every target
         return [[f"<{target}-{s}-{m}@client.test>" for m in range(n)] for s, n in enumerate(counts)]
 
-    runs = [await run_bare(plan("bare"), certs.ca_cert)]
-    with tempfile.TemporaryDirectory(prefix="smtp-tutor-load-") as tmp:
-        runs.append(
-            await run_sandbox(plan("direct"), certs.ca_cert, tapped=False, root=Path(tmp) / "a")
+    ca = certs.ca_cert
+    failed = False
+    ratios: dict[str, list[float]] = {}
+    for n in range(args.runs):
+        runs = [await run_bare(plan(f"bare{n}"), ca)]
+        with tempfile.TemporaryDirectory(prefix="smtp-tutor-load-") as tmp:
+            for watch in (None, "tap", "obs"):
+                root = Path(tmp) / (watch or "direct")
+                runs.append(await run_sandbox(plan(f"{watch}{n}"), ca, watch=watch, root=root))
+            runs.append(await run_watched(plan(f"watched{n}"), ca, root=Path(tmp) / "watched"))
+        print(
+            f"run {n + 1}/{args.runs}: {args.sessions} concurrent STARTTLS sessions, "
+            f"{sum(counts)} messages (1-{args.max_messages} per session), seed {args.seed}"
         )
-        runs.append(
-            await run_sandbox(plan("tap"), certs.ca_cert, tapped=True, root=Path(tmp) / "b")
-        )
-    print(
-        f"{args.sessions} concurrent STARTTLS sessions, {sum(counts)} messages "
-        f"(1-{args.max_messages} per session), seed {args.seed}"
-    )
-    print(table(runs))
-    bad = any(r.lost or r.duplicated or r.unexpected for r in runs)
-    overflow = any(r.overflows for r in runs)
-    if bad:
-        print("FAIL: a message was lost or duplicated")
-    if overflow:
-        print("FAIL: a listen backlog overflowed (ListenOverflows counts the whole host)")
-    return 1 if bad or overflow else 0
+        print(table(runs))
+        for r in runs[1:]:
+            ratios.setdefault(r.target, []).append(r.cpu_rate / runs[0].cpu_rate)
+        bad = any(r.lost or r.duplicated or r.unexpected or r.unended for r in runs)
+        overflow = any(r.overflows for r in runs)
+        if bad:
+            print("FAIL: a message was lost or duplicated, or a session never ended")
+        if overflow:
+            print("FAIL: a listen backlog overflowed (ListenOverflows counts the whole host)")
+        failed = failed or bad or overflow
+    if args.runs > 1:
+        print("msg/cpu-s vs bare aiosmtpd over the runs: min / median / max")
+        for target, values in ratios.items():
+            v = sorted(values)
+            print(f"  {target:<15}{v[0]:>6.2f}x{v[len(v) // 2]:>7.2f}x{v[-1]:>7.2f}x")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
@@ -271,4 +324,5 @@ if __name__ == "__main__":
     parser.add_argument("--sessions", type=int, default=200)
     parser.add_argument("--max-messages", type=int, default=5)
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--runs", type=int, default=1, help="repeat, for min/median/max")
     sys.exit(asyncio.run(main(parser.parse_args())))

@@ -134,6 +134,10 @@ NOTICES: dict[str, str] = {
         "Eavesdropper: the {side} sent more than {max} lines on this connection; the rest are "
         "not shown one by one (their bytes are still recorded)."
     ),
+    "tap.records_full": (
+        "Eavesdropper: the {side} sent more than {max} TLS records on this connection; the rest "
+        "are not shown one by one (their bytes are still recorded)."
+    ),
     "tap.not_tls": (
         "Eavesdropper: from byte {offset} the {side}'s data is not valid TLS ({error}); "
         "showing raw bytes only."

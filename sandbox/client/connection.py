@@ -94,6 +94,17 @@ class SmtpConnection:
         return self._writer is not None
 
     @property
+    def local_address(self) -> tuple[str, int] | None:
+        """(host, port) of this end, while connected: how the server tells this connection from
+        others (a lab's probe goes unwatched, properties.md X5)."""
+        if self._writer is None:
+            return None
+        sockname = self._writer.get_extra_info("sockname")
+        if not isinstance(sockname, tuple) or len(sockname) < 2:
+            return None
+        return (str(sockname[0]), int(sockname[1]))
+
+    @property
     def tls_active(self) -> bool:
         return self._tls is not None
 

@@ -132,6 +132,11 @@ class SmtpClient:
     def server_hostname(self) -> str:
         return self._conn.server_hostname
 
+    @property
+    def local_address(self) -> tuple[str, int] | None:
+        """(host, port) this end of the connection has, while connected."""
+        return self._conn.local_address
+
     # --- connection ---------------------------------------------------------------------------
 
     async def connect(self) -> Reply:

@@ -294,11 +294,16 @@ class LabSession:
             timeout=self._timeout,
         )
         unwatched = (
-            server.observer.unwatched() if server.observer is not None else contextlib.nullcontext()
+            server.observer.unwatched()
+            if server.observer is not None
+            else contextlib.nullcontext(lambda _: None)
         )
         try:
-            with unwatched:  # accepted unwatched; the learner's session goes on being watched
+            # Only the probe's own connection goes unwatched: a learner's accepted meanwhile is
+            # held and then shown whole (X5).
+            with unwatched as probe_is:
                 await probe.connect()
+                probe_is(probe.local_address)
             await probe.ehlo()
             reply = await probe.raw(line)
             if reply is not None and reply.code == 334:

@@ -15,6 +15,15 @@ How: the socket's transport gets an `_Observed` protocol, and the server's proto
 itself (STARTTLS, implicit TLS) it calls `set_protocol` on the stand-in, and the observer keeps
 reading beneath the new layer: the decoder goes on seeing the raw TLS records.
 
+Only the connections the learner makes are watched (properties.md X5): inside `unwatched()` the
+lab's own probe says its local address, and only the connection from there goes unwatched; any
+other accepted while the probe's address is not yet known is held (its bytes still flow, only
+what the eavesdropper shows waits) and then shown whole. What a consumer or the decoder raises is
+logged, never passed to asyncio, which would drop the server's connection (X6); each announced
+connection is reported ended exactly once (`connected`, then `ended`), held or not. Bounded as
+the tap is (I13), and a connection's TLS records are shown one by one up to `MAX_RECORDS` a
+direction, as its plaintext lines are, its client's reads up to `MAX_READS`, then together (X7).
+
 Every `WireChunk` of a watched connection names its two ends as the socket has them
 (`WireChunk.endpoints`), so a capture writes the one connection there was (properties.md I15).
 """
@@ -23,20 +32,49 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from sandbox.events import Endpoints, SandboxEvent, Side
-from sandbox.wire.decode import ConnectionDecoder
+from sandbox.events import Endpoints, Level, SandboxEvent, Side, WireRecord
+from sandbox.notices import notice
+from sandbox.wire.decode import MAX_LINES, ConnectionDecoder
 
+log = logging.getLogger("sandbox.wire.observer")
 Emit = Callable[[SandboxEvent], None]
+Address = tuple[object, object]  # (host, port); an IPv6 socket address has two more parts
 READ_SIZE = 256 * 1024  # as asyncio's socket transport reads for a plain protocol
+# TLS records shown one by one per direction of a connection, as plaintext lines (MAX_LINES): a
+# session has a few dozen; a ClientHello in one-byte records is 60,000 in 360 KB (X7)
+MAX_RECORDS = MAX_LINES
+# The client's reads shown one by one, per connection; after that, what it sends is shown
+# together, at most once each READS_EVERY seconds: a byte a read (slowloris in DATA) was an event
+# a byte, 240,000 in DATA's two minutes (X7). A session reads a few dozen times.
+MAX_READS = MAX_LINES
+READS_EVERY = 0.25
+
+
+def address_of(sockname: object) -> Address | None:
+    """(host, port) of a socket address as `get_extra_info` gives it; None for anything else."""
+    if isinstance(sockname, tuple) and len(sockname) >= 2:
+        return (sockname[0], sockname[1])
+    return None
+
+
+class _Window:
+    """One open `unwatched()` block: the probe's address, once the probe has said it."""
+
+    __slots__ = ("address",)
+
+    def __init__(self) -> None:
+        self.address: Address | None = None
 
 
 class WireObserver:
     """Watches every connection of the server it is given to; see the module docstring.
 
-    `connected` (optional) is called as each connection is accepted, before its first byte.
+    `connected` (optional) is called as each watched connection is announced, before any of its
+    events; `ended` once after its last. `announced` and `finished` count those calls.
     """
 
     def __init__(
@@ -45,31 +83,95 @@ class WireObserver:
         *,
         max_capture_bytes: int = 4 * 1024 * 1024,
         connected: Callable[[], None] | None = None,
+        ended: Callable[[], None] | None = None,
     ) -> None:
         self.emit = emit
         self.max_capture_bytes = max_capture_bytes
         self.connected = connected
-        self.watching = True  # connections accepted while False are not watched (`unwatched`)
+        self.ended = ended
+        self.announced = 0  # connections shown to the consumer
+        self.finished = 0  # of those, how many were reported ended
+        self._windows: list[_Window] = []  # the open `unwatched()` blocks
+        self._held: list[_Observed] = []  # accepted while a probe's address was unknown
+        self._emit_failures = 0
         # One read buffer for every connection whose protocol takes plain `data_received`: a
         # read is copied out of it before anything else runs, so they never overlap.
         self._buffer = bytearray(READ_SIZE)
 
+    @property
+    def unended(self) -> int:
+        """Connections announced and not (yet) reported ended."""
+        return self.announced - self.finished
+
     def wrap(self, protocol: asyncio.BaseProtocol) -> asyncio.BufferedProtocol:
         """The protocol to give the socket's transport in place of `protocol`."""
-        if not self.watching:
-            return _Observed(protocol, None, None, self._buffer)
-        decoder = ConnectionDecoder(self.emit, max_capture_bytes=self.max_capture_bytes)
-        return _Observed(protocol, decoder, self.connected, self._buffer)
+        return _Observed(protocol, self, self._buffer)
 
     @contextlib.contextmanager
-    def unwatched(self) -> Iterator[None]:
-        """Connections accepted inside the block are not watched: the lab's own probe of the
-        server (`LabSession.server_answer`) is no part of the session the learner watches."""
-        self.watching = False
+    def unwatched(self) -> Iterator[Callable[[object], None]]:
+        """For the lab's own probe of the server (`LabSession.server_answer`), no part of the
+        session the learner watches. Connect inside the block, then call what it gives with the
+        probe's local address (`SmtpClient.local_address`): the connection from that address is
+        not watched. Connections from elsewhere accepted before that are held, and shown whole
+        once the probe is known or the block ends; those accepted after are watched as usual."""
+        window = _Window()
+        self._windows.append(window)
+
+        def probe_is(address: object) -> None:
+            window.address = address_of(address)
+            self._settle()
+
         try:
-            yield
+            yield probe_is
         finally:
-            self.watching = True
+            self._windows.remove(window)
+            self._settle()
+
+    # --- what the connections ask -------------------------------------------------------------
+
+    def accepted(self, conn: _Observed, peer: Address | None) -> None:
+        """`conn` was accepted from `peer`: unwatched (the probe), held, or announced now."""
+        if peer is not None and any(w.address == peer for w in self._windows):
+            conn.drop()
+        elif any(w.address is None for w in self._windows):
+            conn.hold()
+            self._held.append(conn)
+        else:
+            conn.announce()
+
+    def _settle(self) -> None:
+        """A probe said its address, or its block ended: decide what was held."""
+        waiting = any(w.address is None for w in self._windows)
+        held, self._held = self._held, []
+        for conn in held:
+            if conn.peer is not None and any(w.address == conn.peer for w in self._windows):
+                conn.drop()
+            elif waiting:
+                self._held.append(conn)
+            else:
+                conn.release()
+
+    def show(self, event: SandboxEvent) -> None:
+        """Hand `event` to the consumer; what it raises stays here (asyncio would drop the
+        server's connection for it)."""
+        try:
+            self.emit(event)
+        except Exception:
+            self._emit_failures += 1
+            if self._emit_failures == 1:  # once: a consumer that always fails would flood
+                log.exception("wire event listener failed (logged once)")
+
+    def call(self, callback: Callable[[], None] | None, what: str) -> None:
+        if callback is None:
+            return
+        try:
+            callback()
+        except Exception:
+            log.exception("the observer's %s callback failed", what)
+
+    def report_ended(self) -> None:
+        self.finished += 1
+        self.call(self.ended, "ended")
 
 
 def endpoints_of(transport: asyncio.BaseTransport) -> Endpoints | None:
@@ -87,56 +189,170 @@ class _Observed(asyncio.BufferedProtocol):
 
     __slots__ = (
         "_buffer",
-        "_connected",
+        "_held",
+        "_later",
         "_loop",
+        "_unshown",
         "_view",
         "_written",
+        "announced",
         "decoder",
+        "ended",
         "inner",
+        "lost",
+        "observer",
+        "peer",
+        "reads",
+        "records",
         "transport",
     )
 
     def __init__(
-        self,
-        inner: asyncio.BaseProtocol,
-        decoder: ConnectionDecoder | None,  # None: not watched, only passed through
-        connected: Callable[[], None] | None,
-        buffer: bytearray,
+        self, inner: asyncio.BaseProtocol, observer: WireObserver, buffer: bytearray
     ) -> None:
         self.inner = inner
-        self.decoder = decoder
-        self._connected = connected
+        self.observer = observer
+        # None once the connection is not (or no longer) watched
+        self.decoder: ConnectionDecoder | None = ConnectionDecoder(
+            self._show, max_capture_bytes=observer.max_capture_bytes
+        )
         self._buffer = buffer  # for reads while `inner` is no BufferedProtocol
         self._view: memoryview | None = None  # the buffer the last read went into
         self.transport: ObservedTransport | None = None
         self._loop = asyncio.get_running_loop()
         self._written: list[bytes] = []  # the server's writes of this loop turn, not yet shown
+        self._held: list[SandboxEvent] | None = None  # events kept back while held
+        self.peer: Address | None = None
+        self.announced = False  # shown to the consumer (`connected` said)
+        self.lost = False  # the socket is closed
+        self.ended = False  # over: its last event shown, `ended` said if it was announced
+        self.records = [0, 0]  # WireRecords from the client, from the server
+        self.reads = 0  # the client's reads shown one by one
+        self._unshown = bytearray()  # the client's bytes past MAX_READS, not yet shown
+        self._later: asyncio.TimerHandle | None = None  # when they will be
+
+    # --- watched, held or not watched ---------------------------------------------------------
+
+    def announce(self) -> None:
+        self.announced = True
+        self.observer.announced += 1
+        self.observer.call(self.observer.connected, "connected")
+
+    def hold(self) -> None:
+        self._held = []
+
+    def release(self) -> None:
+        """Shown whole: announced, then every event kept back, then its end if it came."""
+        held, self._held = self._held or [], None
+        self.announce()
+        for event in held:
+            self.observer.show(event)
+        if self.lost:
+            self._end()
+
+    def drop(self) -> None:
+        """Not watched (the lab's probe): nothing of it is shown, not even what was held."""
+        self._held = None
+        self.decoder = None
+        self._written.clear()
+        if self.lost:
+            self.ended = True
+
+    def _show(self, event: SandboxEvent) -> None:
+        if type(event) is WireRecord:
+            client = event.sender is Side.CLIENT
+            count = self.records[not client] = self.records[not client] + 1
+            if count > MAX_RECORDS:
+                if count > MAX_RECORDS + 1:
+                    return
+                who = "client" if client else "server"  # said once; the bytes still recorded
+                event = notice(Level.WARNING, "tap.records_full", max=MAX_RECORDS, side=who)
+        held = self._held
+        if held is not None:
+            held.append(event)
+        else:
+            self.observer.show(event)
+
+    def _feed(self, side: Side, data: bytes) -> None:
+        decoder = self.decoder
+        if decoder is None:
+            return
+        try:
+            decoder.feed(side, data)
+        except Exception as exc:  # a decoder bug: stop watching, keep serving
+            log.exception("the wire decoder failed; the connection is no longer watched")
+            self.decoder = None
+            self._written.clear()
+            self._show(notice(Level.ERROR, "tap.internal_error", error=repr(exc)))
+
+    def _end(self) -> None:
+        if self.ended:
+            return
+        self.ended = True
+        decoder = self.decoder
+        if decoder is not None:
+            self.flush()
+            self.decoder = None  # a write after the end shows nothing
+            if self._later is not None:
+                self._later.cancel()
+            try:
+                decoder.finish()
+            except Exception as exc:
+                log.exception("the wire decoder failed at the end of a connection")
+                self._show(notice(Level.ERROR, "tap.internal_error", error=repr(exc)))
+        if self.announced:
+            self.observer.report_ended()
+
+    # --- the server's writes ------------------------------------------------------------------
 
     def wrote(self, data: bytes) -> None:
-        if self.decoder is None:
-            return
         """The server wrote `data`. Its writes in one loop turn are shown as one chunk, as they
         leave in one segment (and reached the relay's eavesdropper as one read): aiosmtpd writes
         each line of a reply, and asyncio's TLS layer each record, on its own."""
+        if self.decoder is None:
+            return
         if not self._written:
             self._loop.call_soon(self.flush)
         self._written.append(data)
 
     def flush(self) -> None:
-        """Show the server's pending writes now (before what the client sends next)."""
+        """Show the server's pending writes now (before what the client sends next), after what
+        the client sent before them."""
+        if self._unshown:
+            self.show_reads()
         written = self._written
-        if written and self.decoder is not None:
+        if written:
             data = written[0] if len(written) == 1 else b"".join(written)
             written.clear()
-            self.decoder.feed(Side.SERVER, data)
+            self._feed(Side.SERVER, data)
+
+    def read(self, data: bytes) -> None:
+        """The client sent `data`: shown now, or with what follows it within READS_EVERY."""
+        if self.reads < MAX_READS:
+            self.reads += 1
+            self._feed(Side.CLIENT, data)
+            return
+        self._unshown += data
+        if self._later is None:
+            self._later = self._loop.call_later(READS_EVERY, self.show_reads)
+
+    def show_reads(self) -> None:
+        if self._later is not None:
+            self._later.cancel()
+            self._later = None
+        data, self._unshown = bytes(self._unshown), bytearray()
+        if data:
+            self._feed(Side.CLIENT, data)
+
+    # --- asyncio's calls ----------------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = ObservedTransport(transport, self)
         if self.decoder is not None:  # before the first byte: every chunk says where it went
             self.decoder.endpoints = endpoints_of(transport)
-        if self._connected is not None:
-            self._connected()
+        self.peer = address_of(transport.get_extra_info("peername"))
+        self.observer.accepted(self, self.peer)
         self.inner.connection_made(self.transport)
 
     def get_buffer(self, sizehint: int) -> memoryview:
@@ -153,13 +369,12 @@ class _Observed(asyncio.BufferedProtocol):
         assert view is not None
         inner = self.inner
         buffered = isinstance(inner, asyncio.BufferedProtocol)
-        decoder = self.decoder
-        if decoder is not None or not buffered:
+        if self.decoder is not None or not buffered:
             data = bytes(view[:nbytes])
-            if decoder is not None:
+            if self.decoder is not None:
                 if self._written:
                     self.flush()
-                decoder.feed(Side.CLIENT, data)
+                self.read(data)
         if isinstance(inner, asyncio.BufferedProtocol):
             inner.buffer_updated(nbytes)
         else:
@@ -176,9 +391,9 @@ class _Observed(asyncio.BufferedProtocol):
         try:
             self.inner.connection_lost(exc)
         finally:
-            if self.decoder is not None:
-                self.flush()
-                self.decoder.finish()
+            self.lost = True
+            if self._held is None:  # a held connection ends when it is released
+                self._end()
 
     def pause_writing(self) -> None:
         self.inner.pause_writing()

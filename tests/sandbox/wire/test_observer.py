@@ -132,15 +132,16 @@ async def test_i11_plaintext_pipelined_after_starttls_is_shown_injected() -> Non
 
 
 async def test_i12_the_labs_probe_of_its_server_is_not_watched() -> None:
-    """A connection accepted inside `unwatched()` shows nothing; one accepted before it goes on
-    being shown, and so do those accepted after."""
+    """The connection the probe names inside `unwatched()` shows nothing; one accepted before it
+    goes on being shown, and so do those accepted after."""
     async with observed(ServerPolicy(tls_level="none")) as (server, events):
         r1, w1 = await asyncio.open_connection("127.0.0.1", server.port)
         await r1.readline()
         assert server.observer is not None
-        with server.observer.unwatched():
+        with server.observer.unwatched() as probe_is:
             r2, w2 = await asyncio.open_connection("127.0.0.1", server.port)
             await r2.readline()
+            probe_is(w2.get_extra_info("sockname"))
         w1.write(b"NOOP first\r\n")
         w2.write(b"NOOP probe\r\n")
         await r1.readline()
