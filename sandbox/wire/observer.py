@@ -157,9 +157,13 @@ class WireObserver:
         try:
             self.emit(event)
         except Exception:
-            self._emit_failures += 1
-            if self._emit_failures == 1:  # once: a consumer that always fails would flood
-                log.exception("wire event listener failed (logged once)")
+            self.emit_failed()
+
+    def emit_failed(self) -> None:
+        """The consumer raised (inside an `except`: the exception is logged)."""
+        self._emit_failures += 1
+        if self._emit_failures == 1:  # once: a consumer that always fails would flood
+            log.exception("wire event listener failed (logged once)")
 
     def call(self, callback: Callable[[], None] | None, what: str) -> None:
         if callback is None:
@@ -270,8 +274,11 @@ class _Observed(asyncio.BufferedProtocol):
         held = self._held
         if held is not None:
             held.append(event)
-        else:
-            self.observer.show(event)
+            return
+        try:  # `WireObserver.show`, inlined: this runs for every event of every session
+            self.observer.emit(event)
+        except Exception:
+            self.observer.emit_failed()
 
     def _feed(self, side: Side, data: bytes) -> None:
         decoder = self.decoder
