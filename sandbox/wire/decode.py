@@ -50,6 +50,9 @@ FOLD_LINES = 20  # more body lines than this in one read are one WireLine (I10)
 # plaintext lines shown one by one per direction of a connection: a session says a few dozen; a
 # flood of bare LFs is a million in 1 MB, and one event each stalled `watch` for minutes (X4)
 MAX_LINES = 2000
+# TLS records shown one by one per direction, as plaintext lines: a session has a few dozen; a
+# ClientHello in one-byte records (OpenSSL takes it) is 60,000 in 360 KB (properties.md X7)
+MAX_RECORDS = MAX_LINES
 _TLS_FIRST_BYTES = (0x15, 0x16)  # alert, handshake
 
 Emit = Callable[[SandboxEvent], None]
@@ -103,6 +106,7 @@ class _Direction:
         "offset",
         "parser",
         "pending",
+        "records",
         "side",
         "skipping",
         "switch_at",
@@ -116,6 +120,7 @@ class _Direction:
         self.buf = bytearray()  # the current incomplete line
         self.line_start = 0  # offset where the current line starts
         self.lines = 0  # plaintext lines seen (MAX_LINES of them are shown)
+        self.records = 0  # TLS records seen (MAX_RECORDS of them are shown)
         self.skipping = False  # a line over MAX_LINE was shown; drop the rest of it
         self.in_data = (
             False  # client: between the 354 and the lone "." (body lines are no commands)
@@ -181,8 +186,14 @@ class ConnectionDecoder:
             emit = self._emit
             emit(quick_chunk(sender, start, data, ts, self.endpoints))
             parser = d.parser
-            for event in parser.feed_events(data, sender, d.tls_base, ts):
-                emit(event)
+            records = parser.feed_events(data, sender, d.tls_base, ts)
+            count = d.records + len(records)
+            if count <= MAX_RECORDS:
+                d.records = count
+                for event in records:
+                    emit(event)
+            else:
+                self._over_records(d, records)
             if parser.error is not None:
                 self._not_tls(d)
         else:
@@ -247,18 +258,17 @@ class ConnectionDecoder:
 
     def _records(self, d: _Direction, data: bytes) -> None:
         if not self.careful:
-            emit = self._emit
-            for event in d.parser.feed_events(data, d.side, d.tls_base, self._ts):
-                emit(event)
+            self._over_records(d, d.parser.feed_events(data, d.side, d.tls_base, self._ts))
             if d.parser.error is not None:
                 self._not_tls(d)
             return
-        emit, side, base, ts = self._emit, d.side, d.tls_base, self._ts
+        side, base, ts = d.side, d.tls_base, self._ts
+        records: list[WireRecord] = []
         for offset, ctype, version, length, preview, encrypted, handshake in d.parser.feed_fields(
             data
         ):
             ctype_name, version_name = record_names(ctype, version)
-            emit(
+            records.append(
                 WireRecord(
                     side,
                     base + offset,
@@ -272,8 +282,21 @@ class ConnectionDecoder:
                     ts=ts,
                 )
             )
+        self._over_records(d, records)
         if d.parser.error is not None:
             self._not_tls(d)
+
+    def _over_records(self, d: _Direction, records: list[WireRecord]) -> None:
+        """Show `records` while the direction has shown fewer than MAX_RECORDS, then say once
+        that the rest are not shown one by one (their bytes are in the WireChunks)."""
+        emit = self._emit
+        before = d.records
+        d.records = before + len(records)
+        for event in records[: max(MAX_RECORDS - before, 0)]:
+            emit(event)
+        if before <= MAX_RECORDS < d.records:
+            who = "client" if d.side is _CLIENT else "server"
+            emit(notice(Level.WARNING, "tap.records_full", max=MAX_RECORDS, side=who))
 
     def _not_tls(self, d: _Direction) -> None:
         d.mode = _OFF

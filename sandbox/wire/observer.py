@@ -21,8 +21,9 @@ other accepted while the probe's address is not yet known is held (its bytes sti
 what the eavesdropper shows waits) and then shown whole. What a consumer or the decoder raises is
 logged, never passed to asyncio, which would drop the server's connection (X6); each announced
 connection is reported ended exactly once (`connected`, then `ended`), held or not. Bounded as
-the tap is (I13), and a connection's TLS records are shown one by one up to `MAX_RECORDS` a
-direction, as its plaintext lines are, its client's reads up to `MAX_READS`, then together (X7).
+the tap is (I13; the decoder shows TLS records one by one up to `MAX_RECORDS` a direction, as
+plaintext lines), and its client's reads are shown one by one up to `MAX_READS`, then together
+(X7).
 
 Every `WireChunk` of a watched connection names its two ends as the socket has them
 (`WireChunk.endpoints`), so a capture writes the one connection there was (properties.md I15).
@@ -36,7 +37,7 @@ import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from sandbox.events import Endpoints, Level, SandboxEvent, Side, WireRecord
+from sandbox.events import Endpoints, Level, SandboxEvent, Side
 from sandbox.notices import notice
 from sandbox.wire.decode import MAX_LINES, ConnectionDecoder
 
@@ -44,9 +45,6 @@ log = logging.getLogger("sandbox.wire.observer")
 Emit = Callable[[SandboxEvent], None]
 Address = tuple[object, object]  # (host, port); an IPv6 socket address has two more parts
 READ_SIZE = 256 * 1024  # as asyncio's socket transport reads for a plain protocol
-# TLS records shown one by one per direction of a connection, as plaintext lines (MAX_LINES): a
-# session has a few dozen; a ClientHello in one-byte records is 60,000 in 360 KB (X7)
-MAX_RECORDS = MAX_LINES
 # The client's reads shown one by one, per connection; after that, what it sends is shown
 # together, at most once each READS_EVERY seconds: a byte a read (slowloris in DATA) was an event
 # a byte, 240,000 in DATA's two minutes (X7). A session reads a few dozen times.
@@ -207,7 +205,6 @@ class _Observed(asyncio.BufferedProtocol):
         "observer",
         "peer",
         "reads",
-        "records",
         "transport",
     )
 
@@ -230,7 +227,6 @@ class _Observed(asyncio.BufferedProtocol):
         self.announced = False  # shown to the consumer (`connected` said)
         self.lost = False  # the socket is closed
         self.ended = False  # over: its last event shown, `ended` said if it was announced
-        self.records = [0, 0]  # WireRecords from the client, from the server
         self.reads = 0  # the client's reads shown one by one
         self._unshown = bytearray()  # the client's bytes past MAX_READS, not yet shown
         self._later: asyncio.TimerHandle | None = None  # when they will be
@@ -263,14 +259,6 @@ class _Observed(asyncio.BufferedProtocol):
             self.ended = True
 
     def _show(self, event: SandboxEvent) -> None:
-        if type(event) is WireRecord:
-            client = event.sender is Side.CLIENT
-            count = self.records[not client] = self.records[not client] + 1
-            if count > MAX_RECORDS:
-                if count > MAX_RECORDS + 1:
-                    return
-                who = "client" if client else "server"  # said once; the bytes still recorded
-                event = notice(Level.WARNING, "tap.records_full", max=MAX_RECORDS, side=who)
         held = self._held
         if held is not None:
             held.append(event)

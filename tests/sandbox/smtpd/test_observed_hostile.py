@@ -43,8 +43,8 @@ from sandbox.events import Notice, SandboxEvent, Side, WireChunk, WireLine, Wire
 from sandbox.pki.certs import CertBundle
 from sandbox.smtpd.policy import ServerPolicy
 from sandbox.smtpd.server import SandboxServer
-from sandbox.wire.decode import MAX_LINES
-from sandbox.wire.observer import MAX_READS, MAX_RECORDS, READS_EVERY, WireObserver
+from sandbox.wire.decode import MAX_LINES, MAX_RECORDS
+from sandbox.wire.observer import MAX_READS, READS_EVERY, WireObserver
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -30,6 +30,7 @@ from sandbox.client.smtp import SmtpClient
 from sandbox.events import (
     Endpoints,
     HandshakeInfo,
+    Notice,
     SandboxEvent,
     Side,
     WireChunk,
@@ -46,7 +47,7 @@ from sandbox.smtpd.accounts import demo_account
 from sandbox.smtpd.policy import ServerPolicy
 from sandbox.smtpd.server import SandboxServer
 from sandbox.wire import tlshandshake
-from sandbox.wire.decode import ConnectionDecoder
+from sandbox.wire.decode import MAX_RECORDS, ConnectionDecoder
 from sandbox.wire.observer import WireObserver
 from sandbox.wire.tlshandshake import decode_message
 from sandbox.wire.tlsrecords import TlsRecordParser, TlsSession
@@ -504,3 +505,24 @@ async def test_i14_a_real_loopback_session_decodes_the_same_both_ways() -> None:
     records = [e for e in events if isinstance(e, WireRecord)]
     assert [i.name for i in records[0].handshake] == ["ClientHello"]
     assert any(i.name == "ServerHello" for r in records for i in r.handshake)
+
+
+# --- the record bound, for every user of the decoder (observer and relay) ----------------------
+
+
+@pytest.mark.parametrize("reads", [1, 7, 60_000], ids=["one-read", "seven-reads", "a-read-each"])
+def test_x7_the_decoder_shows_max_records_a_direction_then_says_so_once(reads: int) -> None:
+    """60,000 one-byte handshake records from the client (implicit TLS), however they are read:
+    the first MAX_RECORDS are WireRecords, then one tap.records_full, from the fast path and
+    the careful one alike; every byte is still in the WireChunks. The relay (attack labs, named
+    servers) and the observer both decode with ConnectionDecoder, so both are bounded."""
+    flood = b"".join(b"\x16\x03\x01\x00\x01" + bytes([i % 256]) for i in range(60_000))
+    size = -(-len(flood) // reads)
+    transcript = [(Side.CLIENT, flood[i : i + size]) for i in range(0, len(flood), size)]
+    events = both_ways(transcript)
+    records = [e for e in events if isinstance(e, WireRecord)]
+    assert len(records) == MAX_RECORDS
+    assert records[-1].offset == (MAX_RECORDS - 1) * 6
+    full = [e for e in events if isinstance(e, Notice) and e.key == "tap.records_full"]
+    assert len(full) == 1 and full[0].params == {"max": str(MAX_RECORDS), "side": "client"}
+    assert chunks_of(events, Side.CLIENT) == flood
