@@ -71,10 +71,19 @@ async def test_e2_data_phase_is_bounded_even_when_trickled(start_server, connect
                 await asyncio.sleep(0.1)
 
     writer = asyncio.create_task(trickle())
-    rest = await wire.read_until_closed(wait=20)
+    reply = await wire.line(wait=20)
+    ended = loop.time()
     writer.cancel()
-    assert rest == b"421 4.4.2 sandbox.test Error: timeout exceeded\r\n"
-    assert 0.7 < loop.time() - started < 20  # bounded: the 5 s idle timer never got its turn
+    assert reply == b"421 4.4.2 sandbox.test Error: timeout exceeded\r\n"
+    # Then the server closes. A line the trickle sent after the server's last read is unread at
+    # its close, and the kernel answers a close with unread input by a reset, not a FIN: on a
+    # busy machine that is the usual ending. Either way nothing more is said after the 421.
+    try:
+        rest = await wire.read_until_closed(wait=20)
+    except ConnectionResetError:
+        rest = b""
+    assert rest == b""
+    assert 0.7 < ended - started < 20  # bounded: the 5 s idle timer never got its turn
     assert server.mailbox.delivered == 0
 
 

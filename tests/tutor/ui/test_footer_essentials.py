@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 from textual.widgets._footer import FooterKey
@@ -37,6 +38,14 @@ def footer_keys(screen: Screen[Any]) -> dict[str, bool]:
     return {k.key: k.region.width > 0 and k.region.right <= right for k in shown}
 
 
+async def shown_footer_keys(pilot: Pilot[Any], screen: Screen[Any]) -> dict[str, bool]:
+    """`footer_keys` once the footer shows keys: Textual's Footer composes its keys only after
+    the screen signals its bindings, a refresh later; on a busy machine one pause after the
+    screen started was not enough, and the footer was still empty."""
+    await wait_for(pilot, lambda: any(footer_keys(screen).values()))
+    return footer_keys(screen)
+
+
 def footer_order(screen: Screen[Any]) -> list[str]:
     """The keys the footer shows, left to right (the palette's key aside)."""
     footer = screen.query_one(Footer)
@@ -49,7 +58,13 @@ async def each_pane_leads_with_esc_and_f1(pilot: Any, screen: Screen[Any], panes
     F1, both whole (a pane's own keys come first in Textual's footer, and cut them off)."""
     for n in range(1, panes + 1):
         await pilot.press(str(n))
-        await pilot.pause()
+        # the footer is composed again for the focused pane, a refresh later (busy machine: wait)
+        await wait_for(
+            pilot,
+            lambda: (
+                footer_order(screen)[:2] == ["escape", "f1"] and any(footer_keys(screen).values())
+            ),
+        )
         pane = screen.focused
         assert pane is not None and pane.region.width > 0, n
         order, whole = footer_order(screen), footer_keys(screen)
@@ -95,8 +110,7 @@ async def test_w4_lab_footer_shows_esc_and_f1_at_80x24(data: Path, lang: str) ->
         screen = LabScreen("starttls", session_factory=factory(), play_delay=0.0)
         await app.push_screen(screen)
         await wait_for(pilot, lambda: screen.session is not None)
-        await pilot.pause()
-        keys = footer_keys(screen)
+        keys = await shown_footer_keys(pilot, screen)
         assert keys.get("escape") and keys.get("f1"), keys
 
 
@@ -111,16 +125,14 @@ async def test_w4_config_lab_footer_shows_esc_and_f1_at_80x24(data: Path, lang: 
         screen = app.screen
         assert isinstance(screen, ConfigLabScreen)
         await wait_for(pilot, lambda: screen.session is not None or screen.start_error is not None)
-        await pilot.pause()
-        keys = footer_keys(screen)  # the editor side
+        keys = await shown_footer_keys(pilot, screen)  # the editor side
         assert keys.get("escape") and keys.get("f1") and keys.get("f2"), keys
         assert all(keys.values()), keys  # no key half cut off
         title = screen.query_one("#config-title", Static)
         assert title.region.height == title.virtual_size.height >= 5, "the task is cut"
         await pilot.press("f2")
         await wait_for(pilot, lambda: screen.has_class("-lab"))
-        await pilot.pause()
-        keys = footer_keys(screen)  # the lab side: F2 leads back to the files
+        keys = await shown_footer_keys(pilot, screen)  # the lab side: F2 leads back to the files
         assert keys.get("escape") and keys.get("f1") and keys.get("f2"), keys
         assert all(keys.values()), keys
         await each_pane_leads_with_esc_and_f1(pilot, screen, len(screen.PANES))  # Log included

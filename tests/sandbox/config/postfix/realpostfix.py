@@ -16,7 +16,9 @@ on failure. What keeps it a sandbox:
 
 Those settings come after the learner's main.cf, so the last definition (theirs) never wins over
 them. A busy machine is slow: starting waits for each port to answer (never a sleep), with a
-generous deadline. Runs as root (Postfix's `postfix start` needs it), as it does in a container.
+generous deadline. A port is free when picked but only taken when Postfix binds it: when another
+test took it in between ("Address already in use"), the start is tried again on new ports, a few
+times. Runs as root (Postfix's `postfix start` needs it), as it does in a container.
 """
 
 from __future__ import annotations
@@ -32,12 +34,13 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 START_DEADLINE = 90.0  # seconds for `postfix start` and the ports: a busy 2-core machine
 STOP_DEADLINE = 30.0
+START_TRIES = 5  # each with new ports, when another process took one of ours first
 USER, PASSWORD = "learner", "demo-Pa55-for-tests"
 
 UNIX_SERVICES = """\
@@ -101,9 +104,11 @@ class RealPostfix:
         return out
 
 
-def _rewrite_master(master_cf: str) -> tuple[str, dict[str, int]]:
-    """The learner's master.cf with each smtpd inet service on a free loopback port, every other
-    inet service dropped, and Postfix's internal services appended."""
+def _rewrite_master(
+    master_cf: str, pick_port: Callable[[], int] = free_port
+) -> tuple[str, dict[str, int]]:
+    """The learner's master.cf with each smtpd inet service on a loopback port from `pick_port`
+    (a free one), every other inet service dropped, and Postfix's internal services appended."""
     from sandbox.config.postfix.reader import read_master_cf
 
     out, ports = [], {}
@@ -112,7 +117,7 @@ def _rewrite_master(master_cf: str) -> tuple[str, dict[str, int]]:
             continue
         if service.command != "smtpd":
             continue  # postscreen and friends: not in the differential
-        port = free_port()
+        port = pick_port()
         ports[service.name] = port
         opts = " ".join(f"-o {{ {o.name} = {o.value} }}" for o in service.overrides)
         args = " ".join(service.args)
@@ -254,11 +259,41 @@ def _stop(folder: Path) -> None:
         os.kill(pid, 9)  # only the master this helper started, by its own pid file
 
 
+class PortTaken(RuntimeError):
+    """`postfix start` failed because one of the picked ports was taken before Postfix bound it."""
+
+
+def _start(folder: Path, master_cf: str, pick_port: Callable[[], int]) -> dict[str, int]:
+    """Write master.cf on new ports and `postfix start`; the ports once Postfix listens on them.
+
+    Raises PortTaken when the master could not bind a port (its fatal line is in the log), and
+    RuntimeError on any other failure."""
+    master, ports = _rewrite_master(master_cf, pick_port)
+    (folder / "etc" / "master.cf").write_text(master)
+    log = folder / "maillog"
+    log.unlink(missing_ok=True)  # a failed try's lines are not the test's
+    started = subprocess.run(
+        ["postfix", "-c", str(folder / "etc"), "start"],
+        capture_output=True,
+        text=True,
+        timeout=START_DEADLINE,
+    )
+    if started.returncode != 0:
+        tail = log.read_text("utf-8", "replace") if log.exists() else ""
+        why = PortTaken if "Address already in use" in started.stderr + tail else RuntimeError
+        raise why(f"postfix start failed: {started.stderr}\n{tail}")
+    _wait_for_ports(ports, time.monotonic() + START_DEADLINE, log)
+    return ports
+
+
 @contextlib.contextmanager
-def running_postfix(main_cf: str, master_cf: str) -> Iterator[RealPostfix]:
+def running_postfix(
+    main_cf: str, master_cf: str, *, pick_port: Callable[[], int] = free_port
+) -> Iterator[RealPostfix]:
     """Postfix with the learner's `main_cf` and `master_cf`; see the module docstring. Its folder
     is a new one in the temporary directory, traversable by the `postfix` user (pytest's tmp_path
-    is not), removed at the end."""
+    is not), removed at the end. `pick_port` chooses each smtpd port (a test can hand out a taken
+    one)."""
     folder = Path(tempfile.mkdtemp(prefix="smtp-tutor-postfix."))
     folder.chmod(0o711)
     for sub in ("etc", "queue", "data"):
@@ -266,20 +301,18 @@ def running_postfix(main_cf: str, master_cf: str) -> Iterator[RealPostfix]:
     shutil.chown(folder / "data", "postfix")
     auth = _AuthServer(("127.0.0.1", 0), _DovecotAuth)
     threading.Thread(target=auth.serve_forever, daemon=True).start()
-    master, ports = _rewrite_master(master_cf)
     (folder / "etc" / "main.cf").write_text(main_cf + _safety(folder, auth.server_address[1]))
-    (folder / "etc" / "master.cf").write_text(master)
     try:
-        started = subprocess.run(
-            ["postfix", "-c", str(folder / "etc"), "start"],
-            capture_output=True,
-            text=True,
-            timeout=START_DEADLINE,
-        )
-        if started.returncode != 0:
-            tail = (folder / "maillog").read_text() if (folder / "maillog").exists() else ""
-            raise RuntimeError(f"postfix start failed: {started.stderr}\n{tail}")
-        _wait_for_ports(ports, time.monotonic() + START_DEADLINE, folder / "maillog")
+        for attempt in range(1, START_TRIES + 1):
+            try:
+                ports = _start(folder, master_cf, pick_port)
+                break
+            except PortTaken:
+                if attempt == START_TRIES:
+                    raise
+                # the master exited at its fatal bind and left its pid file: a stale pid that
+                # `_stop` must not take for ours later, when the number is someone else's
+                (folder / "queue" / "pid" / "master.pid").unlink(missing_ok=True)
         pf = RealPostfix(folder, ports)
         # each probe ends with smtpd's `disconnect from` line: the test's sessions come after
         pf.mark = _wait_for_lines(pf, "disconnect from", len(ports), START_DEADLINE)
