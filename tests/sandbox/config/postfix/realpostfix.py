@@ -308,11 +308,11 @@ def running_postfix(
                 ports = _start(folder, master_cf, pick_port)
                 break
             except PortTaken:
-                if attempt == START_TRIES:
-                    raise
                 # the master exited at its fatal bind and left its pid file: a stale pid that
                 # `_stop` must not take for ours later, when the number is someone else's
                 (folder / "queue" / "pid" / "master.pid").unlink(missing_ok=True)
+                if attempt == START_TRIES:
+                    raise
         pf = RealPostfix(folder, ports)
         # each probe ends with smtpd's `disconnect from` line: the test's sessions come after
         pf.mark = _wait_for_lines(pf, "disconnect from", len(ports), START_DEADLINE)
