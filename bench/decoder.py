@@ -33,13 +33,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sessions import one_session  # bench/sessions.py: the same session, the same client
 
-from sandbox.events import SandboxEvent, Side, WireChunk, WireSwitch, quick_chunk
+from sandbox.events import SandboxEvent, Side, WireChunk, WireSwitch
 from sandbox.pki.certs import ensure_certs
 from sandbox.smtpd.accounts import demo_account
 from sandbox.smtpd.policy import ServerPolicy
 from sandbox.smtpd.server import SandboxServer
 from sandbox.wire.decode import ConnectionDecoder
 from sandbox.wire.observer import WireObserver
+from sandbox.wire.quick_events import quick_chunk
 from sandbox.wire.tlsrecords import TlsRecordParser
 
 Reads = list[tuple[Side, bytes]]

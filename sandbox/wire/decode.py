@@ -39,10 +39,9 @@ from sandbox.events import (
     WireLine,
     WireRecord,
     WireSwitch,
-    quick_chunk,
-    quick_line,
 )
 from sandbox.notices import notice
+from sandbox.wire.quick_events import quick_chunk, quick_line
 from sandbox.wire.tlsrecords import TlsRecordParser, TlsSession, record_names
 
 MAX_LINE = 4096  # bytes of one plaintext line shown; SMTP allows 1000 (RFC 5321 §4.5.3.1)

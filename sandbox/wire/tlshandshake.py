@@ -13,8 +13,9 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 
-from sandbox.events import HandshakeInfo, quick_handshake
+from sandbox.events import HandshakeInfo
 from sandbox.safety.text import escape_bytes, escape_text
+from sandbox.wire.quick_events import quick_handshake
 from sandbox.wire.tlsnames import (
     EXT_ALPN,
     EXT_SERVER_NAME,

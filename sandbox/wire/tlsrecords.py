@@ -23,7 +23,8 @@ import struct
 from time import monotonic
 from typing import NamedTuple
 
-from sandbox.events import HandshakeInfo, Side, WireRecord, quick_record
+from sandbox.events import HandshakeInfo, Side, WireRecord
+from sandbox.wire.quick_events import quick_record
 from sandbox.wire.tlshandshake import decode_message
 from sandbox.wire.tlsnames import content_type_name, version_name
 

@@ -36,10 +36,6 @@ from sandbox.events import (
     WireChunk,
     WireLine,
     WireRecord,
-    quick_chunk,
-    quick_handshake,
-    quick_line,
-    quick_record,
 )
 from sandbox.lab.scenarios import MESSAGE, RECIPIENT, SENDER
 from sandbox.pki.certs import make_ca, make_leaf, write_pair
@@ -49,6 +45,7 @@ from sandbox.smtpd.server import SandboxServer
 from sandbox.wire import tlshandshake
 from sandbox.wire.decode import MAX_RECORDS, ConnectionDecoder
 from sandbox.wire.observer import WireObserver
+from sandbox.wire.quick_events import quick_chunk, quick_handshake, quick_line, quick_record
 from sandbox.wire.tlshandshake import decode_message
 from sandbox.wire.tlsrecords import TlsRecordParser, TlsSession
 
