@@ -17,7 +17,9 @@ written here. tests/sandbox/smtpd/test_private_api.py checks both against the in
 and checks that none of `SandboxSMTP`'s own private names shadows one of aiosmtpd's.
 
 `cache_auth_members` replaces the `inspect` module aiosmtpd.smtp sees by one whose `getmembers`
-lists a registered class's `auth_*` methods once (SMTP.__init__ looks for nothing else there).
+lists a registered class's `auth_*` methods once (SMTP.__init__ looks for nothing else there), and
+whose `signature` of a registered class's method is worked out once (SMTP.__init__ reads only the
+number of `handle_EHLO`'s parameters).
 
 Checked: aiosmtpd 1.4.6 (the only 1.4 release the floor allows; the dependency is capped at <1.5).
 """
@@ -151,6 +153,7 @@ class _AuthMembers:
     def __init__(self) -> None:
         self.classes: set[type] = set()
         self._names: dict[type, tuple[str, ...]] = {}
+        self._signatures: dict[object, inspect.Signature] = {}
 
     def __getattr__(self, name: str) -> Any:
         return getattr(inspect, name)
@@ -164,6 +167,17 @@ class _AuthMembers:
             names = self._names[cls] = tuple(n for n in dir(cls) if n.startswith("auth_"))
         own = [n for n in getattr(obj, "__dict__", {}) if n.startswith("auth_")]
         return [(n, getattr(obj, n)) for n in sorted({*names, *own})]
+
+    def signature(self, obj: Any) -> inspect.Signature:
+        """`inspect.signature`, kept per function for a registered class's bound methods:
+        `SMTP.__init__` asks it of the handler's `handle_EHLO` for every connection."""
+        func = getattr(obj, "__func__", None)
+        if func is None or type(getattr(obj, "__self__", None)) not in self.classes:
+            return inspect.signature(obj)
+        found = self._signatures.get(func)
+        if found is None:
+            found = self._signatures[func] = inspect.signature(obj)
+        return found
 
 
 AUTH_MEMBERS = _AuthMembers()

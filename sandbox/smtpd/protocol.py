@@ -281,9 +281,10 @@ class SandboxSMTP(SMTP):
 
         aiosmtpd counts only unknown commands; empty lines, bare LF, non-ASCII and overlong lines
         each got their 500 for ever (200,000 of them for `\n` * 200,000)."""
-        code = (status.encode("ascii", "replace") if isinstance(status, str) else status)[:3]
-        if code[:1] not in (b"4", b"5"):
+        first = status[:1]
+        if first not in ("4", "5", b"4", b"5"):  # most replies: nothing to count, nothing encoded
             return None
+        code = (status.encode("ascii", "replace") if isinstance(status, str) else status)[:3]
         self._errors += 1
         if code in _JUNK_CODES:
             self._junk += 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import re
+from typing import Any
 
 import pytest
 from aiosmtpd.smtp import MISSING, SMTP
@@ -96,3 +97,33 @@ async def test_no_private_name_of_the_subclass_shadows_one_of_aiosmtpd() -> None
     assert {"_hooks", "_lost", "_handshake"} <= own  # the scan sees them
     theirs = set(dir(SMTP)) | set(vars(_plain_smtp(asyncio.get_running_loop())))
     assert sorted(own & theirs) == [], "SandboxSMTP's own names are also aiosmtpd's"
+
+
+def test_a_registered_handlers_hook_signature_is_worked_out_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SMTP.__init__ reads `inspect.signature(handler.handle_EHLO)` for every connection; for the
+    sandbox's classes it is worked out once per method, and equals inspect's own."""
+
+    class Hooks:
+        async def handle_EHLO(
+            self, server: object, session: object, envelope: object, host: str, said: list[str]
+        ) -> list[str]:
+            return said
+
+    private.cache_auth_members(Hooks)
+    real = inspect.signature
+    calls: list[object] = []
+
+    def counted(obj: Any) -> inspect.Signature:
+        calls.append(obj)
+        return real(obj)
+
+    monkeypatch.setattr(inspect, "signature", counted)
+    first, second = Hooks(), Hooks()
+    said = private.AUTH_MEMBERS.signature(first.handle_EHLO)
+    assert said == real(first.handle_EHLO) and len(said.parameters) == 5
+    assert private.AUTH_MEMBERS.signature(second.handle_EHLO) is said
+    assert len(calls) == 1
+    plain = private.AUTH_MEMBERS.signature(len)  # anything else: inspect's own, every time
+    assert plain == real(len) and len(calls) == 2
