@@ -38,6 +38,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 START_DEADLINE = 90.0  # seconds for `postfix start` and the ports: a busy 2-core machine
 STOP_DEADLINE = 30.0
 START_TRIES = 5  # each with new ports, when another process took one of ours first
@@ -63,6 +65,17 @@ scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 tlsmgr    unix  -       -       n       1000?   1       tlsmgr
 """
+
+
+def may_start_postfix(exe: str, what: str = "the test") -> str:
+    """`exe`, when this process may start Postfix (it must be root); otherwise the test is
+    skipped on a learner's machine and fails in CI, where it must run."""
+    if os.geteuid() != 0:
+        how = f"{what} starts Postfix, which needs root (as in CI's container)"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(how, pytrace=False)
+        pytest.skip(how)
+    return exe
 
 
 def postfix_available() -> bool:

@@ -9,14 +9,13 @@ the `disconnect from` command counts equal.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from realpostfix import running_postfix
+from realpostfix import may_start_postfix, running_postfix
 
 from sandbox.client.framing import SmtpClientError
 from sandbox.client.smtp import SmtpClient
@@ -109,13 +108,7 @@ CASES = [
 
 @pytest.fixture
 def postfix(tool: Callable[[str], str]) -> str:
-    exe = tool("postfix")
-    if os.geteuid() != 0:
-        how = "the log test starts Postfix, which needs root (as in CI's container)"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(how, pytrace=False)
-        pytest.skip(how)
-    return exe
+    return may_start_postfix(tool("postfix"), "the log test")
 
 
 async def _session(port: int, case: LogCase, ca: Path) -> list[SandboxEvent]:
