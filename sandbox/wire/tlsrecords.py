@@ -98,6 +98,25 @@ class Record(NamedTuple):
 _NAMES: dict[tuple[int, int], tuple[str, str]] = {}
 
 
+def _record_event(
+    sender: Side,
+    offset: int,
+    ctype: int,
+    version: int,
+    length: int,
+    preview: bytes | memoryview,
+    handshake: tuple[HandshakeInfo, ...],
+    encrypted: bool,
+    ts: float,
+) -> WireRecord:
+    """One record's `WireRecord`, as `Record.to_event` makes it, built by `quick_record`."""
+    kind, version_text = _NAMES.get((ctype, version)) or record_names(ctype, version)
+    return quick_record(
+        sender, offset, ctype, kind, version_text, length, preview.hex(" "), handshake,
+        encrypted, ts,
+    )  # fmt: skip
+
+
 def record_names(content_type: int, version: int) -> tuple[str, str]:
     """(content type name, version name), remembered: a session has a handful of pairs and
     asks for them once per record. Bounded, as a hostile stream can make up many pairs."""
@@ -177,7 +196,6 @@ class TlsRecordParser:
         n = len(data)
         i = 0
         unpack = _HEADER.unpack_from
-        names = _NAMES
         mv: memoryview | None = None
         try:
             while i < n:
@@ -185,83 +203,45 @@ class TlsRecordParser:
                     ctype, version, length = unpack(data, i)
                     body = i + 5
                     if version >> 8 == 3 and length <= MAX_RECORD_LENGTH and n - body >= length:
-                        # a whole record in this read
+                        # a whole record in this read; None: a handshake message split across
+                        # records, which the careful steps below reassemble
                         encrypted = ctype == _APPDATA or self._after_ccs
-                        handshake: tuple[HandshakeInfo, ...] = ()
+                        handshake: tuple[HandshakeInfo, ...] | None = ()
                         if encrypted:
                             pass
                         elif ctype == _HANDSHAKE:
-                            found = self._whole_messages(data, body, body + length)
-                            if found is None:  # a message split across records: careful
-                                mv = memoryview(data) if mv is None else mv
-                                i = self._careful_one(mv, start, i, sender, base, ts, out)
-                                if self.error is not None:
-                                    break
-                                continue
-                            handshake = found
+                            handshake = self._whole_messages(data, body, body + length)
                         elif ctype == _CCS and not self.session.tls13:
                             self._after_ccs = True
                             self._hs.clear()
-                        pair = names.get((ctype, version)) or record_names(ctype, version)
-                        preview = data[
-                            body : body + PREVIEW_BYTES if length > PREVIEW_BYTES else body + length
-                        ]
-                        out.append(
-                            quick_record(
-                                sender,
-                                base + start + i,
-                                ctype,
-                                pair[0],
-                                pair[1],
-                                length,
-                                preview.hex(" "),
-                                handshake,
-                                encrypted,
-                                ts,
-                            )
-                        )
-                        i = body + length
-                        continue
-                # a record begun in an earlier read, a split header, not TLS: careful
+                        if handshake is not None:
+                            end = body + length
+                            preview = data[body : min(end, body + PREVIEW_BYTES)]
+                            at = base + start + i
+                            out.append(
+                                _record_event(
+                                    sender, at, ctype, version, length, preview, handshake,
+                                    encrypted, ts,
+                                )
+                            )  # fmt: skip
+                            i = end
+                            continue
+                # a record begun in an earlier read, a split header or message, not TLS: careful
                 mv = memoryview(data) if mv is None else mv
-                i = self._careful_one(mv, start, i, sender, base, ts, out)
+                fields: list[RecordFields] = []
+                i = self._feed(mv, start, fields, at=i, one=True)
+                for offset, ctype, version, length, preview, encrypted, handshake in fields:
+                    out.append(
+                        _record_event(
+                            sender, base + offset, ctype, version, length, preview, handshake,
+                            encrypted, ts,
+                        )
+                    )  # fmt: skip
                 if self.error is not None:
                     break
         except Exception as exc:  # I4 backstop, as in feed_fields
             self._fail(f"internal parser error: {type(exc).__name__}", start)
         return out
-
-    def _careful_one(
-        self,
-        mv: memoryview,
-        start: int,
-        i: int,
-        sender: Side,
-        base: int,
-        ts: float,
-        out: list[WireRecord],
-    ) -> int:
-        """`feed`'s steps from `mv[i]` up to the end of one record (or of `mv`), its event into
-        `out`; returns where they stopped."""
-        fields: list[RecordFields] = []
-        i = self._feed(mv, start, fields, at=i, one=True)
-        for offset, ctype, version, length, preview, encrypted, handshake in fields:
-            pair = record_names(ctype, version)
-            out.append(
-                quick_record(
-                    sender,
-                    base + offset,
-                    ctype,
-                    pair[0],
-                    pair[1],
-                    length,
-                    preview.hex(" "),
-                    handshake,
-                    encrypted,
-                    ts,
-                )
-            )
-        return i
 
     def _whole_messages(self, data: bytes, p: int, end: int) -> tuple[HandshakeInfo, ...] | None:
         """The handshake messages of the plaintext record `data[p:end]`, if it holds whole
