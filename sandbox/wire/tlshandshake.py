@@ -99,6 +99,31 @@ def _version_names(raw: bytes) -> tuple[str, ...]:
     return names
 
 
+def _quick_extensions(msg: bytes, p: int) -> list[tuple[int, int, int]] | None:
+    """(type, start, size) of each extension in the block at `p` (none when the message ends
+    there: extensions are optional before TLS 1.3); None if the block is not exactly formed."""
+    n = len(msg)
+    found: list[tuple[int, int, int]] = []
+    if p == n:
+        return found
+    if p + 2 > n:
+        return None
+    end = p + 2 + _H.unpack_from(msg, p)[0]
+    p += 2
+    if end > n:
+        return None
+    while p < end:
+        if end - p < 4:
+            return None
+        etype, size = _HH.unpack_from(msg, p)
+        p += 4
+        if size > end - p:
+            return None
+        found.append((etype, p, size))
+        p += size
+    return found
+
+
 def _quick_alpn(msg: bytes, p: int, size: int, alpn: list[str]) -> bool:
     """The ALPN extension body at `p`, `size` bytes, into `alpn`; False if not exactly formed."""
     if size < 2 or _H.unpack_from(msg, p)[0] != size - 2:
@@ -131,42 +156,31 @@ def _quick_client_hello(msg: bytes) -> HandshakeInfo | None:
     versions: tuple[str, ...] = (version_name(_H.unpack_from(msg, 0)[0]),)
     sni: str | None = None
     alpn: list[str] = []
-    if p != n:  # extensions are optional before TLS 1.3
-        if p + 2 > n:
-            return None
-        end = p + 2 + _H.unpack_from(msg, p)[0]
-        p += 2
-        if end > n:
-            return None
-        while p < end:
-            if end - p < 4:
+    extensions = _quick_extensions(msg, p)
+    if extensions is None:
+        return None
+    for etype, p, size in extensions:
+        if etype == EXT_SERVER_NAME:
+            if size < 2 or _H.unpack_from(msg, p)[0] != size - 2:
                 return None
-            etype, size = _HH.unpack_from(msg, p)
-            p += 4
-            if size > end - p:
-                return None
-            if etype == EXT_SERVER_NAME:
-                if size < 2 or _H.unpack_from(msg, p)[0] != size - 2:
+            q, qend = p + 2, p + size
+            while q < qend:
+                if qend - q < 3:
                     return None
-                q, qend = p + 2, p + size
-                while q < qend:
-                    if qend - q < 3:
-                        return None
-                    kind = msg[q]
-                    nlen = _H.unpack_from(msg, q + 1)[0]
-                    q += 3
-                    if nlen > qend - q:
-                        return None
-                    if kind == 0:
-                        sni = escape_bytes(msg[q : q + nlen])
-                    q += nlen
-            elif etype == EXT_ALPN and not _quick_alpn(msg, p, size, alpn):
-                return None
-            elif etype == EXT_SUPPORTED_VERSIONS:
-                if size < 1 or msg[p] != size - 1 or msg[p] & 1:
+                kind = msg[q]
+                nlen = _H.unpack_from(msg, q + 1)[0]
+                q += 3
+                if nlen > qend - q:
                     return None
-                versions = _version_names(msg[p + 1 : p + size])
-            p += size
+                if kind == 0:
+                    sni = escape_bytes(msg[q : q + nlen])
+                q += nlen
+        elif etype == EXT_ALPN and not _quick_alpn(msg, p, size, alpn):
+            return None
+        elif etype == EXT_SUPPORTED_VERSIONS:
+            if size < 1 or msg[p] != size - 1 or msg[p] & 1:
+                return None
+            versions = _version_names(msg[p + 1 : p + size])
     return quick_handshake(1, "ClientHello", sni, versions, suites, tuple(alpn))
 
 
@@ -182,27 +196,16 @@ def _quick_server_hello(msg: bytes) -> HandshakeInfo | None:
     p += 3
     versions: tuple[str, ...] = (version_name(_H.unpack_from(msg, 0)[0]),)
     alpn: list[str] = []
-    if p != n:
-        if p + 2 > n:
+    extensions = _quick_extensions(msg, p)
+    if extensions is None:
+        return None
+    for etype, p, size in extensions:
+        if etype == EXT_SUPPORTED_VERSIONS:
+            if size != 2:
+                return None
+            versions = (version_name(_H.unpack_from(msg, p)[0]),)
+        elif etype == EXT_ALPN and not _quick_alpn(msg, p, size, alpn):
             return None
-        end = p + 2 + _H.unpack_from(msg, p)[0]
-        p += 2
-        if end > n:
-            return None
-        while p < end:
-            if end - p < 4:
-                return None
-            etype, size = _HH.unpack_from(msg, p)
-            p += 4
-            if size > end - p:
-                return None
-            if etype == EXT_SUPPORTED_VERSIONS:
-                if size != 2:
-                    return None
-                versions = (version_name(_H.unpack_from(msg, p)[0]),)
-            elif etype == EXT_ALPN and not _quick_alpn(msg, p, size, alpn):
-                return None
-            p += size
     return quick_handshake(2, name, None, versions, suites, tuple(alpn))
 
 
